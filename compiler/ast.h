@@ -1,0 +1,184 @@
+/*
+ * ast.h - the tree the grammar builds, and that every later pass reads.
+ *
+ * The parser only builds this tree; names are resolved and types checked
+ * by check.c, which fills the `type` and `ref` fields in place.  Nodes live
+ * in the compilation's arena (arena.h).
+ */
+#ifndef LENITY_AST_H
+#define LENITY_AST_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "arena.h"
+#include "citation.h"
+#include "date.h"
+#include "source.h"
+
+enum expr_kind {
+    EXPR_BOOL,        /* true, false */
+    EXPR_NUMBER,
+    EXPR_TEXT,
+    EXPR_DATE,
+    EXPR_DURATION,
+    EXPR_CITATION,
+    EXPR_LEVEL,       /* felony, misdemeanor, infraction */
+    EXPR_NAME,        /* a bare name: a parameter, a set, or a fact of the conviction in view */
+    EXPR_CONVICTION_FACT, /* conviction.<name>: the conviction being decided */
+    EXPR_PERSON_FACT,     /* person.<name> */
+    EXPR_SET_LITERAL, /* { HS 11357, HS 11358 } */
+    EXPR_NOT,
+    EXPR_AND,
+    EXPR_OR,
+    EXPR_COMPARE,     /* op in `compare` */
+    EXPR_IN,          /* left in right; `negated` for "not in" */
+    EXPR_IS_KNOWN,
+    EXPR_IS_UNKNOWN,
+    EXPR_ADD,
+    EXPR_SUB,
+    EXPR_YEARS_BETWEEN,
+    EXPR_AGE_AT,
+    EXPR_AGGREGATE
+};
+
+enum compare_op {
+    CMP_IS, CMP_IS_NOT,
+    CMP_BEFORE, CMP_AFTER, CMP_ON_OR_BEFORE, CMP_ON_OR_AFTER,
+    CMP_LESS, CMP_MORE, CMP_AT_LEAST, CMP_AT_MOST
+};
+
+enum aggregate_op { AGG_OP_ANY, AGG_OP_NO, AGG_OP_COUNT, AGG_OP_LATEST, AGG_OP_EARLIEST };
+
+/* What a name resolved to (filled by check.c). */
+enum ref_kind { REF_NONE, REF_PARAM, REF_SET, REF_FACT_DECIDED, REF_FACT_EACH, REF_FACT_PERSON };
+
+struct expr {
+    enum expr_kind kind;
+    struct loc loc;
+    uint8_t type;               /* enum value_type, set by check.c */
+    union {
+        bool boolean;
+        int64_t number;
+        struct { const char *ptr; uint32_t len; } text;
+        int32_t date;
+        struct duration duration;
+        struct citation *citation;
+        uint8_t level;
+        const char *name;       /* EXPR_NAME, EXPR_*_FACT */
+        struct ptrvec items;    /* EXPR_SET_LITERAL: struct expr * (citations) */
+        struct expr *operand;   /* EXPR_NOT, IS_KNOWN, IS_UNKNOWN, AGE_AT */
+        struct {
+            struct expr *left, *right;
+            enum compare_op op;     /* EXPR_COMPARE */
+            bool negated;           /* EXPR_IN */
+        } bin;
+        struct {
+            enum aggregate_op op;
+            bool other;             /* leave out the conviction being decided */
+            const char *value_name; /* LATEST/EARLIEST: the fact */
+            struct loc value_loc;
+            struct expr *where;     /* may be NULL for LATEST/EARLIEST */
+        } agg;
+    } u;
+    /* resolution */
+    enum ref_kind ref;
+    uint32_t ref_index;         /* param/set index in the merged policy, or fact id */
+};
+
+enum outcome_kind_ast { AST_RELIEF = 1, AST_NO_RELIEF = 2, AST_REVIEW = 3 };
+
+struct outcome_decl {
+    struct loc loc;
+    const char *name;
+    int kind;                   /* enum outcome_kind */
+};
+
+struct param_decl {
+    struct loc loc;
+    const char *name;
+    bool override;
+    struct expr *value;         /* a literal */
+};
+
+struct set_decl {
+    struct loc loc;
+    const char *name;
+    bool override;
+    struct ptrvec items;        /* struct expr * of kind EXPR_CITATION */
+};
+
+enum rule_placement { PLACE_NONE, PLACE_BEFORE, PLACE_AFTER, PLACE_REPLACE };
+
+struct rule_decl {
+    struct loc loc;
+    const char *name;           /* "otherwise" for the final rule */
+    bool is_otherwise;
+    enum rule_placement placement;
+    const char *anchor;         /* rule named by before/after/replace */
+    struct loc anchor_loc;
+    const char *quote;          /* statute text, may be NULL */
+    struct expr *when;          /* NULL for otherwise */
+    struct expr *unless;        /* may be NULL */
+    const char *outcome;
+    struct loc outcome_loc;
+    const char *reason;
+    struct citation *citing;
+    struct loc citing_loc;
+};
+
+/* `<field> <value>` of an example conviction, e.g. county "Los Angeles". */
+struct example_field {
+    struct loc loc;
+    const char *name;
+    struct expr *value;
+};
+
+struct example_conviction {
+    struct loc loc;
+    struct citation *citation;
+    struct ptrvec fields;       /* struct example_field * */
+    const char *expect;
+    struct loc expect_loc;
+    const char *expect_rule;    /* may be NULL */
+    struct loc expect_rule_loc;
+};
+
+struct example_decl {
+    struct loc loc;
+    const char *name;
+    bool has_birth;
+    int32_t date_of_birth;
+    struct ptrvec convictions;  /* struct example_conviction * */
+};
+
+enum decl_kind { DECL_OUTCOME, DECL_PARAM, DECL_SET, DECL_RULE, DECL_EXAMPLE };
+
+struct decl {
+    enum decl_kind kind;
+    union {
+        struct outcome_decl *outcome;
+        struct param_decl *param;
+        struct set_decl *set;
+        struct rule_decl *rule;
+        struct example_decl *example;
+    } u;
+};
+
+struct policy {
+    struct loc loc;
+    const char *name;
+    const char *jurisdiction;   /* NULL when not given */
+    struct citation *authority; /* NULL when not given */
+    struct loc authority_loc;
+    const char *version;
+    bool has_effective;
+    int32_t effective;
+    bool has_month_end;
+    uint8_t month_end;          /* enum date_month_end */
+    const char *extends;        /* path, NULL when not given */
+    struct loc extends_loc;
+    struct ptrvec decls;        /* struct decl *, in source order */
+};
+
+#endif

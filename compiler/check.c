@@ -1,0 +1,528 @@
+/*
+ * check.c - resolves names and checks types, so that nothing a lawyer can
+ * get wrong in a policy reaches the VM as a surprise.  Every message says
+ * what is wrong in words and, where it can, what to write instead.
+ */
+#include "check.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "person.h"
+#include "value.h"
+
+enum { OWNER_CONVICTION = 0, OWNER_PERSON = 1 };
+
+static const struct fact_info {
+    const char *name;
+    int owner;
+    uint8_t type;
+} facts[] = {
+#define CONVICTION OWNER_CONVICTION
+#define PERSON OWNER_PERSON
+#define FACT(id, owner, name, type, words) {name, owner, TYPE_##type},
+#include "fact_list.h"
+#undef FACT
+#undef CONVICTION
+#undef PERSON
+};
+
+int check_fact_named(const char *name, int owner)
+{
+    for (int i = 0; i < FACT__COUNT; i++)
+        if (facts[i].owner == owner && strcmp(facts[i].name, name) == 0)
+            return i;
+    return -1;
+}
+
+int check_find_outcome(const struct merged_policy *m, const char *name)
+{
+    for (size_t i = 0; i < m->outcomes.len; i++)
+        if (strcmp(((struct outcome_decl *)m->outcomes.items[i])->name, name) == 0)
+            return (int)i;
+    return -1;
+}
+
+int check_find_rule(const struct merged_policy *m, const char *name)
+{
+    for (size_t i = 0; i < m->rules.len; i++)
+        if (strcmp(((struct rule_decl *)m->rules.items[i])->name, name) == 0)
+            return (int)i;
+    return -1;
+}
+
+struct checker {
+    struct merged_policy *m;
+    struct arena *arena;
+    struct diag *diag;
+    int aggregate_depth;     /* > 0 inside `where` */
+};
+
+static const char *type_words(uint8_t t)
+{
+    return value_type_words((enum value_type)t);
+}
+
+static void error(struct checker *c, const struct loc *loc, const char *hint, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static void error(struct checker *c, const struct loc *loc, const char *hint, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    diag_vreport(c->diag, DIAG_ERROR, loc, hint, fmt, ap);
+    va_end(ap);
+}
+
+static const char *did_you_mean(struct checker *c, const char *word, const char *prefix)
+{
+    const char *cands[512];
+    size_t n = 0;
+    for (size_t i = 0; i < c->m->params.len && n < 500; i++)
+        cands[n++] = ((struct param_decl *)c->m->params.items[i])->name;
+    for (size_t i = 0; i < c->m->sets.len && n < 500; i++)
+        cands[n++] = ((struct set_decl *)c->m->sets.items[i])->name;
+    for (int i = 0; i < FACT__COUNT && n < 510; i++)
+        if (facts[i].owner == OWNER_CONVICTION)
+            cands[n++] = facts[i].name;
+    cands[n] = NULL;
+    const char *best = diag_closest(word, cands);
+    if (!best) {
+        const char *person_names[FACT__COUNT + 1];
+        size_t k = 0;
+        for (int i = 0; i < FACT__COUNT; i++)
+            if (facts[i].owner == OWNER_PERSON)
+                person_names[k++] = facts[i].name;
+        person_names[k] = NULL;
+        const char *p = diag_closest(word, person_names);
+        if (p) {
+            char buf[128];
+            snprintf(buf, sizeof buf, "did you mean 'person.%s'?", p);
+            return arena_strdup(c->arena, buf);
+        }
+        return prefix;
+    }
+    char buf[128];
+    snprintf(buf, sizeof buf, "did you mean '%s'?", best);
+    return arena_strdup(c->arena, buf);
+}
+
+static int find_param(const struct merged_policy *m, const char *name)
+{
+    for (size_t i = 0; i < m->params.len; i++)
+        if (strcmp(((struct param_decl *)m->params.items[i])->name, name) == 0)
+            return (int)i;
+    return -1;
+}
+
+static int find_set(const struct merged_policy *m, const char *name)
+{
+    for (size_t i = 0; i < m->sets.len; i++)
+        if (strcmp(((struct set_decl *)m->sets.items[i])->name, name) == 0)
+            return (int)i;
+    return -1;
+}
+
+static uint8_t literal_type(const struct expr *e)
+{
+    switch (e->kind) {
+    case EXPR_BOOL: return TYPE_BOOL;
+    case EXPR_NUMBER: return TYPE_NUMBER;
+    case EXPR_TEXT: return TYPE_TEXT;
+    case EXPR_DATE: return TYPE_DATE;
+    case EXPR_DURATION: return TYPE_DURATION;
+    case EXPR_CITATION: return TYPE_CITATION;
+    case EXPR_LEVEL: return TYPE_LEVEL;
+    default: return TYPE_NONE;
+    }
+}
+
+static uint8_t check_expr(struct checker *c, struct expr *e);
+
+static bool expect_type(struct checker *c, struct expr *e, uint8_t want, const char *role, const char *hint)
+{
+    if (e->type == TYPE_NONE)
+        return false; /* already reported */
+    if (e->type != want) {
+        error(c, &e->loc, hint, "%s must be a %s, but this is a %s", role, type_words(want), type_words(e->type));
+        return false;
+    }
+    return true;
+}
+
+static uint8_t check_name(struct checker *c, struct expr *e)
+{
+    const char *name = e->u.name;
+    int fact = check_fact_named(name, OWNER_CONVICTION);
+    if (fact >= 0) {
+        e->ref = c->aggregate_depth > 0 ? REF_FACT_EACH : REF_FACT_DECIDED;
+        e->ref_index = (uint32_t)fact;
+        return facts[fact].type;
+    }
+    int p = find_param(c->m, name);
+    if (p >= 0) {
+        struct param_decl *d = c->m->params.items[p];
+        e->ref = REF_PARAM;
+        e->ref_index = (uint32_t)p;
+        return literal_type(d->value);
+    }
+    int s = find_set(c->m, name);
+    if (s >= 0) {
+        e->ref = REF_SET;
+        e->ref_index = (uint32_t)s;
+        return TYPE_SET;
+    }
+    if (check_fact_named(name, OWNER_PERSON) >= 0) {
+        char hint[128];
+        snprintf(hint, sizeof hint, "facts about the person are written person.%s", name);
+        error(c, &e->loc, arena_strdup(c->arena, hint), "'%s' is a fact about the person", name);
+        return TYPE_NONE;
+    }
+    error(c, &e->loc, did_you_mean(c, name, "declare it first, e.g. parameter cutoff = 2016-11-09"),
+          "'%s' is not a fact, parameter or set this policy knows", name);
+    return TYPE_NONE;
+}
+
+static uint8_t check_fact(struct checker *c, struct expr *e, int owner)
+{
+    int fact = check_fact_named(e->u.name, owner);
+    if (fact < 0) {
+        const char *names[FACT__COUNT + 1];
+        size_t k = 0;
+        for (int i = 0; i < FACT__COUNT; i++)
+            if (facts[i].owner == owner)
+                names[k++] = facts[i].name;
+        names[k] = NULL;
+        const char *best = diag_closest(e->u.name, names);
+        char hint[256];
+        if (best) {
+            snprintf(hint, sizeof hint, "did you mean '%s.%s'?", owner == OWNER_PERSON ? "person" : "conviction",
+                     best);
+        } else {
+            size_t used = (size_t)snprintf(hint, sizeof hint, "the facts are:");
+            for (size_t i = 0; i < k && used < sizeof hint; i++)
+                used += (size_t)snprintf(hint + used, sizeof hint - used, "%s %s", i ? "," : "", names[i]);
+        }
+        error(c, &e->loc, arena_strdup(c->arena, hint), "a %s has no fact called '%s'",
+              owner == OWNER_PERSON ? "person" : "conviction", e->u.name);
+        return TYPE_NONE;
+    }
+    e->ref = owner == OWNER_PERSON ? REF_FACT_PERSON : REF_FACT_DECIDED;
+    e->ref_index = (uint32_t)fact;
+    return facts[fact].type;
+}
+
+static const char *compare_words(enum compare_op op)
+{
+    static const char *words[] = {"is", "is not", "is before", "is after", "is on or before", "is on or after",
+                                  "is less than", "is more than", "is at least", "is at most"};
+    return words[op];
+}
+
+static uint8_t check_compare(struct checker *c, struct expr *e)
+{
+    uint8_t l = check_expr(c, e->u.bin.left);
+    uint8_t r = check_expr(c, e->u.bin.right);
+    if (l == TYPE_NONE || r == TYPE_NONE)
+        return TYPE_BOOL;
+    enum compare_op op = e->u.bin.op;
+    if (l == TYPE_SET || r == TYPE_SET) {
+        error(c, &e->loc, "to ask whether a citation belongs to a set, write: citation in marijuana_offenses",
+              "a set of citations cannot be compared with '%s'", compare_words(op));
+        return TYPE_BOOL;
+    }
+    if (l != r) {
+        const char *hint = NULL;
+        if ((l == TYPE_DATE && r == TYPE_NUMBER) || (l == TYPE_NUMBER && r == TYPE_DATE))
+            hint = "to compare an age, write: age at disposition_date is less than 21; "
+                   "to compare dates, both sides must be dates, e.g. disposition_date is before 2016-11-09";
+        else if ((l == TYPE_DATE && r == TYPE_DURATION) || (l == TYPE_DURATION && r == TYPE_DATE))
+            hint = "add the duration to a date first, e.g. disposition_date + 10 years is before cutoff";
+        else if (l == TYPE_CITATION && r == TYPE_TEXT)
+            hint = "write the citation without quotes, e.g. citation is HS 11357";
+        error(c, &e->loc, hint, "cannot compare a %s with a %s", type_words(l), type_words(r));
+        return TYPE_BOOL;
+    }
+    switch (op) {
+    case CMP_IS:
+    case CMP_IS_NOT:
+        break;
+    case CMP_BEFORE:
+    case CMP_AFTER:
+    case CMP_ON_OR_BEFORE:
+    case CMP_ON_OR_AFTER:
+        if (l != TYPE_DATE)
+            error(c, &e->loc,
+                  l == TYPE_NUMBER || l == TYPE_DURATION
+                      ? "numbers and durations are compared with 'is less than', 'is more than', 'is at least', 'is at most'"
+                      : NULL,
+                  "'%s' compares dates, and these are %ss", compare_words(op), type_words(l));
+        break;
+    case CMP_LESS:
+    case CMP_MORE:
+    case CMP_AT_LEAST:
+    case CMP_AT_MOST:
+        if (l != TYPE_NUMBER && l != TYPE_DURATION)
+            error(c, &e->loc,
+                  l == TYPE_DATE ? "dates are compared with 'is before', 'is after', 'is on or before', 'is on or after'"
+                                 : NULL,
+                  "'%s' compares numbers or durations, and these are %ss", compare_words(op), type_words(l));
+        break;
+    }
+    return TYPE_BOOL;
+}
+
+static uint8_t check_aggregate(struct checker *c, struct expr *e)
+{
+    c->aggregate_depth++;
+    if (e->u.agg.where) {
+        uint8_t t = check_expr(c, e->u.agg.where);
+        if (t != TYPE_NONE)
+            expect_type(c, e->u.agg.where, TYPE_BOOL, "the condition after 'where'",
+                        "write a condition about the conviction examined, e.g. where level is felony");
+    }
+    c->aggregate_depth--;
+    switch (e->u.agg.op) {
+    case AGG_OP_ANY:
+    case AGG_OP_NO:
+        return TYPE_BOOL;
+    case AGG_OP_COUNT:
+        return TYPE_NUMBER;
+    case AGG_OP_LATEST:
+    case AGG_OP_EARLIEST: {
+        int fact = check_fact_named(e->u.agg.value_name, OWNER_CONVICTION);
+        if (fact < 0 || facts[fact].type != TYPE_DATE) {
+            error(c, &e->u.agg.value_loc, "write e.g. latest disposition_date of convictions where ...",
+                  "'%s' is not a date of a conviction", e->u.agg.value_name);
+            return TYPE_NONE;
+        }
+        e->ref = REF_FACT_EACH;
+        e->ref_index = (uint32_t)fact;
+        return TYPE_DATE;
+    }
+    }
+    return TYPE_NONE;
+}
+
+static uint8_t check_expr_kind(struct checker *c, struct expr *e)
+{
+    switch (e->kind) {
+    case EXPR_BOOL:
+    case EXPR_NUMBER:
+    case EXPR_TEXT:
+    case EXPR_DATE:
+    case EXPR_DURATION:
+    case EXPR_CITATION:
+    case EXPR_LEVEL:
+        return literal_type(e);
+    case EXPR_NAME:
+        return check_name(c, e);
+    case EXPR_CONVICTION_FACT:
+        return check_fact(c, e, OWNER_CONVICTION);
+    case EXPR_PERSON_FACT:
+        return check_fact(c, e, OWNER_PERSON);
+    case EXPR_SET_LITERAL:
+        return TYPE_SET;
+    case EXPR_NOT:
+        if (check_expr(c, e->u.operand) != TYPE_NONE)
+            expect_type(c, e->u.operand, TYPE_BOOL, "what follows 'not'", NULL);
+        return TYPE_BOOL;
+    case EXPR_AND:
+    case EXPR_OR: {
+        const char *word = e->kind == EXPR_AND ? "'and'" : "'or'";
+        char role[64];
+        if (check_expr(c, e->u.bin.left) != TYPE_NONE) {
+            snprintf(role, sizeof role, "each side of %s", word);
+            expect_type(c, e->u.bin.left, TYPE_BOOL, role, "join whole conditions, e.g. level is felony or level is misdemeanor");
+        }
+        if (check_expr(c, e->u.bin.right) != TYPE_NONE) {
+            snprintf(role, sizeof role, "each side of %s", word);
+            expect_type(c, e->u.bin.right, TYPE_BOOL, role, "join whole conditions, e.g. level is felony or level is misdemeanor");
+        }
+        return TYPE_BOOL;
+    }
+    case EXPR_COMPARE:
+        return check_compare(c, e);
+    case EXPR_IN: {
+        uint8_t l = check_expr(c, e->u.bin.left);
+        uint8_t r = check_expr(c, e->u.bin.right);
+        if (l != TYPE_NONE)
+            expect_type(c, e->u.bin.left, TYPE_CITATION, "what comes before 'in'",
+                        "'in' asks whether a citation falls under a set or a section: citation in HS 11357");
+        if (r != TYPE_NONE && r != TYPE_SET && r != TYPE_CITATION)
+            error(c, &e->u.bin.right->loc, "write a set's name, { HS 11357, HS 11358 } or a citation such as HS 11357",
+                  "what comes after 'in' must be a set of citations or a citation, but this is a %s", type_words(r));
+        return TYPE_BOOL;
+    }
+    case EXPR_IS_KNOWN:
+    case EXPR_IS_UNKNOWN: {
+        uint8_t t = check_expr(c, e->u.operand);
+        if (t == TYPE_SET)
+            error(c, &e->loc, NULL, "a set is always known");
+        return TYPE_BOOL;
+    }
+    case EXPR_ADD:
+    case EXPR_SUB: {
+        uint8_t l = check_expr(c, e->u.bin.left);
+        uint8_t r = check_expr(c, e->u.bin.right);
+        if (l == TYPE_NONE || r == TYPE_NONE)
+            return TYPE_NONE;
+        if (l == TYPE_NUMBER && r == TYPE_NUMBER)
+            return TYPE_NUMBER;
+        if (l == TYPE_DATE && r == TYPE_DURATION)
+            return TYPE_DATE;
+        error(c, &e->loc,
+              "a duration can be added to or taken from a date (disposition_date + 10 years), "
+              "and a number to or from a number",
+              "cannot %s a %s %s a %s", e->kind == EXPR_ADD ? "add" : "subtract", type_words(r),
+              e->kind == EXPR_ADD ? "to" : "from", type_words(l));
+        return TYPE_NONE;
+    }
+    case EXPR_YEARS_BETWEEN: {
+        uint8_t l = check_expr(c, e->u.bin.left);
+        uint8_t r = check_expr(c, e->u.bin.right);
+        if (l != TYPE_NONE)
+            expect_type(c, e->u.bin.left, TYPE_DATE, "the first value of 'years between'", NULL);
+        if (r != TYPE_NONE)
+            expect_type(c, e->u.bin.right, TYPE_DATE, "the second value of 'years between'", NULL);
+        return TYPE_NUMBER;
+    }
+    case EXPR_AGE_AT:
+        if (check_expr(c, e->u.operand) != TYPE_NONE)
+            expect_type(c, e->u.operand, TYPE_DATE, "what follows 'age at'", "write e.g. age at disposition_date");
+        return TYPE_NUMBER;
+    case EXPR_AGGREGATE:
+        return check_aggregate(c, e);
+    }
+    return TYPE_NONE;
+}
+
+static uint8_t check_expr(struct checker *c, struct expr *e)
+{
+    e->type = check_expr_kind(c, e);
+    return e->type;
+}
+
+static void check_condition(struct checker *c, struct expr *e, const char *role)
+{
+    if (check_expr(c, e) == TYPE_NONE)
+        return;
+    if (e->type != TYPE_BOOL)
+        error(c, &e->loc, "a condition is something true or false, e.g. level is felony",
+              "%s must be a condition, but this is a %s", role, type_words(e->type));
+}
+
+static const char *outcome_hint(struct checker *c, const char *name)
+{
+    const char *cands[260];
+    size_t n = 0;
+    for (size_t i = 0; i < c->m->outcomes.len && n + 1 < 260; i++)
+        cands[n++] = ((struct outcome_decl *)c->m->outcomes.items[i])->name;
+    cands[n] = NULL;
+    const char *best = diag_closest(name, cands);
+    char buf[160];
+    if (best)
+        snprintf(buf, sizeof buf, "did you mean '%s'?", best);
+    else
+        snprintf(buf, sizeof buf, "declare it first, e.g. outcome %s is relief", name);
+    return arena_strdup(c->arena, buf);
+}
+
+static void check_rule(struct checker *c, struct rule_decl *r)
+{
+    if (r->when)
+        check_condition(c, r->when, "the condition after 'when'");
+    if (r->unless)
+        check_condition(c, r->unless, "the condition after 'unless'");
+    if (check_find_outcome(c->m, r->outcome) < 0)
+        error(c, &r->outcome_loc, outcome_hint(c, r->outcome), "'%s' is not an outcome this policy declares",
+              r->outcome);
+}
+
+static void check_example(struct checker *c, struct example_decl *ex)
+{
+    if (ex->convictions.len == 0)
+        error(c, &ex->loc, "add at least one line: conviction HS 11357(a) misdemeanor on 2010-05-01 expect dismiss",
+              "the example has no convictions");
+    for (size_t i = 0; i < ex->convictions.len; i++) {
+        struct example_conviction *conv = ex->convictions.items[i];
+        uint32_t seen = 0;
+        for (size_t j = 0; j < conv->fields.len; j++) {
+            struct example_field *f = conv->fields.items[j];
+            int fact = check_fact_named(f->name, OWNER_CONVICTION);
+            if (fact < 0 || fact == FACT_CITATION || fact == FACT_AGE_AT_CONVICTION) {
+                error(c, &f->loc, "an example conviction can give: a level, on DATE, county \"...\", sentence DURATION, case_id \"...\"",
+                      "'%s' cannot be given in an example conviction", f->name);
+                continue;
+            }
+            if (seen & (1u << fact)) {
+                error(c, &f->loc, NULL, "'%s' is given twice for this conviction", f->name);
+                continue;
+            }
+            seen |= 1u << fact;
+            uint8_t t = literal_type(f->value);
+            f->value->type = t;
+            if (t != facts[fact].type)
+                error(c, &f->value->loc, NULL, "'%s' is a %s, but this is a %s", f->name, type_words(facts[fact].type),
+                      type_words(t));
+        }
+        if (conv->expect && check_find_outcome(c->m, conv->expect) < 0)
+            error(c, &conv->expect_loc, outcome_hint(c, conv->expect), "'%s' is not an outcome this policy declares",
+                  conv->expect);
+        if (conv->expect_rule && check_find_rule(c->m, conv->expect_rule) < 0)
+            error(c, &conv->expect_rule_loc, NULL, "there is no rule '%s' in this policy", conv->expect_rule);
+    }
+}
+
+static void check_header(struct checker *c)
+{
+    struct policy *h = &c->m->header;
+    struct { const void *value; const char *what, *hint; } need[] = {
+        {h->jurisdiction, "its jurisdiction", "add after the policy line: jurisdiction \"California\""},
+        {h->authority, "the authority it implements", "add after the policy line: authority HS 11361.8"},
+        {h->version, "its version", "add after the policy line: version \"1.0\""},
+        {h->has_effective ? "" : NULL, "its effective date", "add after the policy line: effective 2016-11-09"},
+    };
+    for (size_t i = 0; i < sizeof need / sizeof need[0]; i++)
+        if (!need[i].value)
+            error(c, &h->loc, need[i].hint, "the policy does not say %s", need[i].what);
+}
+
+static void check_param(struct checker *c, struct param_decl *p)
+{
+    if (check_fact_named(p->name, OWNER_CONVICTION) >= 0 || check_fact_named(p->name, OWNER_PERSON) >= 0)
+        error(c, &p->loc, "choose another name, e.g. cutoff_date", "'%s' is the name of a fact of the record", p->name);
+    if (find_set(c->m, p->name) >= 0)
+        error(c, &p->loc, NULL, "'%s' is also the name of a set", p->name);
+    p->value->type = literal_type(p->value);
+}
+
+bool check_policy(struct merged_policy *m, struct arena *arena, struct diag *diag, struct check_result *out)
+{
+    struct checker c = {m, arena, diag, 0};
+    int before = diag->errors;
+    check_header(&c);
+    out->review_outcome = -1;
+    for (size_t i = 0; i < m->outcomes.len; i++) {
+        struct outcome_decl *o = m->outcomes.items[i];
+        if (o->kind == AST_REVIEW && out->review_outcome < 0)
+            out->review_outcome = (int)i;
+    }
+    if (out->review_outcome < 0)
+        error(&c, &m->header.loc, "add: outcome needs_review is review",
+              "the policy declares no outcome of kind review, which a conviction gets when its record lacks a "
+              "fact that a rule needs");
+    if (m->outcomes.len > 250)
+        error(&c, &m->header.loc, NULL, "the policy declares more than 250 outcomes");
+    for (size_t i = 0; i < m->params.len; i++)
+        check_param(&c, m->params.items[i]);
+    for (size_t i = 0; i < m->sets.len; i++) {
+        struct set_decl *s = m->sets.items[i];
+        if (check_fact_named(s->name, OWNER_CONVICTION) >= 0)
+            error(&c, &s->loc, "choose another name", "'%s' is the name of a fact of the record", s->name);
+    }
+    for (size_t i = 0; i < m->rules.len; i++)
+        check_rule(&c, m->rules.items[i]);
+    for (size_t i = 0; i < m->examples.len; i++)
+        check_example(&c, m->examples.items[i]);
+    return diag->errors == before;
+}

@@ -1,0 +1,566 @@
+/* codegen.c - emits the program for a checked policy; see codegen.h. */
+#include "codegen.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "checksum.h"
+#include "person.h"
+
+struct function_buf {
+    struct insn *code;
+    uint32_t *lines;
+    uint32_t len, cap;
+    uint8_t kind;
+};
+
+/* Grows *items to hold at least need elements of size bytes. */
+static bool grow(void **items, uint32_t *cap, uint32_t need, size_t size)
+{
+    if (need <= *cap)
+        return true;
+    uint32_t n = *cap ? *cap : 16;
+    while (n < need)
+        n *= 2;
+    void *p = realloc(*items, n * size);
+    if (!p)
+        return false;
+    *items = p;
+    *cap = n;
+    return true;
+}
+
+struct cg {
+    const struct merged_policy *m;
+    struct program *p;
+    bool oom;
+    uint32_t strings_cap, citations_cap, consts_cap, sets_cap, functions_cap;
+    uint32_t *const_ref;        /* TEXT/CITATION constants: index into strings/citations until fixup */
+    struct function_buf *fns;
+    uint32_t nfns;
+    uint32_t current;           /* function being emitted */
+};
+
+static uint32_t add_string(struct cg *g, const char *s)
+{
+    if (!s)
+        return PROGRAM_NO_STRING;
+    struct program *p = g->p;
+    for (uint32_t i = p->nstrings; i > 0 && i + 64 > p->nstrings; i--)
+        if (strcmp(p->strings[i - 1].ptr, s) == 0)
+            return i - 1;
+    if (!grow((void **)&p->strings, &g->strings_cap, p->nstrings + 1, sizeof *p->strings)) {
+        g->oom = true;
+        return 0;
+    }
+    char *copy = strdup(s);
+    if (!copy) {
+        g->oom = true;
+        return 0;
+    }
+    p->strings[p->nstrings].ptr = copy;
+    p->strings[p->nstrings].len = (uint32_t)strlen(s);
+    return p->nstrings++;
+}
+
+static uint32_t add_citation(struct cg *g, const struct citation *c)
+{
+    struct program *p = g->p;
+    if (!grow((void **)&p->citations, &g->citations_cap, p->ncitations + 1, sizeof *p->citations)) {
+        g->oom = true;
+        return 0;
+    }
+    p->citations[p->ncitations] = *c;
+    return p->ncitations++;
+}
+
+/* A literal as a program value; TEXT and CITATION carry their table index in *ref. */
+static struct value literal_value(struct cg *g, const struct expr *e, uint32_t *ref)
+{
+    struct value v;
+    memset(&v, 0, sizeof v);
+    v.fact = FACT_NONE;
+    *ref = 0;
+    switch (e->kind) {
+    case EXPR_BOOL:
+        v.type = TYPE_BOOL;
+        v.as.number = e->u.boolean;
+        break;
+    case EXPR_NUMBER:
+        v.type = TYPE_NUMBER;
+        v.as.number = e->u.number;
+        break;
+    case EXPR_TEXT:
+        v.type = TYPE_TEXT;
+        *ref = add_string(g, e->u.text.ptr);
+        break;
+    case EXPR_DATE:
+        v.type = TYPE_DATE;
+        v.as.date = e->u.date;
+        break;
+    case EXPR_DURATION:
+        v.type = TYPE_DURATION;
+        v.as.duration = e->u.duration;
+        break;
+    case EXPR_CITATION:
+        v.type = TYPE_CITATION;
+        *ref = add_citation(g, e->u.citation);
+        break;
+    case EXPR_LEVEL:
+        v.type = TYPE_LEVEL;
+        v.as.number = e->u.level;
+        break;
+    default:
+        break;
+    }
+    return v;
+}
+
+static uint32_t add_const(struct cg *g, const struct expr *e)
+{
+    struct program *p = g->p;
+    uint32_t ref;
+    struct value v = literal_value(g, e, &ref);
+    uint32_t cap = g->consts_cap;
+    if (!grow((void **)&p->consts, &g->consts_cap, p->nconsts + 1, sizeof *p->consts) ||
+        !grow((void **)&g->const_ref, &cap, p->nconsts + 1, sizeof *g->const_ref)) {
+        g->oom = true;
+        return 0;
+    }
+    p->consts[p->nconsts] = v;
+    g->const_ref[p->nconsts] = ref;
+    return p->nconsts++;
+}
+
+static uint32_t add_set(struct cg *g, const char *name, const struct ptrvec *items)
+{
+    struct program *p = g->p;
+    if (!grow((void **)&p->sets, &g->sets_cap, p->nsets + 1, sizeof *p->sets)) {
+        g->oom = true;
+        return 0;
+    }
+    struct citation *list = calloc(items->len ? items->len : 1, sizeof *list);
+    if (!list) {
+        g->oom = true;
+        return 0;
+    }
+    for (size_t i = 0; i < items->len; i++)
+        list[i] = *((const struct expr *)items->items[i])->u.citation;
+    struct program_set *s = &p->sets[p->nsets];
+    memset(s, 0, sizeof *s);
+    s->name = add_string(g, name);
+    if (!citation_set_build(&s->table, list, (uint32_t)items->len))
+        g->oom = true;
+    free(list);
+    return p->nsets++;
+}
+
+static uint32_t new_function(struct cg *g, uint8_t kind)
+{
+    uint32_t cap = g->functions_cap;
+    if (!grow((void **)&g->fns, &cap, g->nfns + 1, sizeof *g->fns)) {
+        g->oom = true;
+        return 0;
+    }
+    g->functions_cap = cap;
+    memset(&g->fns[g->nfns], 0, sizeof g->fns[g->nfns]);
+    g->fns[g->nfns].kind = kind;
+    return g->nfns++;
+}
+
+static uint32_t emit(struct cg *g, enum opcode op, uint8_t a, uint16_t b, uint32_t c, const struct loc *loc)
+{
+    struct function_buf *f = &g->fns[g->current];
+    uint32_t cap = f->cap;
+    if (!grow((void **)&f->code, &cap, f->len + 1, sizeof *f->code) ||
+        !grow((void **)&f->lines, &f->cap, f->len + 1, sizeof *f->lines)) {
+        g->oom = true;
+        return 0;
+    }
+    f->code[f->len] = (struct insn){(uint8_t)op, a, b, c};
+    f->lines[f->len] = loc ? (uint32_t)loc->line : 0;
+    return f->len++;
+}
+
+static void gen_expr(struct cg *g, const struct expr *e);
+
+static void gen_aggregate(struct cg *g, const struct expr *e)
+{
+    bool dated = e->u.agg.op == AGG_OP_LATEST || e->u.agg.op == AGG_OP_EARLIEST;
+    uint32_t fn = new_function(g, dated ? FUNCTION_DATE_OF : FUNCTION_CONDITION);
+    if (g->oom)
+        return;
+    uint32_t caller = g->current;
+    g->current = fn;
+    if (e->u.agg.where) {
+        gen_expr(g, e->u.agg.where);
+    } else {
+        struct expr yes = {.kind = EXPR_BOOL, .loc = e->loc};
+        yes.u.boolean = true;
+        emit(g, OP_CONST, 0, 0, add_const(g, &yes), &e->loc);
+    }
+    if (dated)
+        emit(g, OP_EACH_FACT, 0, 0, e->ref_index, &e->u.agg.value_loc);
+    emit(g, OP_RETURN, 0, 0, 0, &e->loc);
+    g->current = caller;
+    uint8_t flags = e->u.agg.other ? AGG_SKIP_DECIDED : 0;
+    static const enum opcode ops[] = {[AGG_OP_ANY] = OP_ANY, [AGG_OP_NO] = OP_ANY, [AGG_OP_COUNT] = OP_COUNT,
+                                      [AGG_OP_LATEST] = OP_LATEST, [AGG_OP_EARLIEST] = OP_EARLIEST};
+    emit(g, ops[e->u.agg.op], flags, 0, fn, &e->loc);
+    if (e->u.agg.op == AGG_OP_NO)
+        emit(g, OP_NOT, 0, 0, 0, &e->loc);
+}
+
+static void gen_compare(struct cg *g, const struct expr *e)
+{
+    static const enum opcode ops[] = {
+        [CMP_IS] = OP_EQ,           [CMP_IS_NOT] = OP_NE,        [CMP_BEFORE] = OP_LT, [CMP_AFTER] = OP_GT,
+        [CMP_ON_OR_BEFORE] = OP_LE, [CMP_ON_OR_AFTER] = OP_GE,   [CMP_LESS] = OP_LT,   [CMP_MORE] = OP_GT,
+        [CMP_AT_LEAST] = OP_GE,     [CMP_AT_MOST] = OP_LE,
+    };
+    gen_expr(g, e->u.bin.left);
+    gen_expr(g, e->u.bin.right);
+    emit(g, ops[e->u.bin.op], e->u.bin.left->type, 0, 0, &e->loc);
+}
+
+static void gen_in(struct cg *g, const struct expr *e)
+{
+    const struct expr *right = e->u.bin.right;
+    gen_expr(g, e->u.bin.left);
+    if (right->kind == EXPR_NAME && right->ref == REF_SET) {
+        emit(g, OP_IN_SET, 0, 0, right->ref_index, &e->loc);
+    } else if (right->kind == EXPR_SET_LITERAL) {
+        emit(g, OP_IN_SET, 0, 0, add_set(g, NULL, &right->u.items), &e->loc);
+    } else {
+        gen_expr(g, right);
+        emit(g, OP_IN_CITATION, 0, 0, 0, &e->loc);
+    }
+    if (e->u.bin.negated)
+        emit(g, OP_NOT, 0, 0, 0, &e->loc);
+}
+
+static void gen_expr(struct cg *g, const struct expr *e)
+{
+    if (g->oom)
+        return;
+    switch (e->kind) {
+    case EXPR_BOOL:
+    case EXPR_NUMBER:
+    case EXPR_TEXT:
+    case EXPR_DATE:
+    case EXPR_DURATION:
+    case EXPR_CITATION:
+    case EXPR_LEVEL:
+        emit(g, OP_CONST, 0, 0, add_const(g, e), &e->loc);
+        break;
+    case EXPR_NAME:
+    case EXPR_CONVICTION_FACT:
+    case EXPR_PERSON_FACT:
+        switch (e->ref) {
+        case REF_PARAM:
+            emit(g, OP_PARAM, 0, 0, e->ref_index, &e->loc);
+            break;
+        case REF_FACT_DECIDED:
+            emit(g, OP_FACT, 0, 0, e->ref_index, &e->loc);
+            break;
+        case REF_FACT_EACH:
+            emit(g, OP_EACH_FACT, 0, 0, e->ref_index, &e->loc);
+            break;
+        case REF_FACT_PERSON:
+            emit(g, OP_PERSON_FACT, 0, 0, e->ref_index, &e->loc);
+            break;
+        default:
+            break; /* sets only appear after 'in' (checked) */
+        }
+        break;
+    case EXPR_SET_LITERAL:
+        break;
+    case EXPR_NOT:
+        gen_expr(g, e->u.operand);
+        emit(g, OP_NOT, 0, 0, 0, &e->loc);
+        break;
+    case EXPR_AND:
+    case EXPR_OR:
+        gen_expr(g, e->u.bin.left);
+        gen_expr(g, e->u.bin.right);
+        emit(g, e->kind == EXPR_AND ? OP_AND : OP_OR, 0, 0, 0, &e->loc);
+        break;
+    case EXPR_COMPARE:
+        gen_compare(g, e);
+        break;
+    case EXPR_IN:
+        gen_in(g, e);
+        break;
+    case EXPR_IS_KNOWN:
+    case EXPR_IS_UNKNOWN:
+        gen_expr(g, e->u.operand);
+        emit(g, e->kind == EXPR_IS_KNOWN ? OP_IS_KNOWN : OP_IS_UNKNOWN, e->u.operand->type, 0, 0, &e->loc);
+        break;
+    case EXPR_ADD:
+    case EXPR_SUB: {
+        gen_expr(g, e->u.bin.left);
+        gen_expr(g, e->u.bin.right);
+        bool date = e->u.bin.left->type == TYPE_DATE;
+        enum opcode op = e->kind == EXPR_ADD ? (date ? OP_DATE_ADD : OP_ADD) : (date ? OP_DATE_SUB : OP_SUB);
+        emit(g, op, 0, 0, 0, &e->loc);
+        break;
+    }
+    case EXPR_YEARS_BETWEEN:
+        gen_expr(g, e->u.bin.left);
+        gen_expr(g, e->u.bin.right);
+        emit(g, OP_YEARS_BETWEEN, 0, 0, 0, &e->loc);
+        break;
+    case EXPR_AGE_AT:
+        gen_expr(g, e->u.operand);
+        emit(g, OP_AGE_AT, 0, 0, 0, &e->loc);
+        break;
+    case EXPR_AGGREGATE:
+        gen_aggregate(g, e);
+        break;
+    }
+}
+
+static void gen_rules(struct cg *g, const struct check_result *checked)
+{
+    const struct merged_policy *m = g->m;
+    struct program *p = g->p;
+    size_t nrules = m->rules.len;
+    bool has_otherwise = nrules > 0 && ((struct rule_decl *)m->rules.items[nrules - 1])->is_otherwise;
+    p->nrules = (uint32_t)(nrules + (has_otherwise ? 0 : 1));
+    p->rules = calloc(p->nrules, sizeof *p->rules);
+    uint32_t *jumps = calloc(p->nrules, sizeof *jumps);
+    if (!p->rules || !jumps) {
+        free(jumps);
+        g->oom = true;
+        return;
+    }
+    uint32_t njumps = 0;
+    for (size_t i = 0; i < nrules; i++) {
+        const struct rule_decl *r = m->rules.items[i];
+        struct program_rule *pr = &p->rules[i];
+        pr->name = add_string(g, r->name);
+        pr->outcome = (uint32_t)check_find_outcome(m, r->outcome);
+        pr->reason = add_string(g, r->reason);
+        pr->citation = r->citing ? add_citation(g, r->citing) : PROGRAM_NO_CONST;
+        pr->line = (uint32_t)r->loc.line;
+        pr->quote = add_string(g, r->quote);
+        uint32_t start = g->fns[0].len;
+        (void)start;
+        while (njumps > 0)
+            g->fns[0].code[jumps[--njumps]].c = g->fns[0].len;
+        if (r->is_otherwise) {
+            emit(g, OP_DECIDE, 0, (uint16_t)i, 0, &r->loc);
+            continue;
+        }
+        gen_expr(g, r->when);
+        if (r->unless) {
+            gen_expr(g, r->unless);
+            emit(g, OP_NOT, 0, 0, 0, &r->unless->loc);
+            emit(g, OP_AND, 0, 0, 0, &r->unless->loc);
+        }
+        jumps[njumps++] = emit(g, OP_TEST_RULE, 0, (uint16_t)i, 0, &r->loc);
+    }
+    if (!has_otherwise) {
+        struct program_rule *pr = &p->rules[nrules];
+        pr->name = add_string(g, "otherwise");
+        pr->outcome = (uint32_t)checked->review_outcome;
+        pr->reason = add_string(g, "No rule of this policy applies to this conviction, so it needs review by hand.");
+        pr->citation = m->header.authority ? add_citation(g, m->header.authority) : PROGRAM_NO_CONST;
+        pr->line = (uint32_t)m->header.loc.line;
+        pr->quote = PROGRAM_NO_STRING;
+        while (njumps > 0)
+            g->fns[0].code[jumps[--njumps]].c = g->fns[0].len;
+        emit(g, OP_DECIDE, 0, (uint16_t)nrules, 0, &m->header.loc);
+    }
+    free(jumps);
+}
+
+static void gen_examples(struct cg *g)
+{
+    const struct merged_policy *m = g->m;
+    struct program *p = g->p;
+    size_t total = 0;
+    for (size_t i = 0; i < m->examples.len; i++)
+        total += ((struct example_decl *)m->examples.items[i])->convictions.len;
+    p->examples = calloc(m->examples.len ? m->examples.len : 1, sizeof *p->examples);
+    p->example_convictions = calloc(total ? total : 1, sizeof *p->example_convictions);
+    if (!p->examples || !p->example_convictions) {
+        g->oom = true;
+        return;
+    }
+    p->nexamples = (uint32_t)m->examples.len;
+    uint32_t otherwise = p->nrules - 1;
+    for (size_t i = 0; i < m->examples.len; i++) {
+        const struct example_decl *ex = m->examples.items[i];
+        struct program_example *pe = &p->examples[i];
+        pe->name = add_string(g, ex->name);
+        pe->line = (uint32_t)ex->loc.line;
+        pe->known = ex->has_birth ? 1u << FACT_DATE_OF_BIRTH : 0;
+        pe->date_of_birth = ex->date_of_birth;
+        pe->first = p->nexample_convictions;
+        pe->count = (uint32_t)ex->convictions.len;
+        for (size_t j = 0; j < ex->convictions.len; j++) {
+            const struct example_conviction *c = ex->convictions.items[j];
+            struct program_example_conviction *pc = &p->example_convictions[p->nexample_convictions++];
+            pc->line = (uint32_t)c->loc.line;
+            pc->citation = *c->citation;
+            pc->known = 1u << FACT_CITATION;
+            pc->county = PROGRAM_NO_STRING;
+            pc->case_id = PROGRAM_NO_STRING;
+            for (size_t k = 0; k < c->fields.len; k++) {
+                const struct example_field *f = c->fields.items[k];
+                int fact = check_fact_named(f->name, 0);
+                pc->known |= 1u << fact;
+                switch (fact) {
+                case FACT_LEVEL: pc->level = f->value->u.level; break;
+                case FACT_DISPOSITION_DATE: pc->disposition_date = f->value->u.date; break;
+                case FACT_SENTENCE: pc->sentence = f->value->u.duration; break;
+                case FACT_COUNTY: pc->county = add_string(g, f->value->u.text.ptr); break;
+                case FACT_CASE_ID: pc->case_id = add_string(g, f->value->u.text.ptr); break;
+                default: break;
+                }
+            }
+            pc->expect_outcome = c->expect ? (uint32_t)check_find_outcome(m, c->expect)
+                                           : p->rules[otherwise].outcome;
+            if (c->expect_rule)
+                pc->expect_rule = strcmp(c->expect_rule, "otherwise") == 0
+                                      ? otherwise
+                                      : (uint32_t)check_find_rule(m, c->expect_rule);
+            else
+                pc->expect_rule = PROGRAM_NO_CONST;
+        }
+    }
+}
+
+/* Tables are final now: point TEXT and CITATION values at their storage, lay the functions end to end. */
+static void finish(struct cg *g)
+{
+    struct program *p = g->p;
+    for (uint32_t i = 0; i < p->nconsts; i++) {
+        if (p->consts[i].type == TYPE_TEXT) {
+            p->consts[i].as.text.ptr = p->strings[g->const_ref[i]].ptr;
+            p->consts[i].as.text.len = p->strings[g->const_ref[i]].len;
+        } else if (p->consts[i].type == TYPE_CITATION) {
+            p->consts[i].as.citation = &p->citations[g->const_ref[i]];
+        }
+    }
+    uint32_t total = 0;
+    for (uint32_t f = 0; f < g->nfns; f++)
+        total += g->fns[f].len;
+    p->code = calloc(total ? total : 1, sizeof *p->code);
+    p->lines = calloc(total ? total : 1, sizeof *p->lines);
+    p->functions = calloc(g->nfns, sizeof *p->functions);
+    if (!p->code || !p->lines || !p->functions) {
+        g->oom = true;
+        return;
+    }
+    uint32_t at = 0;
+    for (uint32_t f = 0; f < g->nfns; f++) {
+        p->functions[f].start = at;
+        p->functions[f].len = g->fns[f].len;
+        p->functions[f].kind = g->fns[f].kind;
+        memcpy(p->code + at, g->fns[f].code, g->fns[f].len * sizeof *p->code);
+        memcpy(p->lines + at, g->fns[f].lines, g->fns[f].len * sizeof *p->lines);
+        at += g->fns[f].len;
+    }
+    p->ncode = total;
+    p->nfunctions = g->nfns;
+}
+
+static void gen_params(struct cg *g)
+{
+    const struct merged_policy *m = g->m;
+    struct program *p = g->p;
+    p->params = calloc(m->params.len ? m->params.len : 1, sizeof *p->params);
+    uint32_t *refs = calloc(m->params.len ? m->params.len : 1, sizeof *refs);
+    if (!p->params || !refs) {
+        free(refs);
+        g->oom = true;
+        return;
+    }
+    p->nparams = (uint32_t)m->params.len;
+    for (size_t i = 0; i < m->params.len; i++) {
+        const struct param_decl *d = m->params.items[i];
+        p->params[i].name = add_string(g, d->name);
+        p->params[i].value = literal_value(g, d->value, &refs[i]);
+    }
+    /* Citations and strings may still move (realloc): TEXT and CITATION values are fixed up at the end. */
+    for (size_t i = 0; i < m->params.len; i++) {
+        uint8_t t = p->params[i].value.type;
+        if (t == TYPE_TEXT || t == TYPE_CITATION)
+            p->params[i].value.as.set = refs[i]; /* temporary: table index, fixed up in fix_params */
+    }
+    free(refs);
+}
+
+static void fix_params(struct cg *g)
+{
+    struct program *p = g->p;
+    for (uint32_t i = 0; i < p->nparams; i++) {
+        struct value *v = &p->params[i].value;
+        uint32_t ref = v->as.set;
+        if (v->type == TYPE_TEXT) {
+            v->as.text.ptr = p->strings[ref].ptr;
+            v->as.text.len = p->strings[ref].len;
+        } else if (v->type == TYPE_CITATION) {
+            v->as.citation = &p->citations[ref];
+        }
+    }
+}
+
+bool codegen_program(const struct merged_policy *m, const struct check_result *checked, struct program *out,
+                     char *err, size_t errsize)
+{
+    struct cg g;
+    memset(&g, 0, sizeof g);
+    g.m = m;
+    g.p = out;
+    program_init(out);
+    const struct policy *h = &m->header;
+    out->name = add_string(&g, h->name);
+    out->jurisdiction = add_string(&g, h->jurisdiction);
+    out->version = add_string(&g, h->version);
+    out->authority = h->authority ? add_citation(&g, h->authority) : PROGRAM_NO_CONST;
+    out->effective = h->effective;
+    out->month_end = h->month_end;
+    out->source_name = add_string(&g, m->main_source->path);
+    out->source_hash = checksum_crc32(m->main_source->text, m->main_source->len);
+
+    for (size_t i = 0; i < m->outcomes.len; i++) {
+        const struct outcome_decl *o = m->outcomes.items[i];
+        uint32_t cap = out->noutcomes;
+        if (!grow((void **)&out->outcomes, &cap, out->noutcomes + 1, sizeof *out->outcomes)) {
+            g.oom = true;
+            break;
+        }
+        out->outcomes[out->noutcomes].name = add_string(&g, o->name);
+        out->outcomes[out->noutcomes].kind = (uint8_t)o->kind;
+        out->noutcomes++;
+    }
+    out->review_outcome = (uint32_t)checked->review_outcome;
+    gen_params(&g);
+    for (size_t i = 0; i < m->sets.len; i++) {
+        const struct set_decl *s = m->sets.items[i];
+        add_set(&g, s->name, &s->items);
+    }
+    new_function(&g, FUNCTION_MAIN);
+    g.current = 0;
+    gen_rules(&g, checked);
+    gen_examples(&g);
+    if (!g.oom) {
+        fix_params(&g);
+        finish(&g);
+    }
+    for (uint32_t f = 0; f < g.nfns; f++) {
+        free(g.fns[f].code);
+        free(g.fns[f].lines);
+    }
+    free(g.fns);
+    free(g.const_ref);
+    if (g.oom) {
+        snprintf(err, errsize, "out of memory while generating code");
+        program_free(out);
+        return false;
+    }
+    return true;
+}

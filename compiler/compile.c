@@ -1,0 +1,42 @@
+/* compile.c - the compiler pipeline; see compile.h. */
+#include "compile.h"
+
+#include <string.h>
+
+#include "check.h"
+#include "codegen.h"
+#include "optimize.h"
+#include "verify.h"
+
+bool compile_policy(const char *path, const struct compile_options *opts, struct diag *diag, struct program *out)
+{
+    struct arena arena;
+    arena_init(&arena);
+    struct compile_sources sources;
+    memset(&sources, 0, sizeof sources);
+    struct merged_policy merged;
+    struct check_result checked;
+    bool ok = extend_load(path, opts ? &opts->extend : NULL, &arena, diag, &sources, &merged) &&
+              check_policy(&merged, &arena, diag, &checked);
+    if (ok && !(opts && opts->no_optimize))
+        optimize_policy(&merged);
+    if (ok) {
+        char err[512];
+        ok = codegen_program(&merged, &checked, out, err, sizeof err);
+        if (!ok)
+            diag_plain(diag, "%s: %s", path, err);
+    }
+    if (ok) {
+        char err[512];
+        /* lenityc checks its own output: a rejection here is our bug, never the policy writer's. */
+        if (!verify_program(out, err, sizeof err)) {
+            diag_plain(diag, "%s: internal compiler error: the generated code failed verification (%s); "
+                             "please report this with the policy", path, err);
+            program_free(out);
+            ok = false;
+        }
+    }
+    extend_free_sources(&sources);
+    arena_free(&arena);
+    return ok;
+}

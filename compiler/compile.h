@@ -1,0 +1,24 @@
+/*
+ * compile.h - the whole pipeline, in order: load and merge (extend.c),
+ * parse (parse.c), check (check.c), optimize (optimize.c), generate
+ * (codegen.c), and verify the result (runtime verify.c) before anyone
+ * may write or run it.
+ */
+#ifndef LENITY_COMPILE_H
+#define LENITY_COMPILE_H
+
+#include <stdbool.h>
+
+#include "diag.h"
+#include "extend.h"
+#include "program.h"
+
+struct compile_options {
+    struct extend_options extend;
+    bool no_optimize;
+};
+
+/* Compiles the policy at path into *out; diagnostics go to diag. */
+bool compile_policy(const char *path, const struct compile_options *opts, struct diag *diag, struct program *out);
+
+#endif

@@ -1,0 +1,302 @@
+/*
+ * extend.c - `extends`: a county policy is a few lines on top of the
+ * state's.  The parent is loaded and merged first; the child's
+ * declarations then apply on top of it, in the child's order.
+ */
+#include "extend.h"
+
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "parse.h"
+
+static int find_named(const struct ptrvec *v, size_t name_offset, const char *name)
+{
+    for (size_t i = 0; i < v->len; i++) {
+        const char *n = *(const char **)((const char *)v->items[i] + name_offset);
+        if (strcmp(n, name) == 0)
+            return (int)i;
+    }
+    return -1;
+}
+
+
+
+static int find_rule(const struct merged_policy *m, const char *name)
+{
+    return find_named(&m->rules, offsetof(struct rule_decl, name), name);
+}
+
+static const char *inherit_hint(struct arena *a, const char *what, const char *name)
+{
+    char buf[256];
+    snprintf(buf, sizeof buf, "write 'override %s %s = ...' to change the value this policy inherits", what, name);
+    return arena_strdup(a, buf);
+}
+
+static void merge_outcome(struct merged_policy *m, struct outcome_decl *d, struct arena *a, struct diag *diag)
+{
+    int at = find_named(&m->outcomes, offsetof(struct outcome_decl, name), d->name);
+    if (at >= 0) {
+        struct outcome_decl *old = m->outcomes.items[at];
+        diag_report(diag, DIAG_ERROR, &d->loc, "each outcome is declared once; use the existing one",
+                    "the outcome '%s' is already declared (at %s:%d)", d->name, old->loc.src->path, old->loc.line);
+        return;
+    }
+    ptrvec_push(a, &m->outcomes, d);
+}
+
+static void merge_param(struct merged_policy *m, struct param_decl *d, bool has_parent, struct arena *a,
+                        struct diag *diag)
+{
+    int at = find_named(&m->params, offsetof(struct param_decl, name), d->name);
+    if (d->override) {
+        if (at < 0) {
+            diag_report(diag, DIAG_ERROR, &d->loc,
+                        has_parent ? "only a parameter of the policy this one extends can be overridden; "
+                                     "drop 'override' to declare a new one"
+                                   : "'override' is for a policy that extends another; drop it here",
+                        "there is no parameter '%s' to override", d->name);
+            return;
+        }
+        struct param_decl *old = m->params.items[at];
+        if (old->value->kind != d->value->kind) {
+            diag_report(diag, DIAG_ERROR, &d->value->loc, "an override keeps the kind of value the parameter has",
+                        "the parameter '%s' holds a different kind of value in %s:%d", d->name,
+                        old->loc.src->path, old->loc.line);
+            return;
+        }
+        m->params.items[at] = d;
+        return;
+    }
+    if (at >= 0) {
+        struct param_decl *old = m->params.items[at];
+        diag_report(diag, DIAG_ERROR, &d->loc, inherit_hint(a, "parameter", d->name),
+                    "the parameter '%s' is already declared (at %s:%d)", d->name, old->loc.src->path,
+                    old->loc.line);
+        return;
+    }
+    ptrvec_push(a, &m->params, d);
+}
+
+static void merge_set(struct merged_policy *m, struct set_decl *d, bool has_parent, struct arena *a,
+                      struct diag *diag)
+{
+    int at = find_named(&m->sets, offsetof(struct set_decl, name), d->name);
+    if (d->override) {
+        if (at < 0) {
+            diag_report(diag, DIAG_ERROR, &d->loc,
+                        has_parent ? "drop 'override' to declare a new set"
+                                   : "'override' is for a policy that extends another; drop it here",
+                        "there is no set '%s' to override", d->name);
+            return;
+        }
+        m->sets.items[at] = d;
+        return;
+    }
+    if (at >= 0) {
+        struct set_decl *old = m->sets.items[at];
+        diag_report(diag, DIAG_ERROR, &d->loc, inherit_hint(a, "set", d->name),
+                    "the set '%s' is already declared (at %s:%d)", d->name, old->loc.src->path, old->loc.line);
+        return;
+    }
+    ptrvec_push(a, &m->sets, d);
+}
+
+static void merge_rule(struct merged_policy *m, struct rule_decl *r, struct arena *a, struct diag *diag)
+{
+    size_t n = m->rules.len;
+    bool has_otherwise = n > 0 && ((struct rule_decl *)m->rules.items[n - 1])->is_otherwise;
+    if (r->is_otherwise) {
+        if (has_otherwise)
+            m->rules.items[n - 1] = r;
+        else
+            ptrvec_push(a, &m->rules, r);
+        return;
+    }
+    int existing = find_rule(m, r->name);
+    if (r->placement == PLACE_REPLACE) {
+        if (existing < 0) {
+            diag_report(diag, DIAG_ERROR, &r->loc, "'replace rule' names a rule of the policy this one extends",
+                        "there is no rule '%s' to replace", r->name);
+            return;
+        }
+        m->rules.items[existing] = r;
+        return;
+    }
+    if (existing >= 0) {
+        struct rule_decl *old = m->rules.items[existing];
+        diag_report(diag, DIAG_ERROR, &r->loc, "give the rule another name, or write 'replace rule' to change it",
+                    "a rule named '%s' already exists (at %s:%d)", r->name, old->loc.src->path, old->loc.line);
+        return;
+    }
+    if (r->placement == PLACE_BEFORE || r->placement == PLACE_AFTER) {
+        int anchor = find_rule(m, r->anchor);
+        if (anchor < 0) {
+            diag_report(diag, DIAG_ERROR, &r->anchor_loc, NULL, "there is no rule '%s' to place this rule %s",
+                        r->anchor, r->placement == PLACE_BEFORE ? "before" : "after");
+            return;
+        }
+        ptrvec_insert(a, &m->rules, (size_t)anchor + (r->placement == PLACE_AFTER ? 1 : 0), r);
+        return;
+    }
+    /* A new rule goes after the rules already there, but never after `otherwise`. */
+    ptrvec_insert(a, &m->rules, has_otherwise ? n - 1 : n, r);
+}
+
+static bool file_exists(const char *path)
+{
+    return access(path, R_OK) == 0;
+}
+
+/* Relative to the including file's folder and each folder above it, then to -I folders. */
+static bool resolve_extends(const char *from, const char *name, const struct extend_options *opts, char *out,
+                            size_t outsize)
+{
+    if (name[0] == '/') {
+        snprintf(out, outsize, "%s", name);
+        return file_exists(out);
+    }
+    char dir[PATH_MAX];
+    snprintf(dir, sizeof dir, "%s", from);
+    for (;;) {
+        char *slash = strrchr(dir, '/');
+        if (!slash)
+            break;
+        *slash = '\0';
+        int n = snprintf(out, outsize, "%s/%s", dir[0] ? dir : "/", name);
+        if (n > 0 && (size_t)n < outsize && file_exists(out))
+            return true;
+    }
+    snprintf(out, outsize, "%s", name);
+    if (file_exists(out))
+        return true;
+    for (int i = 0; opts && i < opts->ninclude_dirs; i++) {
+        int n = snprintf(out, outsize, "%s/%s", opts->include_dirs[i], name);
+        if (n > 0 && (size_t)n < outsize && file_exists(out))
+            return true;
+    }
+    return false;
+}
+
+static bool extend_load_depth(const char *path, const struct extend_options *opts, struct arena *arena,
+                              struct diag *diag, struct compile_sources *sources, struct merged_policy *out,
+                              int depth, const struct loc *from_loc, char (*chain)[PATH_MAX])
+{
+    char real[PATH_MAX];
+    if (!realpath(path, real))
+        snprintf(real, sizeof real, "%s", path);
+    for (int i = 0; i < depth; i++) {
+        if (strcmp(chain[i], real) == 0) {
+            diag_report(diag, DIAG_ERROR, from_loc, "a policy cannot extend itself, directly or through others",
+                        "'%s' extends itself in a circle", path);
+            return false;
+        }
+    }
+    if (depth > EXTEND_MAX_DEPTH || sources->count >= EXTEND_MAX_DEPTH + 1) {
+        diag_report(diag, DIAG_ERROR, from_loc, "flatten the chain of policies",
+                    "policies extend each other more than %d deep", EXTEND_MAX_DEPTH);
+        return false;
+    }
+    snprintf(chain[depth], PATH_MAX, "%s", real);
+
+    char err[512];
+    struct source *src = source_load(path, err, sizeof err);
+    if (!src) {
+        if (from_loc)
+            diag_report(diag, DIAG_ERROR, from_loc, NULL, "%s", err);
+        else
+            diag_plain(diag, "%s", err);
+        return false;
+    }
+    sources->items[sources->count++] = src;
+    struct policy *p = parse_policy(src, arena, diag);
+    if (!p)
+        return false;
+
+    bool has_parent = p->extends != NULL;
+    if (has_parent) {
+        char parent_path[PATH_MAX];
+        if (!resolve_extends(path, p->extends, opts, parent_path, sizeof parent_path)) {
+            diag_report(diag, DIAG_ERROR, &p->extends_loc,
+                        "the path is read relative to this file's folder and the folders above it",
+                        "cannot find the policy '%s' that this policy extends", p->extends);
+            return false;
+        }
+        if (!extend_load_depth(parent_path, opts, arena, diag, sources, out, depth + 1, &p->extends_loc, chain))
+            return false;
+        out->examples.len = 0; /* the parent's examples test the parent, not this policy */
+    }
+
+    struct policy *h = &out->header;
+    h->loc = p->loc;
+    h->name = p->name;
+    if (p->jurisdiction)
+        h->jurisdiction = p->jurisdiction;
+    if (p->authority) {
+        h->authority = p->authority;
+        h->authority_loc = p->authority_loc;
+    }
+    if (p->version)
+        h->version = p->version;
+    if (p->has_effective) {
+        h->effective = p->effective;
+        h->has_effective = true;
+    }
+    if (p->has_month_end) {
+        h->month_end = p->month_end;
+        h->has_month_end = true;
+    }
+    out->main_source = src;
+
+    for (size_t i = 0; i < p->decls.len; i++) {
+        struct decl *d = p->decls.items[i];
+        switch (d->kind) {
+        case DECL_OUTCOME:
+            merge_outcome(out, d->u.outcome, arena, diag);
+            break;
+        case DECL_PARAM:
+            merge_param(out, d->u.param, has_parent, arena, diag);
+            break;
+        case DECL_SET:
+            merge_set(out, d->u.set, has_parent, arena, diag);
+            break;
+        case DECL_RULE:
+            if (!has_parent && d->u.rule->placement == PLACE_REPLACE) {
+                diag_report(diag, DIAG_ERROR, &d->u.rule->loc, "'replace rule' is for a policy that extends another",
+                            "there is no rule '%s' to replace", d->u.rule->name);
+                break;
+            }
+            merge_rule(out, d->u.rule, arena, diag);
+            break;
+        case DECL_EXAMPLE:
+            ptrvec_push(arena, &out->examples, d->u.example);
+            break;
+        }
+    }
+    return true;
+}
+
+bool extend_load(const char *path, const struct extend_options *opts, struct arena *arena, struct diag *diag,
+                 struct compile_sources *sources, struct merged_policy *out)
+{
+    memset(out, 0, sizeof *out);
+    char(*chain)[PATH_MAX] = malloc((EXTEND_MAX_DEPTH + 2) * sizeof *chain);
+    if (!chain) {
+        diag_plain(diag, "out of memory");
+        return false;
+    }
+    int before = diag->errors;
+    bool ok = extend_load_depth(path, opts, arena, diag, sources, out, 0, NULL, chain);
+    free(chain);
+    return ok && diag->errors == before;
+}
+
+void extend_free_sources(struct compile_sources *sources)
+{
+    for (int i = 0; i < sources->count; i++)
+        source_free(sources->items[i]);
+    sources->count = 0;
+}

@@ -1,0 +1,182 @@
+/* optimize.c - constant folding and citation-set pruning; see optimize.h. */
+#include "optimize.h"
+
+#include <string.h>
+
+#include "value.h"
+
+static bool is_literal(const struct expr *e)
+{
+    return e->kind == EXPR_BOOL || e->kind == EXPR_NUMBER || e->kind == EXPR_DATE || e->kind == EXPR_DURATION;
+}
+
+static void make_bool(struct expr *e, bool v)
+{
+    e->kind = EXPR_BOOL;
+    e->type = TYPE_BOOL;
+    e->u.boolean = v;
+}
+
+static int compare_literals(const struct expr *l, const struct expr *r)
+{
+    switch (l->kind) {
+    case EXPR_NUMBER:
+        return (l->u.number > r->u.number) - (l->u.number < r->u.number);
+    case EXPR_DATE:
+        return (l->u.date > r->u.date) - (l->u.date < r->u.date);
+    case EXPR_DURATION:
+        return duration_compare(l->u.duration, r->u.duration);
+    case EXPR_BOOL:
+        return (int)l->u.boolean - (int)r->u.boolean;
+    default:
+        return 2; /* not folded */
+    }
+}
+
+static void fold(struct expr *e, enum date_month_end month_end)
+{
+    switch (e->kind) {
+    case EXPR_NOT:
+        fold(e->u.operand, month_end);
+        if (e->u.operand->kind == EXPR_BOOL)
+            make_bool(e, !e->u.operand->u.boolean);
+        break;
+    case EXPR_AND:
+    case EXPR_OR: {
+        struct expr *l = e->u.bin.left, *r = e->u.bin.right;
+        fold(l, month_end);
+        fold(r, month_end);
+        bool absorbing = e->kind == EXPR_OR; /* true absorbs 'or', false absorbs 'and', even against unknown */
+        if ((l->kind == EXPR_BOOL && l->u.boolean == absorbing) || (r->kind == EXPR_BOOL && r->u.boolean == absorbing))
+            make_bool(e, absorbing);
+        else if (l->kind == EXPR_BOOL)
+            *e = *r;
+        else if (r->kind == EXPR_BOOL)
+            *e = *l;
+        break;
+    }
+    case EXPR_COMPARE: {
+        struct expr *l = e->u.bin.left, *r = e->u.bin.right;
+        fold(l, month_end);
+        fold(r, month_end);
+        if (!is_literal(l) || !is_literal(r) || l->kind != r->kind)
+            break;
+        int c = compare_literals(l, r);
+        if (c == 2)
+            break;
+        bool v = false;
+        switch (e->u.bin.op) {
+        case CMP_IS: v = c == 0; break;
+        case CMP_IS_NOT: v = c != 0; break;
+        case CMP_BEFORE: case CMP_LESS: v = c < 0; break;
+        case CMP_AFTER: case CMP_MORE: v = c > 0; break;
+        case CMP_ON_OR_BEFORE: case CMP_AT_MOST: v = c <= 0; break;
+        case CMP_ON_OR_AFTER: case CMP_AT_LEAST: v = c >= 0; break;
+        }
+        make_bool(e, v);
+        break;
+    }
+    case EXPR_ADD:
+    case EXPR_SUB: {
+        struct expr *l = e->u.bin.left, *r = e->u.bin.right;
+        fold(l, month_end);
+        fold(r, month_end);
+        if (l->kind == EXPR_NUMBER && r->kind == EXPR_NUMBER) {
+            int64_t v = e->kind == EXPR_ADD ? l->u.number + r->u.number : l->u.number - r->u.number;
+            e->kind = EXPR_NUMBER;
+            e->u.number = v;
+        } else if (l->kind == EXPR_DATE && r->kind == EXPR_DURATION) {
+            int32_t d = e->kind == EXPR_ADD ? date_add(l->u.date, r->u.duration, month_end)
+                                            : date_sub(l->u.date, r->u.duration, month_end);
+            e->kind = EXPR_DATE;
+            e->u.date = d;
+        }
+        break;
+    }
+    case EXPR_IN:
+    case EXPR_YEARS_BETWEEN:
+        fold(e->u.bin.left, month_end);
+        fold(e->u.bin.right, month_end);
+        if (e->kind == EXPR_YEARS_BETWEEN && e->u.bin.left->kind == EXPR_DATE && e->u.bin.right->kind == EXPR_DATE) {
+            int32_t y = date_years_between(e->u.bin.left->u.date, e->u.bin.right->u.date, month_end);
+            e->kind = EXPR_NUMBER;
+            e->u.number = y;
+        }
+        break;
+    case EXPR_IS_KNOWN:
+    case EXPR_IS_UNKNOWN:
+    case EXPR_AGE_AT:
+        fold(e->u.operand, month_end);
+        if (e->kind != EXPR_AGE_AT && is_literal(e->u.operand))
+            make_bool(e, e->kind == EXPR_IS_KNOWN);
+        break;
+    case EXPR_AGGREGATE:
+        if (e->u.agg.where)
+            fold(e->u.agg.where, month_end);
+        break;
+    default:
+        break;
+    }
+}
+
+/* Entries that a broader entry of the same set covers add nothing to membership. */
+static void prune_set(struct ptrvec *items)
+{
+    size_t kept = 0;
+    for (size_t i = 0; i < items->len; i++) {
+        const struct citation *c = ((struct expr *)items->items[i])->u.citation;
+        bool covered = false;
+        for (size_t j = 0; j < items->len && !covered; j++) {
+            if (i == j)
+                continue;
+            const struct citation *o = ((struct expr *)items->items[j])->u.citation;
+            if (citation_covers(o, c) && (!citation_equal(o, c) || j < i))
+                covered = true;
+        }
+        if (!covered)
+            items->items[kept++] = items->items[i];
+    }
+    items->len = kept;
+}
+
+static void prune_literals(struct expr *e)
+{
+    if (!e)
+        return;
+    switch (e->kind) {
+    case EXPR_SET_LITERAL:
+        prune_set(&e->u.items);
+        break;
+    case EXPR_NOT: case EXPR_IS_KNOWN: case EXPR_IS_UNKNOWN: case EXPR_AGE_AT:
+        prune_literals(e->u.operand);
+        break;
+    case EXPR_AND: case EXPR_OR: case EXPR_COMPARE: case EXPR_IN: case EXPR_ADD: case EXPR_SUB:
+    case EXPR_YEARS_BETWEEN:
+        prune_literals(e->u.bin.left);
+        prune_literals(e->u.bin.right);
+        break;
+    case EXPR_AGGREGATE:
+        prune_literals(e->u.agg.where);
+        break;
+    default:
+        break;
+    }
+}
+
+void optimize_policy(struct merged_policy *m)
+{
+    enum date_month_end month_end = (enum date_month_end)m->header.month_end;
+    for (size_t i = 0; i < m->sets.len; i++)
+        prune_set(&((struct set_decl *)m->sets.items[i])->items);
+    for (size_t i = 0; i < m->rules.len; i++) {
+        struct rule_decl *r = m->rules.items[i];
+        if (r->when) {
+            fold(r->when, month_end);
+            prune_literals(r->when);
+        }
+        if (r->unless) {
+            fold(r->unless, month_end);
+            prune_literals(r->unless);
+        }
+    }
+}

@@ -1,0 +1,568 @@
+/*
+ * parser.y - the Lenity grammar.  It builds the AST (ast.h) and nothing
+ * else: names, types and meaning are the checker's business.
+ * Pure, with locations; %expect 0: conflicts are resolved by precedence,
+ * never tolerated.
+ */
+%code requires {
+#include <stdint.h>
+#include "ast.h"
+#include "source.h"
+#include "value.h"
+struct parse_state;
+typedef void *yyscan_t;
+
+/* A rule's location runs from its first symbol's start to its last one's end. */
+#define YYLLOC_DEFAULT(Cur, Rhs, N)                                     \
+    do {                                                                \
+        if (N) {                                                        \
+            (Cur) = YYRHSLOC(Rhs, 1);                                   \
+            (Cur).end_line = YYRHSLOC(Rhs, N).end_line;                 \
+            (Cur).end_col = YYRHSLOC(Rhs, N).end_col;                   \
+        } else {                                                        \
+            (Cur) = YYRHSLOC(Rhs, 0);                                   \
+            (Cur).line = (Cur).end_line;                                \
+            (Cur).col = (Cur).end_col;                                  \
+        }                                                               \
+    } while (0)
+}
+
+%code top {
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+}
+
+%code {
+#include "lexer.h"
+#include "parse.h"
+
+static struct expr *node(struct parse_state *ps, enum expr_kind kind, const struct loc *loc);
+static struct expr *binary(struct parse_state *ps, enum expr_kind kind, struct expr *l, struct expr *r,
+                           const struct loc *loc);
+static struct expr *compare(struct parse_state *ps, enum compare_op op, struct expr *l, struct expr *r,
+                            const struct loc *loc);
+static struct expr *aggregate(struct parse_state *ps, enum aggregate_op op, bool other,
+                              struct expr *where, const struct loc *loc);
+static void add_decl(struct parse_state *ps, enum decl_kind kind, void *d);
+static bool nest(struct parse_state *ps, const struct loc *loc);
+static void ps_begin_fields(struct parse_state *ps);
+static void ps_add_field(struct parse_state *ps, const struct loc *loc, const char *name, struct expr *value);
+static struct example_conviction *ps_take_conviction(struct parse_state *ps, const struct loc *loc,
+                                                     struct citation *citation, const struct loc *expect_loc,
+                                                     const char *expect, const struct loc *rule_loc,
+                                                     const char *rule);
+static void lenity_yyerror(const struct loc *loc, yyscan_t scanner, struct parse_state *ps, const char *msg);
+#define NEW(T) ((T *)arena_alloc(ps->arena, sizeof(T)))
+}
+
+%define api.pure full
+%define api.location.type {struct loc}
+%define api.prefix {lenity_yy}
+%define parse.error custom
+%locations
+%expect 0
+%param {yyscan_t scanner}
+%parse-param {struct parse_state *ps}
+
+%union {
+    int64_t number;
+    int32_t date;
+    struct duration duration;
+    struct citation *citation;
+    const char *string;
+    struct expr *expr;
+    struct ptrvec *vec;
+    struct rule_decl *rule;
+    struct example_decl *example;
+    struct example_conviction *conviction;
+    int kind;
+}
+
+%token <number> NUMBER "number"
+%token <date> DATE "date"
+%token <duration> DURATION "duration"
+%token <citation> CITATION "citation"
+%token <string> IDENT "name"
+%token <string> STRING "quoted text"
+%token <string> TEXT_BLOCK "quoted statute text"
+
+%token POLICY "'policy'" JURISDICTION "'jurisdiction'" AUTHORITY "'authority'"
+%token EFFECTIVE "'effective'" VERSION "'version'" MISSING "'missing'" DAY "'day'"
+%token ROUNDS "'rounds'" DOWN "'down'" UP "'up'" EXTENDS "'extends'"
+%token OUTCOME "'outcome'" IS "'is'" RELIEF "'relief'" NO "'no'" REVIEW "'review'"
+%token PARAMETER "'parameter'" OVERRIDE "'override'" SET "'set'"
+%token RULE "'rule'" REPLACE "'replace'" BEFORE "'before'" AFTER "'after'"
+%token WHEN "'when'" UNLESS "'unless'" THEN "'then'" BECAUSE "'because'" CITING "'citing'"
+%token QUOTE "'quote'" OTHERWISE "'otherwise'"
+%token EXAMPLE "'example'" PERSON "'person'" BORN "'born'" CONVICTION "'conviction'"
+%token CONVICTIONS "'convictions'" EXPECT "'expect'" BY "'by'" ON "'on'"
+%token AND "'and'" OR "'or'" NOT "'not'" IN "'in'" KNOWN "'known'" UNKNOWN "'unknown'"
+%token TRUE "'true'" FALSE "'false'"
+%token FELONY "'felony'" MISDEMEANOR "'misdemeanor'" INFRACTION "'infraction'"
+%token YEARS "'years'" BETWEEN "'between'" AGE "'age'" AT "'at'"
+%token ANY "'any'" OTHER "'other'" WHERE "'where'" COUNT "'count'" OF "'of'"
+%token LATEST "'latest'" EARLIEST "'earliest'"
+%token LESS "'less'" MORE "'more'" THAN "'than'" LEAST "'least'" MOST "'most'"
+
+/* WHERE is lowest: an aggregate's condition runs as far to the right as it can. */
+%precedence WHERE
+%left OR
+%left AND
+%precedence NOT
+%precedence IS IN
+%precedence '+' '-'
+
+%type <expr> expr comparison sum primary literal level aggregate where_opt
+%type <vec> citation_list
+%type <rule> rule_body
+%type <string> quote_opt text
+%type <citation> citing
+%type <example> example_head
+%type <conviction> example_conviction
+%type <kind> outcome_kind
+%type <expr> unless_opt
+
+%%
+
+policy_file:
+    header declarations
+    ;
+
+header:
+    POLICY STRING { ps->policy->name = $2; ps->policy->loc = @$; } header_items
+    ;
+
+header_items:
+    %empty
+  | header_items header_item
+    ;
+
+header_item:
+    JURISDICTION STRING          { ps->policy->jurisdiction = $2; }
+  | AUTHORITY CITATION           { ps->policy->authority = $2; ps->policy->authority_loc = @2; }
+  | EFFECTIVE DATE               { ps->policy->effective = $2; ps->policy->has_effective = true; }
+  | VERSION STRING               { ps->policy->version = $2; }
+  | MISSING DAY ROUNDS DOWN      { ps->policy->month_end = DATE_ROUND_DOWN; ps->policy->has_month_end = true; }
+  | MISSING DAY ROUNDS UP        { ps->policy->month_end = DATE_ROUND_UP; ps->policy->has_month_end = true; }
+  | EXTENDS STRING               { ps->policy->extends = $2; ps->policy->extends_loc = @2; }
+    ;
+
+declarations:
+    %empty
+  | declarations declaration
+    ;
+
+declaration:
+    OUTCOME IDENT IS outcome_kind {
+        struct outcome_decl *d = NEW(struct outcome_decl);
+        d->loc = @2; d->name = $2; d->kind = $4;
+        add_decl(ps, DECL_OUTCOME, d);
+    }
+  | PARAMETER IDENT '=' literal {
+        struct param_decl *d = NEW(struct param_decl);
+        d->loc = @2; d->name = $2; d->value = $4;
+        add_decl(ps, DECL_PARAM, d);
+    }
+  | OVERRIDE PARAMETER IDENT '=' literal {
+        struct param_decl *d = NEW(struct param_decl);
+        d->loc = @3; d->name = $3; d->value = $5; d->override = true;
+        add_decl(ps, DECL_PARAM, d);
+    }
+  | SET IDENT '=' '{' citation_list '}' {
+        struct set_decl *d = NEW(struct set_decl);
+        d->loc = @2; d->name = $2; d->items = *$5;
+        add_decl(ps, DECL_SET, d);
+    }
+  | OVERRIDE SET IDENT '=' '{' citation_list '}' {
+        struct set_decl *d = NEW(struct set_decl);
+        d->loc = @3; d->name = $3; d->items = *$6; d->override = true;
+        add_decl(ps, DECL_SET, d);
+    }
+  | RULE IDENT rule_body {
+        $3->loc = @2; $3->name = $2;
+        add_decl(ps, DECL_RULE, $3);
+    }
+  | RULE IDENT BEFORE IDENT rule_body {
+        $5->loc = @2; $5->name = $2; $5->placement = PLACE_BEFORE; $5->anchor = $4; $5->anchor_loc = @4;
+        add_decl(ps, DECL_RULE, $5);
+    }
+  | RULE IDENT AFTER IDENT rule_body {
+        $5->loc = @2; $5->name = $2; $5->placement = PLACE_AFTER; $5->anchor = $4; $5->anchor_loc = @4;
+        add_decl(ps, DECL_RULE, $5);
+    }
+  | REPLACE RULE IDENT rule_body {
+        $4->loc = @3; $4->name = $3; $4->placement = PLACE_REPLACE; $4->anchor = $3; $4->anchor_loc = @3;
+        add_decl(ps, DECL_RULE, $4);
+    }
+  | OTHERWISE quote_opt IDENT BECAUSE STRING citing {
+        struct rule_decl *r = NEW(struct rule_decl);
+        r->loc = @1; r->name = "otherwise"; r->is_otherwise = true; r->quote = $2;
+        r->outcome = $3; r->outcome_loc = @3; r->reason = $5; r->citing = $6; r->citing_loc = @6;
+        add_decl(ps, DECL_RULE, r);
+    }
+  | example_head
+  | error
+    ;
+
+outcome_kind:
+    RELIEF      { $$ = AST_RELIEF; }
+  | NO RELIEF   { $$ = AST_NO_RELIEF; }
+  | REVIEW      { $$ = AST_REVIEW; }
+    ;
+
+citation_list:
+    CITATION {
+        $$ = NEW(struct ptrvec);
+        struct expr *e = node(ps, EXPR_CITATION, &@1); e->u.citation = $1;
+        ptrvec_push(ps->arena, $$, e);
+    }
+  | citation_list ',' CITATION {
+        $$ = $1;
+        struct expr *e = node(ps, EXPR_CITATION, &@3); e->u.citation = $3;
+        ptrvec_push(ps->arena, $$, e);
+    }
+    ;
+
+rule_body:
+    quote_opt WHEN expr unless_opt THEN IDENT BECAUSE STRING citing {
+        $$ = NEW(struct rule_decl);
+        $$->quote = $1; $$->when = $3; $$->unless = $4;
+        $$->outcome = $6; $$->outcome_loc = @6; $$->reason = $8; $$->citing = $9; $$->citing_loc = @9;
+    }
+    ;
+
+quote_opt:
+    %empty      { $$ = NULL; }
+  | QUOTE text  { $$ = $2; }
+    ;
+
+text:
+    STRING
+  | TEXT_BLOCK
+    ;
+
+unless_opt:
+    %empty          { $$ = NULL; }
+  | UNLESS expr     { $$ = $2; }
+    ;
+
+citing:
+    CITING CITATION { $$ = $2; }
+    ;
+
+example_head:
+    EXAMPLE STRING PERSON {
+        $$ = NEW(struct example_decl);
+        $$->loc = @2; $$->name = $2;
+        add_decl(ps, DECL_EXAMPLE, $$);
+    }
+  | EXAMPLE STRING PERSON BORN DATE {
+        $$ = NEW(struct example_decl);
+        $$->loc = @2; $$->name = $2; $$->has_birth = true; $$->date_of_birth = $5;
+        add_decl(ps, DECL_EXAMPLE, $$);
+    }
+  | example_head example_conviction {
+        $$ = $1;
+        ptrvec_push(ps->arena, &$$->convictions, $2);
+    }
+    ;
+
+example_conviction:
+    CONVICTION CITATION example_fields EXPECT IDENT {
+        $$ = ps_take_conviction(ps, &@1, $2, &@5, $5, NULL, NULL);
+    }
+  | CONVICTION CITATION example_fields EXPECT IDENT BY RULE IDENT {
+        $$ = ps_take_conviction(ps, &@1, $2, &@5, $5, &@8, $8);
+    }
+  | CONVICTION CITATION example_fields EXPECT OTHERWISE {
+        $$ = ps_take_conviction(ps, &@1, $2, &@5, NULL, &@5, "otherwise");
+    }
+    ;
+
+example_fields:
+    %empty      { ps_begin_fields(ps); }
+  | example_fields example_field
+    ;
+
+example_field:
+    level               { ps_add_field(ps, &@1, "level", $1); }
+  | ON DATE             { struct expr *e = node(ps, EXPR_DATE, &@2); e->u.date = $2;
+                          ps_add_field(ps, &@1, "disposition_date", e); }
+  | IDENT literal       { ps_add_field(ps, &@1, $1, $2); }
+    ;
+
+expr:
+    expr OR expr        { $$ = binary(ps, EXPR_OR, $1, $3, &@$); }
+  | expr AND expr       { $$ = binary(ps, EXPR_AND, $1, $3, &@$); }
+  | NOT expr            { $$ = node(ps, EXPR_NOT, &@$); $$->u.operand = $2; }
+  | comparison
+  | sum %prec WHERE     /* "where level is felony": the comparison stays inside the condition */
+    ;
+
+comparison:
+    sum IS sum %prec IS                 { $$ = compare(ps, CMP_IS, $1, $3, &@$); }
+  | sum IS NOT sum %prec IS             { $$ = compare(ps, CMP_IS_NOT, $1, $4, &@$); }
+  | sum IS BEFORE sum %prec IS          { $$ = compare(ps, CMP_BEFORE, $1, $4, &@$); }
+  | sum IS AFTER sum %prec IS           { $$ = compare(ps, CMP_AFTER, $1, $4, &@$); }
+  | sum IS ON OR BEFORE sum %prec IS    { $$ = compare(ps, CMP_ON_OR_BEFORE, $1, $6, &@$); }
+  | sum IS ON OR AFTER sum %prec IS     { $$ = compare(ps, CMP_ON_OR_AFTER, $1, $6, &@$); }
+  | sum IS LESS THAN sum %prec IS       { $$ = compare(ps, CMP_LESS, $1, $5, &@$); }
+  | sum IS MORE THAN sum %prec IS       { $$ = compare(ps, CMP_MORE, $1, $5, &@$); }
+  | sum IS AT LEAST sum %prec IS        { $$ = compare(ps, CMP_AT_LEAST, $1, $5, &@$); }
+  | sum IS AT MOST sum %prec IS         { $$ = compare(ps, CMP_AT_MOST, $1, $5, &@$); }
+  | sum IS KNOWN %prec IS               { $$ = node(ps, EXPR_IS_KNOWN, &@$); $$->u.operand = $1; }
+  | sum IS UNKNOWN %prec IS             { $$ = node(ps, EXPR_IS_UNKNOWN, &@$); $$->u.operand = $1; }
+  | sum IN sum %prec IS                 { $$ = binary(ps, EXPR_IN, $1, $3, &@$); }
+  | sum NOT IN sum %prec IS             { $$ = binary(ps, EXPR_IN, $1, $4, &@$); $$->u.bin.negated = true; }
+    ;
+
+sum:
+    sum '+' primary     { $$ = binary(ps, EXPR_ADD, $1, $3, &@$); }
+  | sum '-' primary     { $$ = binary(ps, EXPR_SUB, $1, $3, &@$); }
+  | primary
+    ;
+
+primary:
+    literal
+  | IDENT                       { $$ = node(ps, EXPR_NAME, &@$); $$->u.name = $1; }
+  | CONVICTION '.' IDENT        { $$ = node(ps, EXPR_CONVICTION_FACT, &@$); $$->u.name = $3; }
+  | PERSON '.' IDENT            { $$ = node(ps, EXPR_PERSON_FACT, &@$); $$->u.name = $3; }
+  | '{' citation_list '}'       { $$ = node(ps, EXPR_SET_LITERAL, &@$); $$->u.items = *$2; }
+  | '(' { if (!nest(ps, &@1)) YYABORT; } expr ')' { ps->nesting--; $$ = $3; }
+  | YEARS BETWEEN sum AND sum   { $$ = binary(ps, EXPR_YEARS_BETWEEN, $3, $5, &@$); }
+  | AGE AT primary              { $$ = node(ps, EXPR_AGE_AT, &@$); $$->u.operand = $3; }
+  | aggregate
+    ;
+
+aggregate:
+    ANY CONVICTION WHERE expr               { $$ = aggregate(ps, AGG_OP_ANY, false, $4, &@$); }
+  | ANY OTHER CONVICTION WHERE expr         { $$ = aggregate(ps, AGG_OP_ANY, true, $5, &@$); }
+  | NO CONVICTION WHERE expr                { $$ = aggregate(ps, AGG_OP_NO, false, $4, &@$); }
+  | NO OTHER CONVICTION WHERE expr          { $$ = aggregate(ps, AGG_OP_NO, true, $5, &@$); }
+  | COUNT OF CONVICTIONS WHERE expr         { $$ = aggregate(ps, AGG_OP_COUNT, false, $5, &@$); }
+  | COUNT OF OTHER CONVICTIONS WHERE expr   { $$ = aggregate(ps, AGG_OP_COUNT, true, $6, &@$); }
+  | LATEST IDENT OF CONVICTIONS where_opt {
+        $$ = aggregate(ps, AGG_OP_LATEST, false, $5, &@$); $$->u.agg.value_name = $2; $$->u.agg.value_loc = @2; }
+  | LATEST IDENT OF OTHER CONVICTIONS where_opt {
+        $$ = aggregate(ps, AGG_OP_LATEST, true, $6, &@$); $$->u.agg.value_name = $2; $$->u.agg.value_loc = @2; }
+  | EARLIEST IDENT OF CONVICTIONS where_opt {
+        $$ = aggregate(ps, AGG_OP_EARLIEST, false, $5, &@$); $$->u.agg.value_name = $2; $$->u.agg.value_loc = @2; }
+  | EARLIEST IDENT OF OTHER CONVICTIONS where_opt {
+        $$ = aggregate(ps, AGG_OP_EARLIEST, true, $6, &@$); $$->u.agg.value_name = $2; $$->u.agg.value_loc = @2; }
+    ;
+
+where_opt:
+    %empty %prec WHERE  { $$ = NULL; }
+  | WHERE expr          { $$ = $2; }
+    ;
+
+literal:
+    NUMBER      { $$ = node(ps, EXPR_NUMBER, &@$); $$->u.number = $1; }
+  | STRING      { $$ = node(ps, EXPR_TEXT, &@$); $$->u.text.ptr = $1; $$->u.text.len = (uint32_t)strlen($1); }
+  | DATE        { $$ = node(ps, EXPR_DATE, &@$); $$->u.date = $1; }
+  | DURATION    { $$ = node(ps, EXPR_DURATION, &@$); $$->u.duration = $1; }
+  | CITATION    { $$ = node(ps, EXPR_CITATION, &@$); $$->u.citation = $1; }
+  | TRUE        { $$ = node(ps, EXPR_BOOL, &@$); $$->u.boolean = true; }
+  | FALSE       { $$ = node(ps, EXPR_BOOL, &@$); $$->u.boolean = false; }
+  | level
+    ;
+
+level:
+    FELONY      { $$ = node(ps, EXPR_LEVEL, &@$); $$->u.level = LEVEL_FELONY; }
+  | MISDEMEANOR { $$ = node(ps, EXPR_LEVEL, &@$); $$->u.level = LEVEL_MISDEMEANOR; }
+  | INFRACTION  { $$ = node(ps, EXPR_LEVEL, &@$); $$->u.level = LEVEL_INFRACTION; }
+    ;
+
+%%
+
+static struct expr *node(struct parse_state *ps, enum expr_kind kind, const struct loc *loc)
+{
+    struct expr *e = NEW(struct expr);
+    e->kind = kind;
+    e->loc = *loc;
+    return e;
+}
+
+static struct expr *binary(struct parse_state *ps, enum expr_kind kind, struct expr *l, struct expr *r,
+                           const struct loc *loc)
+{
+    struct expr *e = node(ps, kind, loc);
+    e->u.bin.left = l;
+    e->u.bin.right = r;
+    return e;
+}
+
+static struct expr *compare(struct parse_state *ps, enum compare_op op, struct expr *l, struct expr *r,
+                            const struct loc *loc)
+{
+    struct expr *e = binary(ps, EXPR_COMPARE, l, r, loc);
+    e->u.bin.op = op;
+    return e;
+}
+
+static struct expr *aggregate(struct parse_state *ps, enum aggregate_op op, bool other,
+                              struct expr *where, const struct loc *loc)
+{
+    struct expr *e = node(ps, EXPR_AGGREGATE, loc);
+    e->u.agg.op = op;
+    e->u.agg.other = other;
+    e->u.agg.where = where;
+    return e;
+}
+
+static void add_decl(struct parse_state *ps, enum decl_kind kind, void *d)
+{
+    struct decl *decl = NEW(struct decl);
+    decl->kind = kind;
+    switch (kind) {
+    case DECL_OUTCOME: decl->u.outcome = d; break;
+    case DECL_PARAM: decl->u.param = d; break;
+    case DECL_SET: decl->u.set = d; break;
+    case DECL_RULE: decl->u.rule = d; break;
+    case DECL_EXAMPLE: decl->u.example = d; break;
+    }
+    ptrvec_push(ps->arena, &ps->policy->decls, decl);
+}
+
+static bool nest(struct parse_state *ps, const struct loc *loc)
+{
+    if (++ps->nesting > PARSE_MAX_NESTING) {
+        diag_report(ps->diag, DIAG_ERROR, loc, "split the condition into named rules or simpler parts",
+                    "parentheses are nested more than %d deep", PARSE_MAX_NESTING);
+        return false;
+    }
+    return true;
+}
+
+static void ps_begin_fields(struct parse_state *ps)
+{
+    ps->pending_fields.items = NULL;
+    ps->pending_fields.len = ps->pending_fields.cap = 0;
+}
+
+static void ps_add_field(struct parse_state *ps, const struct loc *loc, const char *name, struct expr *value)
+{
+    struct example_field *f = NEW(struct example_field);
+    f->loc = *loc;
+    f->name = name;
+    f->value = value;
+    ptrvec_push(ps->arena, &ps->pending_fields, f);
+}
+
+static struct example_conviction *ps_take_conviction(struct parse_state *ps, const struct loc *loc,
+                                                     struct citation *citation, const struct loc *expect_loc,
+                                                     const char *expect, const struct loc *rule_loc,
+                                                     const char *rule)
+{
+    struct example_conviction *c = NEW(struct example_conviction);
+    c->loc = *loc;
+    c->citation = citation;
+    c->fields = ps->pending_fields;
+    ps_begin_fields(ps);
+    c->expect = expect;
+    c->expect_loc = *expect_loc;
+    c->expect_rule = rule;
+    if (rule_loc)
+        c->expect_rule_loc = *rule_loc;
+    return c;
+}
+
+/* Hints for the places where policy writers most often go wrong. */
+static const char *syntax_hint(const yysymbol_kind_t *expected, int n, yysymbol_kind_t unexpected)
+{
+    for (int i = 0; i < n; i++) {
+        switch (expected[i]) {
+        case YYSYMBOL_BECAUSE:
+            return "every rule gives its reason in words: then <outcome> because \"...\" citing <citation>";
+        case YYSYMBOL_CITING:
+            return "every rule names the law it rests on: because \"...\" citing HS 11361.8";
+        case YYSYMBOL_THEN:
+            if (unexpected == YYSYMBOL_IDENT)
+                return "after the condition, say the outcome with 'then', e.g. then dismiss";
+            break;
+        case YYSYMBOL_EXPECT:
+            return "an example conviction ends with the outcome it should get: expect dismiss";
+        case YYSYMBOL_POLICY:
+            return "a policy file starts with: policy \"Name of the policy\"";
+        default:
+            break;
+        }
+    }
+    if (unexpected == YYSYMBOL_IS)
+        return "a comparison cannot be compared again; join conditions with 'and' or 'or'";
+    return NULL;
+}
+
+static int yyreport_syntax_error(const yypcontext_t *ctx, yyscan_t scanner, struct parse_state *ps)
+{
+    (void)scanner;
+    enum { MAX_EXPECTED = 8 };
+    yysymbol_kind_t expected[MAX_EXPECTED];
+    int n = yypcontext_expected_tokens(ctx, expected, MAX_EXPECTED);
+    if (n < 0)
+        n = 0;
+    yysymbol_kind_t got = yypcontext_token(ctx);
+    const struct loc *loc = yypcontext_location(ctx);
+    char hint[512];
+    const char *special = syntax_hint(expected, n, got);
+    if (special) {
+        snprintf(hint, sizeof hint, "%s", special);
+    } else if (n > 0 && n < MAX_EXPECTED) {
+        size_t used = (size_t)snprintf(hint, sizeof hint, "expected ");
+        for (int i = 0; i < n && used < sizeof hint; i++)
+            used += (size_t)snprintf(hint + used, sizeof hint - used, "%s%s",
+                                     i == 0 ? "" : (i == n - 1 ? " or " : ", "),
+                                     yysymbol_name(expected[i]));
+    } else {
+        hint[0] = '\0';
+    }
+    if (got == YYSYMBOL_YYEOF)
+        diag_report(ps->diag, DIAG_ERROR, loc, hint[0] ? hint : NULL, "the policy ends too early");
+    else
+        diag_report(ps->diag, DIAG_ERROR, loc, hint[0] ? hint : NULL, "did not expect %s here",
+                    yysymbol_name(got));
+    return 0;
+}
+
+/* Only bison's own failures come here ("memory exhausted"); syntax errors go to yyreport_syntax_error. */
+static void lenity_yyerror(const struct loc *loc, yyscan_t scanner, struct parse_state *ps, const char *msg)
+{
+    (void)scanner;
+    diag_report(ps->diag, DIAG_ERROR, loc, "split the policy's conditions into simpler rules",
+                "the policy is too deeply nested to read (%s)", msg);
+}
+
+void parse_error_at(struct parse_state *ps, int line, int col, int width, const char *hint,
+                    const char *fmt, ...)
+{
+    struct loc loc = {ps->src, line, col, line, col + (width > 0 ? width : 1)};
+    va_list ap;
+    va_start(ap, fmt);
+    diag_vreport(ps->diag, DIAG_ERROR, &loc, hint, fmt, ap);
+    va_end(ap);
+}
+
+struct policy *parse_policy(const struct source *src, struct arena *arena, struct diag *diag)
+{
+    struct parse_state ps = {0};
+    ps.arena = arena;
+    ps.diag = diag;
+    ps.src = src;
+    ps.line = 1;
+    ps.col = 1;
+    ps.policy = arena_alloc(arena, sizeof *ps.policy);
+    int errors_before = diag->errors;
+    yyscan_t scanner;
+    if (lenity_yylex_init_extra(&ps, &scanner) != 0) {
+        diag_plain(diag, "%s: out of memory", src->path);
+        return NULL;
+    }
+    YY_BUFFER_STATE buf = lenity_yy_scan_bytes(src->text, (int)src->len, scanner);
+    int rc = lenity_yyparse(scanner, &ps);
+    lenity_yy_delete_buffer(buf, scanner);
+    lenity_yylex_destroy(scanner);
+    if (rc != 0 || diag->errors > errors_before)
+        return NULL;
+    return ps.policy;
+}

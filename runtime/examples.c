@@ -1,0 +1,81 @@
+/* examples.c - lenity test: a policy's own examples, run on the VM; see examples.h. */
+#include "examples.h"
+
+#include <string.h>
+
+#include "output.h"
+#include "person.h"
+#include "vm.h"
+
+static bool build_person(const struct program *p, const struct program_example *ex, struct person *person)
+{
+    person_clear(person);
+    const char *name = program_str(p, ex->name);
+    if (!person_add_text(person, name, strlen(name), &person->id))
+        return false;
+    person->known = (1u << FACT_ID) | ex->known;
+    person->date_of_birth = ex->date_of_birth;
+    for (uint32_t i = 0; i < ex->count; i++) {
+        const struct program_example_conviction *pc = &p->example_convictions[ex->first + i];
+        struct conviction *c = person_add_conviction(person, UINT32_MAX);
+        if (!c)
+            return false;
+        c->known = pc->known;
+        c->citation = pc->citation;
+        c->level = pc->level;
+        c->disposition_date = pc->disposition_date;
+        c->sentence = pc->sentence;
+        c->row = pc->line;
+        if (pc->county != PROGRAM_NO_STRING &&
+            !person_add_text(person, program_str(p, pc->county), p->strings[pc->county].len, &c->county))
+            return false;
+        if (pc->case_id != PROGRAM_NO_STRING &&
+            !person_add_text(person, program_str(p, pc->case_id), p->strings[pc->case_id].len, &c->case_id))
+            return false;
+    }
+    return true;
+}
+
+bool examples_run(const struct program *p, FILE *out, struct examples_result *result)
+{
+    memset(result, 0, sizeof *result);
+    struct vm vm;
+    if (!vm_init(&vm, p))
+        return false;
+    struct person person;
+    person_init(&person);
+    bool ok = true;
+    const char *source = program_str(p, p->source_name);
+    for (uint32_t e = 0; e < p->nexamples && ok; e++) {
+        const struct program_example *ex = &p->examples[e];
+        if (!build_person(p, ex, &person)) {
+            ok = false;
+            break;
+        }
+        for (uint32_t i = 0; i < ex->count; i++) {
+            const struct program_example_conviction *pc = &p->example_convictions[ex->first + i];
+            struct decision d;
+            vm_decide(&vm, &person, i, &d);
+            bool outcome_ok = d.outcome == pc->expect_outcome;
+            bool rule_ok = pc->expect_rule == PROGRAM_NO_CONST || pc->expect_rule == d.rule;
+            if (outcome_ok && rule_ok) {
+                result->passed++;
+                continue;
+            }
+            result->failed++;
+            char reason[1024];
+            decision_reason(p, &d, reason, sizeof reason);
+            fprintf(out, "%s:%u: example \"%s\", conviction %s (line %u) FAILED\n", source, pc->line,
+                    program_str(p, ex->name), pc->citation.text, pc->line);
+            fprintf(out, "    expected: %s", program_str(p, p->outcomes[pc->expect_outcome].name));
+            if (pc->expect_rule != PROGRAM_NO_CONST)
+                fprintf(out, " by rule %s", program_str(p, p->rules[pc->expect_rule].name));
+            fprintf(out, "\n    actual:   %s by rule %s (line %u)\n    reason:   %s\n",
+                    program_str(p, p->outcomes[d.outcome].name), program_str(p, p->rules[d.rule].name),
+                    p->rules[d.rule].line, reason);
+        }
+    }
+    person_free(&person);
+    vm_free(&vm);
+    return ok;
+}

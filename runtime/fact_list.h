@@ -1,0 +1,22 @@
+/*
+ * fact_list.h - THE list of facts a policy can read from a record.
+ * No include guard: include it after defining FACT(id, owner, name, type, words).
+ *
+ *   id     enum fact_id suffix (FACT_<id>); the order is part of the bytecode format
+ *   owner  CONVICTION or PERSON: whose fact it is
+ *   name   the name written in a policy (conviction.<name>, person.<name>)
+ *   type   the value type (TYPE_<type>)
+ *   words  how a message to a lawyer names it ("the conviction's offence level")
+ *
+ * The checker resolves names with it, the VM loads with it, the disassembler
+ * prints with it, and the unknown-fact reasons quote its words.
+ */
+FACT(CITATION, CONVICTION, "citation", CITATION, "the conviction's statute citation")
+FACT(LEVEL, CONVICTION, "level", LEVEL, "the conviction's offence level (felony, misdemeanor or infraction)")
+FACT(DISPOSITION_DATE, CONVICTION, "disposition_date", DATE, "the conviction's disposition date")
+FACT(SENTENCE, CONVICTION, "sentence", DURATION, "the conviction's sentence length")
+FACT(COUNTY, CONVICTION, "county", TEXT, "the county of conviction")
+FACT(CASE_ID, CONVICTION, "case_id", TEXT, "the conviction's case number")
+FACT(AGE_AT_CONVICTION, CONVICTION, "age_at_conviction", NUMBER, "the person's age at conviction (needs the date of birth and the disposition date)")
+FACT(ID, PERSON, "id", TEXT, "the person's identifier")
+FACT(DATE_OF_BIRTH, PERSON, "date_of_birth", DATE, "the person's date of birth")

@@ -1,0 +1,455 @@
+/*
+ * lenity.c - runs compiled policies over records: run, test, explain.
+ * It is the one runtime file that uses the compiler, because `run` and
+ * `test` also accept a policy's source and compile it on the fly.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "bc_load.h"
+#include "bc_write.h"
+#include "compile.h"
+#include "csv.h"
+#include "examples.h"
+#include "output.h"
+#include "verify.h"
+#include "vm.h"
+
+#define LENITY_VERSION "0.1.0"
+#define MAX_SETS 64
+
+enum exit_code {
+    EXIT_OK = 0,          /* every row decided */
+    EXIT_POLICY = 1,      /* the policy has errors, or its examples fail */
+    EXIT_USAGE = 2,       /* the command line is wrong */
+    EXIT_INPUT = 3,       /* a file cannot be read or written, or a bytecode file is refused */
+    EXIT_REJECTED = 4,    /* the run completed, but some rows were rejected (see the rejects) */
+    EXIT_INTERNAL = 70
+};
+
+static void usage(FILE *f)
+{
+    fputs("usage: lenity run POLICY --input RECORDS.csv [--output DECISIONS.csv] [--rejects REJECTS.csv]\n"
+          "                  [--set NAME=VALUE]... [-I DIR]\n"
+          "       lenity test POLICY...\n"
+          "       lenity explain POLICY --input RECORDS.csv --person ID [--set NAME=VALUE]...\n"
+          "\n"
+          "POLICY is a compiled .lbc file or a .policy source, compiled on the fly.\n"
+          "\n"
+          "  run      decide every conviction in the records: one row per conviction with the\n"
+          "           outcome, the reason and the statute, then a summary on standard error\n"
+          "           (--output - or no --output writes the decisions to standard output)\n"
+          "  test     run the examples written inside each policy; prints N passed, N failed\n"
+          "  explain  show, for one person, which rules were tried and which one decided\n"
+          "\n"
+          "  --set NAME=VALUE  override a parameter of the policy for this run\n"
+          "  --rejects FILE    write rejected rows (row number and reason) to FILE\n"
+          "\n"
+          "exit codes: 0 success; 1 the policy has errors or its examples fail; 2 usage error;\n"
+          "            3 a file cannot be read or written, or a bytecode file is refused;\n"
+          "            4 the run finished but some rows were rejected; 70 internal error\n",
+          f);
+}
+
+static bool is_bytecode(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return false;
+    unsigned char magic[4] = {0};
+    size_t n = fread(magic, 1, sizeof magic, f);
+    fclose(f);
+    return n == 4 && magic[0] == 0x89 && magic[1] == 'L' && magic[2] == 'B' && magic[3] == 'C';
+}
+
+/*
+ * A source policy takes the same road as a compiled one: it is encoded,
+ * loaded and verified, so a run never trusts anything a file could not.
+ */
+static int load_policy(const char *path, const struct compile_options *opts, struct program *out)
+{
+    char err[1024];
+    program_init(out);
+    if (is_bytecode(path)) {
+        if (!bc_load_file(path, out, err, sizeof err)) {
+            fprintf(stderr, "lenity: %s\n", err);
+            return EXIT_INPUT;
+        }
+    } else {
+        struct diag diag;
+        diag_init(&diag, stderr);
+        struct program compiled;
+        program_init(&compiled);
+        if (!compile_policy(path, opts, &diag, &compiled)) {
+            if (diag.errors > 0)
+                fprintf(stderr, "%s: %d error%s\n", path, diag.errors, diag.errors == 1 ? "" : "s");
+            return EXIT_POLICY;
+        }
+        unsigned char *bytes = NULL;
+        size_t len = 0;
+        bool ok = bc_write_memory(&compiled, &bytes, &len);
+        program_free(&compiled);
+        if (!ok || !bc_load_memory(bytes, len, path, out, err, sizeof err)) {
+            fprintf(stderr, "lenity: %s: internal error: %s\n", path, ok ? err : "out of memory");
+            free(bytes);
+            return EXIT_INTERNAL;
+        }
+        free(bytes);
+    }
+    if (!verify_program(out, err, sizeof err)) {
+        fprintf(stderr, "lenity: %s: refused: the bytecode is not safe to run: %s\n", path, err);
+        program_free(out);
+        return EXIT_INPUT;
+    }
+    return EXIT_OK;
+}
+
+struct run_args {
+    const char *policy, *input, *output, *rejects, *person;
+    const char *sets[MAX_SETS];
+    int nsets;
+    struct compile_options copts;
+};
+
+static int parse_args(int argc, char **argv, struct run_args *a, bool want_person)
+{
+    memset(a, 0, sizeof *a);
+    for (int i = 0; i < argc; i++) {
+        const char *s = argv[i];
+        const char *next = i + 1 < argc ? argv[i + 1] : NULL;
+        if ((strcmp(s, "--input") == 0 || strcmp(s, "-i") == 0) && next) {
+            a->input = argv[++i];
+        } else if ((strcmp(s, "--output") == 0 || strcmp(s, "-o") == 0) && next) {
+            a->output = argv[++i];
+        } else if (strcmp(s, "--rejects") == 0 && next) {
+            a->rejects = argv[++i];
+        } else if (strcmp(s, "--person") == 0 && next && want_person) {
+            a->person = argv[++i];
+        } else if (strcmp(s, "--set") == 0 && next) {
+            if (a->nsets >= MAX_SETS) {
+                fprintf(stderr, "lenity: at most %d --set options\n", MAX_SETS);
+                return EXIT_USAGE;
+            }
+            a->sets[a->nsets++] = argv[++i];
+        } else if (strcmp(s, "-I") == 0 && next) {
+            if (a->copts.extend.ninclude_dirs >= EXTEND_MAX_INCLUDE_DIRS)
+                return EXIT_USAGE;
+            a->copts.extend.include_dirs[a->copts.extend.ninclude_dirs++] = argv[++i];
+        } else if (s[0] == '-' && s[1] != '\0') {
+            fprintf(stderr, "lenity: unknown option '%s' (or it needs a value)\n", s);
+            return EXIT_USAGE;
+        } else if (!a->policy) {
+            a->policy = s;
+        } else {
+            fprintf(stderr, "lenity: unexpected argument '%s'\n", s);
+            return EXIT_USAGE;
+        }
+    }
+    if (!a->policy || !a->input || (want_person && !a->person)) {
+        fprintf(stderr, "lenity: %s\n", !a->policy ? "name a policy to run"
+                                         : !a->input ? "name the records with --input FILE"
+                                                     : "name the person with --person ID");
+        usage(stderr);
+        return EXIT_USAGE;
+    }
+    return EXIT_OK;
+}
+
+static int apply_sets(struct vm *vm, const struct run_args *a)
+{
+    for (int i = 0; i < a->nsets; i++) {
+        char name[256];
+        const char *eq = strchr(a->sets[i], '=');
+        if (!eq || eq == a->sets[i] || (size_t)(eq - a->sets[i]) >= sizeof name) {
+            fprintf(stderr, "lenity: --set needs NAME=VALUE, e.g. --set cutoff=2017-01-01 (got '%s')\n", a->sets[i]);
+            return EXIT_USAGE;
+        }
+        snprintf(name, sizeof name, "%.*s", (int)(eq - a->sets[i]), a->sets[i]);
+        char err[1024];
+        if (!vm_set_param(vm, name, eq + 1, err, sizeof err)) {
+            fprintf(stderr, "lenity: --set %s: %s\n", a->sets[i], err);
+            return EXIT_USAGE;
+        }
+    }
+    return EXIT_OK;
+}
+
+static void print_overrides(FILE *f, const struct run_args *a)
+{
+    for (int i = 0; i < a->nsets; i++)
+        fprintf(f, "parameter override: %s\n", a->sets[i]);
+}
+
+static int cmd_run(int argc, char **argv)
+{
+    struct run_args a;
+    int rc = parse_args(argc, argv, &a, false);
+    if (rc != EXIT_OK)
+        return rc;
+    const char *output = a.output ? a.output : "-";
+    if (strcmp(output, "-") != 0 && output_is_same_file(output, a.input)) {
+        fprintf(stderr, "lenity: refusing to write the decisions over the input file '%s'\n", a.input);
+        return EXIT_USAGE;
+    }
+    if (a.rejects && (output_is_same_file(a.rejects, a.input) ||
+                      (strcmp(output, "-") != 0 && output_is_same_file(a.rejects, output)))) {
+        fprintf(stderr, "lenity: the rejects file '%s' would overwrite the input or the decisions\n", a.rejects);
+        return EXIT_USAGE;
+    }
+    struct program program;
+    rc = load_policy(a.policy, &a.copts, &program);
+    if (rc != EXIT_OK)
+        return rc;
+    struct vm vm;
+    if (!vm_init(&vm, &program)) {
+        program_free(&program);
+        return EXIT_INTERNAL;
+    }
+    rc = apply_sets(&vm, &a);
+    char err[1024];
+    struct rejects *rejects = NULL;
+    struct record_reader *reader = NULL;
+    struct decisions_writer *writer = NULL;
+    if (rc == EXIT_OK) {
+        rejects = rejects_open(a.rejects, err, sizeof err);
+        if (!rejects) {
+            fprintf(stderr, "lenity: %s\n", err);
+            rc = EXIT_INPUT;
+        } else {
+            rejects_set_input(rejects, a.input);
+        }
+    }
+    if (rc == EXIT_OK) {
+        reader = csv_reader_open(a.input, rejects_add, rejects, err, sizeof err);
+        if (!reader) {
+            fprintf(stderr, "lenity: %s\n", err);
+            rc = EXIT_INPUT;
+        }
+    }
+    if (rc == EXIT_OK) {
+        fflush(stdout);
+        writer = decisions_open(output, a.input, &program, err, sizeof err);
+        if (!writer) {
+            fprintf(stderr, "lenity: %s\n", err);
+            rc = EXIT_INPUT;
+        }
+    }
+    struct run_totals totals;
+    memset(&totals, 0, sizeof totals);
+    if (rc == EXIT_OK) {
+        struct person person;
+        person_init(&person);
+        enum record_status st;
+        while ((st = reader->next(reader, &person)) == RECORD_PERSON) {
+            totals.people++;
+            for (uint32_t i = 0; i < person.count; i++) {
+                struct decision d;
+                vm_decide(&vm, &person, i, &d);
+                totals.convictions_decided++;
+                totals.per_outcome[d.outcome]++;
+                if (d.unknown)
+                    totals.unknown_reviews++;
+                if (!decisions_write(writer, &person, i, &d)) {
+                    st = RECORD_ERROR;
+                    break;
+                }
+            }
+            if (st == RECORD_ERROR)
+                break;
+        }
+        person_free(&person);
+        totals.rows_read = reader->rows_read;
+        totals.rows_rejected = reader->rows_rejected;
+        if (st == RECORD_ERROR) {
+            const char *why = reader->error(reader);
+            fprintf(stderr, "lenity: %s; no decisions were written\n",
+                    why && *why ? why : "writing the decisions failed");
+            decisions_abort(writer);
+            rejects_close(rejects, false, err, sizeof err);
+            rejects = NULL;
+            rc = EXIT_INPUT;
+        } else if (!decisions_commit(writer, err, sizeof err)) {
+            fprintf(stderr, "lenity: %s\n", err);
+            rc = EXIT_INPUT;
+        }
+        writer = NULL;
+    }
+    if (rejects && !rejects_close(rejects, rc == EXIT_OK, err, sizeof err)) {
+        fprintf(stderr, "lenity: %s\n", err);
+        if (rc == EXIT_OK)
+            rc = EXIT_INPUT;
+    }
+    if (reader)
+        reader->close(reader);
+    if (rc == EXIT_OK) {
+        print_overrides(stderr, &a);
+        totals_print(stderr, &program, &totals, a.input);
+        if (totals.rows_rejected > 0)
+            rc = EXIT_REJECTED;
+    }
+    vm_free(&vm);
+    program_free(&program);
+    return rc;
+}
+
+static int cmd_test(int argc, char **argv)
+{
+    struct compile_options opts;
+    memset(&opts, 0, sizeof opts);
+    const char *policies[256];
+    int npolicies = 0;
+    for (int i = 0; i < argc; i++) {
+        if (strcmp(argv[i], "-I") == 0 && i + 1 < argc && opts.extend.ninclude_dirs < EXTEND_MAX_INCLUDE_DIRS) {
+            opts.extend.include_dirs[opts.extend.ninclude_dirs++] = argv[++i];
+        } else if (argv[i][0] == '-') {
+            fprintf(stderr, "lenity test: unknown option '%s'\n", argv[i]);
+            return EXIT_USAGE;
+        } else if (npolicies < 256) {
+            policies[npolicies++] = argv[i];
+        }
+    }
+    if (npolicies == 0) {
+        fprintf(stderr, "lenity test: name at least one policy\n");
+        return EXIT_USAGE;
+    }
+    uint32_t passed = 0, failed = 0;
+    int rc = EXIT_OK;
+    for (int i = 0; i < npolicies; i++) {
+        struct program program;
+        int lrc = load_policy(policies[i], &opts, &program);
+        if (lrc != EXIT_OK) {
+            fprintf(stderr, "%s: could not be loaded; its examples did not run\n", policies[i]);
+            failed++;
+            rc = lrc;
+            continue;
+        }
+        struct examples_result r;
+        if (!examples_run(&program, stdout, &r)) {
+            fprintf(stderr, "lenity: out of memory running examples\n");
+            program_free(&program);
+            return EXIT_INTERNAL;
+        }
+        if (program.nexamples == 0)
+            printf("%s: warning: the policy has no examples\n", policies[i]);
+        printf("%s: %u passed, %u failed\n", policies[i], r.passed, r.failed);
+        passed += r.passed;
+        failed += r.failed;
+        program_free(&program);
+    }
+    printf("%u passed, %u failed\n", passed, failed);
+    if (failed > 0 && rc == EXIT_OK)
+        rc = EXIT_POLICY;
+    return rc;
+}
+
+struct explain_ctx {
+    const struct program *p;
+    FILE *out;
+};
+
+static void explain_trace(void *ctx, uint32_t rule, const struct value *cond)
+{
+    struct explain_ctx *e = ctx;
+    const struct program_rule *r = &e->p->rules[rule];
+    const char *verdict = !cond ? "decides (otherwise)"
+                          : cond->unknown ? "cannot tell (a fact is missing)"
+                          : cond->as.number ? "applies"
+                                            : "does not apply";
+    fprintf(e->out, "    rule %-28s (line %u): %s\n", program_str(e->p, r->name), r->line, verdict);
+}
+
+static int cmd_explain(int argc, char **argv)
+{
+    struct run_args a;
+    int rc = parse_args(argc, argv, &a, true);
+    if (rc != EXIT_OK)
+        return rc;
+    struct program program;
+    rc = load_policy(a.policy, &a.copts, &program);
+    if (rc != EXIT_OK)
+        return rc;
+    struct vm vm;
+    if (!vm_init(&vm, &program)) {
+        program_free(&program);
+        return EXIT_INTERNAL;
+    }
+    rc = apply_sets(&vm, &a);
+    char err[1024];
+    struct rejects *rejects = rc == EXIT_OK ? rejects_open(NULL, err, sizeof err) : NULL;
+    struct record_reader *reader = rejects ? csv_reader_open(a.input, rejects_add, rejects, err, sizeof err) : NULL;
+    if (rc == EXIT_OK && !reader) {
+        fprintf(stderr, "lenity: %s\n", err);
+        rc = EXIT_INPUT;
+    }
+    bool found = false;
+    if (rc == EXIT_OK) {
+        struct explain_ctx ctx = {&program, stdout};
+        vm.trace = explain_trace;
+        vm.trace_ctx = &ctx;
+        struct person person;
+        person_init(&person);
+        while (reader->next(reader, &person) == RECORD_PERSON) {
+            if (strcmp(person_text(&person, person.id), a.person) != 0)
+                continue;
+            found = true;
+            printf("person %s: %u conviction%s under %s (version %s)\n", a.person, person.count,
+                   person.count == 1 ? "" : "s", program_str(&program, program.name),
+                   program_str(&program, program.version));
+            for (uint32_t i = 0; i < person.count; i++) {
+                const struct conviction *c = &person.convictions[i];
+                printf("\nconviction %u (row %llu): %s\n", i + 1, (unsigned long long)c->row, c->citation.text);
+                struct decision d;
+                vm_decide(&vm, &person, i, &d);
+                char reason[1024];
+                decision_reason(&program, &d, reason, sizeof reason);
+                const struct program_rule *r = &program.rules[d.rule];
+                printf("  outcome: %s\n  reason:  %s\n", program_str(&program, program.outcomes[d.outcome].name),
+                       reason);
+                if (r->citation != PROGRAM_NO_CONST)
+                    printf("  citing:  %s\n", program.citations[r->citation].text);
+                if (r->quote != PROGRAM_NO_STRING)
+                    printf("  statute text:\n    %s\n", program_str(&program, r->quote));
+            }
+        }
+        person_free(&person);
+        if (!found) {
+            fprintf(stderr, "lenity: no person with id '%s' in %s\n", a.person, a.input);
+            rc = EXIT_INPUT;
+        }
+    }
+    if (reader)
+        reader->close(reader);
+    if (rejects)
+        rejects_close(rejects, false, err, sizeof err);
+    vm_free(&vm);
+    program_free(&program);
+    return rc;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return EXIT_USAGE;
+    }
+    const char *cmd = argv[1];
+    if (strcmp(cmd, "run") == 0)
+        return cmd_run(argc - 2, argv + 2);
+    if (strcmp(cmd, "test") == 0)
+        return cmd_test(argc - 2, argv + 2);
+    if (strcmp(cmd, "explain") == 0)
+        return cmd_explain(argc - 2, argv + 2);
+    if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
+        usage(stdout);
+        return EXIT_OK;
+    }
+    if (strcmp(cmd, "--version") == 0) {
+        printf("lenity %s\n", LENITY_VERSION);
+        return EXIT_OK;
+    }
+    fprintf(stderr, "lenity: unknown command '%s'\n", cmd);
+    usage(stderr);
+    return EXIT_USAGE;
+}

@@ -1,0 +1,513 @@
+/*
+ * output.c - the decisions file, the rejects sink and the run summary.
+ */
+#include "output.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "value.h"
+
+#define OUT_BUFFER (1u << 20)
+
+static const char *const fact_words[FACT__COUNT] = {
+#define FACT(id, owner, name, type, words) [FACT_##id] = words,
+#include "fact_list.h"
+#undef FACT
+};
+
+/* ---- reasons ---------------------------------------------------------------- */
+
+size_t decision_reason(const struct program *p, const struct decision *d, char *buf, size_t size)
+{
+    if (size == 0)
+        return 0;
+    const char *rule_name = d->rule < p->nrules ? program_str(p, p->rules[d->rule].name) : "";
+    int n;
+    if (!d->unknown) {
+        const char *reason = d->rule < p->nrules ? program_str(p, p->rules[d->rule].reason) : "";
+        n = snprintf(buf, size, "%s", reason);
+    } else if (d->missing_fact < FACT__COUNT) {
+        n = snprintf(buf, size,
+                     "Needs review: rule '%s' depends on %s, which the record does not give.",
+                     rule_name, fact_words[d->missing_fact]);
+    } else {
+        n = snprintf(buf, size,
+                     "Needs review: rule '%s' depends on a value the record does not give.",
+                     rule_name);
+    }
+    if (n < 0) {
+        buf[0] = '\0';
+        return 0;
+    }
+    return (size_t)n < size ? (size_t)n : size - 1;
+}
+
+/* ---- files -------------------------------------------------------------------- */
+
+bool output_is_same_file(const char *out_path, const char *in_path)
+{
+    if (!out_path || !in_path || strcmp(out_path, "-") == 0 || strcmp(in_path, "-") == 0)
+        return false;
+    if (strcmp(out_path, in_path) == 0)
+        return true;
+    struct stat out_st, in_st;
+    return stat(out_path, &out_st) == 0 && stat(in_path, &in_st) == 0 &&
+           out_st.st_dev == in_st.st_dev && out_st.st_ino == in_st.st_ino;
+}
+
+/* An output destination: a temporary file renamed over `path` at commit, or a stream written in place. */
+struct out_file {
+    FILE *f;
+    char *path;      /* destination; NULL for standard output */
+    char *tmp_path;  /* NULL when writing in place */
+    char *iobuf;
+};
+
+static const char *out_display(const char *path)
+{
+    return path && strcmp(path, "-") != 0 ? path : "standard output";
+}
+
+static void out_file_release(struct out_file *o)
+{
+    free(o->path);
+    free(o->tmp_path);
+    free(o->iobuf);
+    o->path = o->tmp_path = o->iobuf = NULL;
+    o->f = NULL;
+}
+
+static bool out_file_open(struct out_file *o, const char *path, char *err, size_t errsize)
+{
+    memset(o, 0, sizeof *o);
+    o->iobuf = malloc(OUT_BUFFER);
+    if (!o->iobuf) {
+        snprintf(err, errsize, "%s: out of memory", out_display(path));
+        return false;
+    }
+    int fd = -1;
+    if (strcmp(path, "-") == 0) {
+        /* Our own stream on a copy of fd 1, so the big buffer can be freed with it. */
+        fflush(stdout);
+        fd = dup(STDOUT_FILENO);
+        if (fd < 0) {
+            snprintf(err, errsize, "standard output: cannot write: %s", strerror(errno));
+            out_file_release(o);
+            return false;
+        }
+    } else {
+        struct stat st;
+        bool exists = stat(path, &st) == 0;
+        o->path = strdup(path);
+        if (!o->path) {
+            snprintf(err, errsize, "%s: out of memory", path);
+            out_file_release(o);
+            return false;
+        }
+        if (exists && S_ISDIR(st.st_mode)) {
+            snprintf(err, errsize, "%s: is a folder; give a file name to write to", path);
+            out_file_release(o);
+            return false;
+        }
+        if (exists && !S_ISREG(st.st_mode)) {
+            /* A device or pipe (/dev/null, a FIFO): renaming over it would replace it. */
+            fd = open(path, O_WRONLY | O_CLOEXEC);
+            if (fd < 0) {
+                snprintf(err, errsize, "%s: cannot write: %s", path, strerror(errno));
+                out_file_release(o);
+                return false;
+            }
+        } else {
+            size_t len = strlen(path);
+            o->tmp_path = malloc(len + sizeof ".tmp.XXXXXX");
+            if (!o->tmp_path) {
+                snprintf(err, errsize, "%s: out of memory", path);
+                out_file_release(o);
+                return false;
+            }
+            memcpy(o->tmp_path, path, len);
+            memcpy(o->tmp_path + len, ".tmp.XXXXXX", sizeof ".tmp.XXXXXX");
+            fd = mkstemp(o->tmp_path);
+            if (fd < 0) {
+                snprintf(err, errsize, "%s: cannot create a file in that folder: %s", path,
+                         strerror(errno));
+                out_file_release(o);
+                return false;
+            }
+            if (fchmod(fd, 0600) != 0) {
+                snprintf(err, errsize, "%s: cannot make the file private (mode 0600): %s", path,
+                         strerror(errno));
+                close(fd);
+                unlink(o->tmp_path);
+                out_file_release(o);
+                return false;
+            }
+        }
+    }
+    o->f = fdopen(fd, "w");
+    if (!o->f) {
+        snprintf(err, errsize, "%s: cannot write: %s", out_display(path), strerror(errno));
+        close(fd);
+        if (o->tmp_path)
+            unlink(o->tmp_path);
+        out_file_release(o);
+        return false;
+    }
+    setvbuf(o->f, o->iobuf, _IOFBF, OUT_BUFFER);
+    return true;
+}
+
+static void out_file_abort(struct out_file *o)
+{
+    if (o->f)
+        fclose(o->f);
+    if (o->tmp_path)
+        unlink(o->tmp_path);
+    out_file_release(o);
+}
+
+/* The rename is only durable once the folder itself is synced. */
+static void out_sync_folder(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    char *dir = slash ? strndup(path, slash == path ? 1 : (size_t)(slash - path)) : strdup(".");
+    if (!dir)
+        return;
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd >= 0) {
+        fsync(fd);
+        close(fd);
+    }
+    free(dir);
+}
+
+static bool out_file_commit(struct out_file *o, char *err, size_t errsize)
+{
+    const char *name = out_display(o->path);
+    bool ok = fflush(o->f) == 0 && !ferror(o->f);
+    int saved = errno;
+    if (ok && o->tmp_path && fsync(fileno(o->f)) != 0) {
+        ok = false;
+        saved = errno;
+    }
+    if (fclose(o->f) != 0 && ok) {
+        ok = false;
+        saved = errno;
+    }
+    o->f = NULL;
+    if (!ok) {
+        snprintf(err, errsize, "%s: writing failed (%s); the file was not written",
+                 name, saved ? strerror(saved) : "write error");
+    } else if (o->tmp_path && rename(o->tmp_path, o->path) != 0) {
+        snprintf(err, errsize, "%s: cannot put the finished file in place: %s", name,
+                 strerror(errno));
+        ok = false;
+    }
+    if (ok && o->tmp_path)
+        out_sync_folder(o->path);
+    if (!ok && o->tmp_path)
+        unlink(o->tmp_path);
+    out_file_release(o);
+    return ok;
+}
+
+/* One CSV cell, quoted when a reader could otherwise misread it. */
+static void out_cell(FILE *f, const char *s, size_t len)
+{
+    bool quote = len > 0 && (s[0] == ' ' || s[0] == '\t' || s[len - 1] == ' ' || s[len - 1] == '\t');
+    for (size_t i = 0; i < len && !quote; i++)
+        quote = s[i] == ',' || s[i] == '"' || s[i] == '\n' || s[i] == '\r';
+    if (!quote) {
+        fwrite(s, 1, len, f);
+        return;
+    }
+    putc('"', f);
+    const char *end = s + len;
+    while (s < end) {
+        const char *q = memchr(s, '"', (size_t)(end - s));
+        size_t n = q ? (size_t)(q - s) + 1 : (size_t)(end - s);
+        fwrite(s, 1, n, f);
+        if (q)
+            putc('"', f);
+        s += n;
+    }
+    putc('"', f);
+}
+
+static void out_cell_str(FILE *f, const char *s)
+{
+    out_cell(f, s, strlen(s));
+}
+
+/* A '#' line must stay one line whatever the policy's strings hold. */
+static void out_comment(FILE *f, const char *key, const char *value)
+{
+    fprintf(f, "# %s: ", key);
+    for (const char *s = value; *s; s++)
+        putc(*s == '\n' || *s == '\r' ? ' ' : *s, f);
+    putc('\n', f);
+}
+
+/* ---- decisions ---------------------------------------------------------------- */
+
+struct decisions_writer {
+    struct out_file out;
+    const struct program *p;
+    char *reason;        /* room for the longest "Needs review" sentence */
+    size_t reason_size;
+};
+
+static const char *program_authority(const struct program *p)
+{
+    return p->authority < p->ncitations ? p->citations[p->authority].text : "none given";
+}
+
+struct decisions_writer *decisions_open(const char *out_path, const char *in_path,
+                                        const struct program *p, char *err, size_t errsize)
+{
+    if (output_is_same_file(out_path, in_path)) {
+        snprintf(err, errsize,
+                 "%s: refusing to write the decisions over the input records (it is the same "
+                 "file); choose a different output file", out_path);
+        return NULL;
+    }
+    struct decisions_writer *w = calloc(1, sizeof *w);
+    if (!w) {
+        snprintf(err, errsize, "%s: out of memory", out_display(out_path));
+        return NULL;
+    }
+    w->p = p;
+    size_t longest = 0;
+    for (uint32_t i = 0; i < p->nrules; i++) {
+        size_t n = strlen(program_str(p, p->rules[i].name));
+        if (n > longest)
+            longest = n;
+    }
+    size_t words = 0;
+    for (int i = 0; i < FACT__COUNT; i++)
+        if (strlen(fact_words[i]) > words)
+            words = strlen(fact_words[i]);
+    w->reason_size = longest + words + 128;
+    w->reason = malloc(w->reason_size);
+    if (!w->reason) {
+        snprintf(err, errsize, "%s: out of memory", out_display(out_path));
+        free(w);
+        return NULL;
+    }
+    if (!out_file_open(&w->out, out_path, err, errsize)) {
+        free(w->reason);
+        free(w);
+        return NULL;
+    }
+    FILE *f = w->out.f;
+    char date[16];
+    date_format_iso(p->effective, date);
+    out_comment(f, "policy", program_str(p, p->name));
+    out_comment(f, "version", program_str(p, p->version));
+    out_comment(f, "jurisdiction", program_str(p, p->jurisdiction));
+    out_comment(f, "authority", program_authority(p));
+    out_comment(f, "effective", date);
+    out_comment(f, "input", strcmp(in_path, "-") == 0 ? "standard input" : in_path);
+    fputs("person_id,row,citation,level,disposition_date,outcome,outcome_kind,reason,citing,rule\n",
+          f);
+    return w;
+}
+
+bool decisions_write(struct decisions_writer *w, const struct person *person, uint32_t index,
+                     const struct decision *d)
+{
+    FILE *f = w->out.f;
+    const struct program *p = w->p;
+    if (index >= person->count)
+        return false;
+    const struct conviction *c = &person->convictions[index];
+    const struct program_rule *rule = d->rule < p->nrules ? &p->rules[d->rule] : NULL;
+
+    out_cell(f, person_text(person, person->id), person->id.len);
+    fprintf(f, ",%" PRIu64 ",", c->row);
+    if (c->known & (1u << FACT_CITATION))
+        out_cell(f, c->citation.text, c->citation.len);
+    putc(',', f);
+    if (c->known & (1u << FACT_LEVEL))
+        out_cell_str(f, level_words((enum level)c->level));
+    putc(',', f);
+    if (c->known & (1u << FACT_DISPOSITION_DATE)) {
+        char date[16];
+        fwrite(date, 1, date_format_iso(c->disposition_date, date), f);
+    }
+    putc(',', f);
+    if (d->outcome < p->noutcomes) {
+        out_cell_str(f, program_str(p, p->outcomes[d->outcome].name));
+        putc(',', f);
+        out_cell_str(f, outcome_kind_words((enum outcome_kind)p->outcomes[d->outcome].kind));
+    } else {
+        putc(',', f);
+    }
+    putc(',', f);
+    if (!d->unknown && rule) {
+        /* Written from the program directly: a reason may be longer than any fixed buffer. */
+        uint32_t s = rule->reason;
+        if (s < p->nstrings)
+            out_cell(f, p->strings[s].ptr, p->strings[s].len);
+    } else {
+        size_t n = decision_reason(p, d, w->reason, w->reason_size);
+        out_cell(f, w->reason, n);
+    }
+    putc(',', f);
+    if (rule && rule->citation < p->ncitations)
+        out_cell(f, p->citations[rule->citation].text, p->citations[rule->citation].len);
+    putc(',', f);
+    if (rule)
+        out_cell_str(f, program_str(p, rule->name));
+    putc('\n', f);
+    return !ferror(f);
+}
+
+bool decisions_commit(struct decisions_writer *w, char *err, size_t errsize)
+{
+    bool ok = out_file_commit(&w->out, err, errsize);
+    free(w->reason);
+    free(w);
+    return ok;
+}
+
+void decisions_abort(struct decisions_writer *w)
+{
+    if (!w)
+        return;
+    out_file_abort(&w->out);
+    free(w->reason);
+    free(w);
+}
+
+/* ---- summary ------------------------------------------------------------------- */
+
+void totals_print(FILE *f, const struct program *p, const struct run_totals *t,
+                  const char *input_name)
+{
+    char date[16];
+    date_format_iso(p->effective, date);
+    fprintf(f, "policy: %s, version %s, %s; authority %s; effective %s\n",
+            program_str(p, p->name), program_str(p, p->version),
+            program_str(p, p->jurisdiction), program_authority(p), date);
+    fprintf(f, "input: %s\n", input_name);
+
+    uint64_t accounted = t->convictions_decided + t->rows_rejected;
+    fprintf(f, "rows read %" PRIu64 " %s %" PRIu64 " decided + %" PRIu64 " rejected\n",
+            t->rows_read, accounted == t->rows_read ? "=" : "!=", t->convictions_decided,
+            t->rows_rejected);
+    if (accounted != t->rows_read) {
+        fprintf(f, "ACCOUNTING ERROR: %" PRIu64 " rows were read but %" PRIu64
+                   " were decided or rejected; some convictions may be missing from the "
+                   "decisions or counted twice. Do not rely on this run's output.\n",
+                t->rows_read, accounted);
+    }
+    fprintf(f, "people: %" PRIu64 "\n", t->people);
+
+    int width = 0;
+    for (uint32_t i = 0; i < p->noutcomes && i <= PROGRAM_MAX_OUTCOMES; i++) {
+        int n = (int)strlen(program_str(p, p->outcomes[i].name));
+        if (n > width)
+            width = n > 40 ? 40 : n;
+    }
+    fputs("outcomes:\n", f);
+    uint64_t sum = 0;
+    for (uint32_t i = 0; i <= PROGRAM_MAX_OUTCOMES; i++) {
+        uint64_t n = t->per_outcome[i];
+        sum += n;
+        if (i < p->noutcomes) {
+            const struct program_outcome *o = &p->outcomes[i];
+            fprintf(f, "  %-*s  %-10s %" PRIu64 "\n", width, program_str(p, o->name),
+                    outcome_kind_words((enum outcome_kind)o->kind), n);
+        } else if (n) {
+            fprintf(f, "  (outcome #%u, not declared by the policy)  %" PRIu64 "\n", i, n);
+        }
+    }
+    if (sum != t->convictions_decided) {
+        fprintf(f, "ACCOUNTING ERROR: the outcome counts add up to %" PRIu64 ", not the %" PRIu64
+                   " convictions decided. Do not rely on this run's output.\n",
+                sum, t->convictions_decided);
+    }
+    fprintf(f, "reviews caused by missing facts: %" PRIu64 "\n", t->unknown_reviews);
+}
+
+/* ---- rejects -------------------------------------------------------------------- */
+
+struct rejects {
+    struct out_file out; /* out.f NULL: report on stderr */
+    char *input;
+    uint64_t count;
+};
+
+struct rejects *rejects_open(const char *path, char *err, size_t errsize)
+{
+    struct rejects *r = calloc(1, sizeof *r);
+    if (!r) {
+        snprintf(err, errsize, "out of memory");
+        return NULL;
+    }
+    if (path) {
+        if (!out_file_open(&r->out, path, err, errsize)) {
+            free(r);
+            return NULL;
+        }
+        fputs("row,reason\n", r->out.f);
+    }
+    return r;
+}
+
+void rejects_set_input(struct rejects *r, const char *name)
+{
+    char *copy = strdup(name);
+    if (!copy)
+        return; /* keeps the previous name: a worse message, not a lost rejection */
+    free(r->input);
+    r->input = copy;
+}
+
+void rejects_add(void *ctx, uint64_t row, const char *reason)
+{
+    struct rejects *r = ctx;
+    if (!r)
+        return;
+    if (r->out.f) {
+        fprintf(r->out.f, "%" PRIu64 ",", row);
+        out_cell_str(r->out.f, reason);
+        putc('\n', r->out.f);
+    } else if (r->count < REJECTS_SHOWN) {
+        fprintf(stderr, "%s row %" PRIu64 ": %s\n", r->input ? r->input : "input", row, reason);
+    }
+    r->count++;
+}
+
+uint64_t rejects_count(const struct rejects *r)
+{
+    return r->count;
+}
+
+bool rejects_close(struct rejects *r, bool commit, char *err, size_t errsize)
+{
+    if (!r)
+        return true;
+    bool ok = true;
+    if (r->out.f) {
+        if (commit)
+            ok = out_file_commit(&r->out, err, errsize);
+        else
+            out_file_abort(&r->out);
+    } else if (r->count > REJECTS_SHOWN) {
+        fprintf(stderr,
+                "%s: %" PRIu64 " rows rejected in all; the %" PRIu64
+                " not shown above can be listed by writing the rejects to a file\n",
+                r->input ? r->input : "input", r->count, r->count - REJECTS_SHOWN);
+    }
+    free(r->input);
+    free(r);
+    return ok;
+}

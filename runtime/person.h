@@ -1,0 +1,68 @@
+/*
+ * person.h - the model a policy sees: one person and their convictions.
+ *
+ * A record reader fills a struct person for each person in turn and reuses
+ * it for the next, so memory stays flat however long the input is: the
+ * arrays grow to the largest history seen and are never freed until the
+ * end.  Text fields point into the person's own string buffer.
+ */
+#ifndef LENITY_PERSON_H
+#define LENITY_PERSON_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "citation.h"
+#include "date.h"
+
+enum fact_id {
+#define FACT(id, owner, name, type, words) FACT_##id,
+#include "fact_list.h"
+#undef FACT
+    FACT__COUNT
+};
+
+struct text_ref {
+    uint32_t offset; /* into person.strings */
+    uint32_t len;
+};
+
+struct conviction {
+    uint32_t known;              /* bit (1u << FACT_x) set when the fact is known */
+    struct citation citation;
+    uint8_t level;               /* enum level */
+    int32_t disposition_date;
+    struct duration sentence;
+    struct text_ref county;
+    struct text_ref case_id;
+    uint64_t row;                /* input row number (1 = first data row) */
+    struct text_ref key;         /* the row's own key fields, echoed in the output */
+};
+
+struct person {
+    uint32_t known;              /* FACT_ID, FACT_DATE_OF_BIRTH bits */
+    struct text_ref id;
+    int32_t date_of_birth;
+    struct conviction *convictions;
+    uint32_t count;
+    uint32_t capacity;
+    char *strings;               /* backing store of every text_ref */
+    size_t strings_len;
+    size_t strings_cap;
+};
+
+void person_init(struct person *p);
+void person_free(struct person *p);
+/* Forget the previous person, keeping the buffers. */
+void person_clear(struct person *p);
+/* Appends a zeroed conviction; NULL when out of memory or past `limit`. */
+struct conviction *person_add_conviction(struct person *p, uint32_t limit);
+/* Copies text into the person's string buffer; false when out of memory. */
+bool person_add_text(struct person *p, const char *text, size_t len, struct text_ref *out);
+static inline const char *person_text(const struct person *p, struct text_ref r)
+{
+    return p->strings + r.offset;
+}
+
+#endif

@@ -1,0 +1,149 @@
+/*
+ * program.h - a policy in memory, as the compiler builds it and as the
+ * loader rebuilds it from a .lbc file.  The VM only reads it.
+ *
+ * Ownership: a struct program owns every array below; program_free()
+ * releases them.  Strings are referred to by index into `strings`;
+ * PROGRAM_NO_STRING / PROGRAM_NO_CONST mark an absent optional field.
+ */
+#ifndef LENITY_PROGRAM_H
+#define LENITY_PROGRAM_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "citation.h"
+#include "date.h"
+#include "opcode.h"
+#include "value.h"
+
+#define PROGRAM_NO_STRING UINT32_MAX
+#define PROGRAM_NO_CONST UINT32_MAX
+
+/* Limits the loader enforces before allocating (untrusted counts). */
+#define PROGRAM_MAX_STRINGS 1000000u
+#define PROGRAM_MAX_STRING_LEN (1u << 20)
+#define PROGRAM_MAX_CONSTS 1000000u
+#define PROGRAM_MAX_SETS 65535u
+#define PROGRAM_MAX_SET_ENTRIES 1000000u
+#define PROGRAM_MAX_PARAMS 65535u
+#define PROGRAM_MAX_OUTCOMES 255u
+#define PROGRAM_MAX_RULES 65535u
+#define PROGRAM_MAX_FUNCTIONS 1000000u
+#define PROGRAM_MAX_CODE 4000000u
+#define PROGRAM_MAX_EXAMPLES 100000u
+#define PROGRAM_MAX_STACK 256u  /* the VM's fixed stack; the verifier proves each function fits */
+
+struct program_string {
+    const char *ptr; /* NUL-terminated; owned by the program */
+    uint32_t len;
+};
+
+struct program_param {
+    uint32_t name;          /* string */
+    struct value value;     /* the default; type fixed; TEXT points at a program string,
+                               CITATION at an entry of `citations` */
+};
+
+struct program_outcome {
+    uint32_t name;          /* string */
+    uint8_t kind;           /* enum outcome_kind */
+};
+
+struct program_rule {
+    uint32_t name;          /* string */
+    uint32_t outcome;       /* index into outcomes */
+    uint32_t reason;        /* string */
+    uint32_t citation;      /* index into citations, or PROGRAM_NO_CONST */
+    uint32_t line;          /* source line of the rule */
+    uint32_t quote;         /* string: statute text quoted beside the rule, or PROGRAM_NO_STRING */
+};
+
+enum function_kind {
+    FUNCTION_MAIN = 0,      /* the rules: every path ends in DECIDE */
+    FUNCTION_CONDITION = 1, /* an aggregate's body: ends in RETURN with one bool */
+    FUNCTION_DATE_OF = 2    /* latest/earliest body: ends in RETURN with bool then date */
+};
+
+struct program_function {
+    uint32_t start;         /* first instruction */
+    uint32_t len;           /* instructions */
+    uint8_t kind;           /* enum function_kind */
+    uint16_t max_stack;     /* proven by the verifier */
+};
+
+struct program_set {
+    uint32_t name;          /* string */
+    struct citation_set table;
+};
+
+/* One conviction of an example person; fields not given are unknown. */
+struct program_example_conviction {
+    uint32_t line;
+    uint32_t known;         /* bits (1u << FACT_x) */
+    struct citation citation;
+    uint8_t level;
+    int32_t disposition_date;
+    struct duration sentence;
+    uint32_t county;        /* string */
+    uint32_t case_id;       /* string */
+    uint32_t expect_outcome;/* index into outcomes */
+    uint32_t expect_rule;   /* index into rules, or PROGRAM_NO_CONST for "any rule" */
+};
+
+struct program_example {
+    uint32_t name;          /* string */
+    uint32_t line;
+    uint32_t known;         /* FACT_DATE_OF_BIRTH bit */
+    int32_t date_of_birth;
+    uint32_t first;         /* index into example_convictions */
+    uint32_t count;
+};
+
+struct program {
+    /* header: carried into every output */
+    uint32_t name;          /* string: policy name */
+    uint32_t jurisdiction;  /* string */
+    uint32_t authority;     /* index into citations, or PROGRAM_NO_CONST */
+    uint32_t version;       /* string */
+    int32_t effective;      /* date */
+    uint8_t month_end;      /* enum date_month_end */
+    uint32_t source_name;   /* string: the policy file it was compiled from */
+    uint32_t source_hash;   /* CRC-32 of the policy source text */
+
+    struct program_string *strings;
+    uint32_t nstrings;
+    struct citation *citations;     /* citation constants */
+    uint32_t ncitations;
+    struct value *consts;   /* TEXT -> strings, CITATION -> citations */
+    uint32_t nconsts;
+    struct program_set *sets;
+    uint32_t nsets;
+    struct program_param *params;
+    uint32_t nparams;
+    struct program_outcome *outcomes;
+    uint32_t noutcomes;
+    uint32_t review_outcome;        /* the outcome an unknown condition leads to */
+    struct program_rule *rules;
+    uint32_t nrules;
+    struct program_function *functions; /* functions[0] is FUNCTION_MAIN */
+    uint32_t nfunctions;
+    struct insn *code;
+    uint32_t *lines;        /* source line of each instruction */
+    uint32_t ncode;
+    struct program_example *examples;
+    uint32_t nexamples;
+    struct program_example_conviction *example_convictions;
+    uint32_t nexample_convictions;
+
+    uint16_t max_stack;     /* max over functions, set by the verifier */
+};
+
+void program_init(struct program *p);
+void program_free(struct program *p);
+static inline const char *program_str(const struct program *p, uint32_t s)
+{
+    return s < p->nstrings ? p->strings[s].ptr : "";
+}
+
+#endif

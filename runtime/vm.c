@@ -1,0 +1,526 @@
+/*
+ * vm.c - the dispatch loop.
+ *
+ * What the verifier has proven, and this file therefore does not check
+ * (each is an assert in debug builds): every opcode is known; every
+ * operand indexes its table; every function called has a higher index
+ * than its caller, so calls nest at most nfunctions deep and end; jumps
+ * go forward inside their function; the stack never underflows and never
+ * passes the function's proven max_stack, and every operand has the type
+ * its opcode needs.
+ *
+ * Three-valued logic: every opcode's rule for unknown operands is stated
+ * beside its body.  An unknown result carries the fact whose absence made
+ * it unknown, so a rule that cannot decide can name what the record lacks.
+ */
+#include "vm.h"
+
+#include <assert.h>
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const uint8_t fact_types[] = {
+#define FACT(id, owner, name, type, words) TYPE_##type,
+#include "fact_list.h"
+#undef FACT
+};
+
+static const char *const fact_names[] = {
+#define FACT(id, owner, name, type, words) name,
+#include "fact_list.h"
+#undef FACT
+};
+
+bool vm_init(struct vm *vm, const struct program *program)
+{
+    memset(vm, 0, sizeof *vm);
+    vm->program = program;
+    uint32_t n = program->nparams ? program->nparams : 1;
+    vm->params = calloc(n, sizeof *vm->params);
+    vm->param_citations = calloc(n, sizeof *vm->param_citations);
+    if (!vm->params || !vm->param_citations) {
+        vm_free(vm);
+        return false;
+    }
+    for (uint32_t i = 0; i < program->nparams; i++)
+        vm->params[i] = program->params[i].value;
+    return true;
+}
+
+void vm_free(struct vm *vm)
+{
+    free(vm->params);
+    free(vm->param_citations);
+    vm->params = NULL;
+    vm->param_citations = NULL;
+}
+
+static bool parse_level(const char *text, uint8_t *out)
+{
+    static const char *const words[] = {"", "felony", "misdemeanor", "infraction"};
+    for (uint8_t i = 1; i <= 3; i++)
+        if (strcasecmp(text, words[i]) == 0) {
+            *out = i;
+            return true;
+        }
+    return false;
+}
+
+bool vm_set_param(struct vm *vm, const char *name, const char *text, char *err, size_t errsize)
+{
+    const struct program *p = vm->program;
+    uint32_t i;
+    for (i = 0; i < p->nparams; i++)
+        if (strcmp(program_str(p, p->params[i].name), name) == 0)
+            break;
+    if (i == p->nparams) {
+        size_t used = (size_t)snprintf(err, errsize, "the policy has no parameter '%s'", name);
+        for (uint32_t j = 0; j < p->nparams && used < errsize; j++)
+            used += (size_t)snprintf(err + used, errsize - used, "%s%s", j ? ", " : "; its parameters are: ",
+                                     program_str(p, p->params[j].name));
+        return false;
+    }
+    struct value v = p->params[i].value;
+    v.unknown = 0;
+    size_t len = strlen(text);
+    const char *expected = NULL;
+    switch (v.type) {
+    case TYPE_DATE:
+        if (!date_parse_iso(text, len, &v.as.date))
+            expected = "a date written YYYY-MM-DD, e.g. 2016-11-09";
+        break;
+    case TYPE_NUMBER: {
+        char *end;
+        long long n = strtoll(text, &end, 10);
+        if (len == 0 || *end != '\0' || len > 15)
+            expected = "a whole number, e.g. 21";
+        v.as.number = n;
+        break;
+    }
+    case TYPE_BOOL:
+        if (strcmp(text, "true") == 0 || strcmp(text, "yes") == 0)
+            v.as.number = 1;
+        else if (strcmp(text, "false") == 0 || strcmp(text, "no") == 0)
+            v.as.number = 0;
+        else
+            expected = "true or false";
+        break;
+    case TYPE_DURATION:
+        if (!duration_parse(text, len, &v.as.duration))
+            expected = "a duration, e.g. 10 years or 6 months";
+        break;
+    case TYPE_CITATION:
+        if (!citation_parse(text, len, &vm->param_citations[i], NULL))
+            expected = "a citation, e.g. HS 11357(b)";
+        v.as.citation = &vm->param_citations[i];
+        break;
+    case TYPE_LEVEL: {
+        uint8_t level = 0;
+        if (!parse_level(text, &level))
+            expected = "felony, misdemeanor or infraction";
+        v.as.number = level;
+        break;
+    }
+    case TYPE_TEXT:
+        /* The caller's string must outlive the run: it is argv. */
+        v.as.text.ptr = text;
+        v.as.text.len = (uint32_t)len;
+        break;
+    default:
+        expected = "a value of the parameter's kind";
+        break;
+    }
+    if (expected) {
+        snprintf(err, errsize, "the parameter '%s' needs %s, not '%s'", name, expected, text);
+        return false;
+    }
+    vm->params[i] = v;
+    return true;
+}
+
+static struct value unknown_value(uint8_t type, uint16_t fact)
+{
+    struct value v;
+    memset(&v, 0, sizeof v);
+    v.type = type;
+    v.unknown = 1;
+    v.fact = fact;
+    return v;
+}
+
+static struct value bool_value(bool b)
+{
+    struct value v;
+    memset(&v, 0, sizeof v);
+    v.type = TYPE_BOOL;
+    v.as.number = b;
+    v.fact = FACT_NONE;
+    return v;
+}
+
+static struct value number_value(int64_t n)
+{
+    struct value v;
+    memset(&v, 0, sizeof v);
+    v.type = TYPE_NUMBER;
+    v.as.number = n;
+    v.fact = FACT_NONE;
+    return v;
+}
+
+static struct value date_value(int32_t d)
+{
+    struct value v;
+    memset(&v, 0, sizeof v);
+    v.type = TYPE_DATE;
+    v.as.date = d;
+    v.fact = FACT_NONE;
+    return v;
+}
+
+/* The fact's value for one conviction; unknown (naming the fact) when the record lacks it. */
+static struct value load_fact(const struct vm *vm, uint32_t fact, const struct conviction *c)
+{
+    const struct person *person = vm->person;
+    if (fact == FACT_AGE_AT_CONVICTION) {
+        /* Derived: the record must give both dates; name the one it lacks. */
+        if (!(person->known & (1u << FACT_DATE_OF_BIRTH)))
+            return unknown_value(TYPE_NUMBER, FACT_DATE_OF_BIRTH);
+        if (!(c->known & (1u << FACT_DISPOSITION_DATE)))
+            return unknown_value(TYPE_NUMBER, FACT_DISPOSITION_DATE);
+        return number_value(date_years_between(person->date_of_birth, c->disposition_date,
+                                               (enum date_month_end)vm->program->month_end));
+    }
+    if (!(c->known & (1u << fact)))
+        return unknown_value(fact_types[fact], (uint16_t)fact);
+    struct value v;
+    memset(&v, 0, sizeof v);
+    v.type = fact_types[fact];
+    v.fact = FACT_NONE;
+    switch (fact) {
+    case FACT_CITATION:
+        v.as.citation = &c->citation;
+        break;
+    case FACT_LEVEL:
+        v.as.number = c->level;
+        break;
+    case FACT_DISPOSITION_DATE:
+        v.as.date = c->disposition_date;
+        break;
+    case FACT_SENTENCE:
+        v.as.duration = c->sentence;
+        break;
+    case FACT_COUNTY:
+        v.as.text.ptr = person_text(person, c->county);
+        v.as.text.len = c->county.len;
+        break;
+    case FACT_CASE_ID:
+        v.as.text.ptr = person_text(person, c->case_id);
+        v.as.text.len = c->case_id.len;
+        break;
+    default:
+        return unknown_value(fact_types[fact], (uint16_t)fact);
+    }
+    return v;
+}
+
+static struct value load_person_fact(const struct vm *vm, uint32_t fact)
+{
+    const struct person *person = vm->person;
+    if (!(person->known & (1u << fact)))
+        return unknown_value(fact_types[fact], (uint16_t)fact);
+    struct value v;
+    memset(&v, 0, sizeof v);
+    v.type = fact_types[fact];
+    v.fact = FACT_NONE;
+    if (fact == FACT_DATE_OF_BIRTH) {
+        v.as.date = person->date_of_birth;
+    } else {
+        v.as.text.ptr = person_text(person, person->id);
+        v.as.text.len = person->id.len;
+    }
+    return v;
+}
+
+/* Text compares without regard to case: "Los Angeles" is "LOS ANGELES" in a DOJ export. */
+static int compare_text(const struct value *a, const struct value *b)
+{
+    uint32_t n = a->as.text.len < b->as.text.len ? a->as.text.len : b->as.text.len;
+    for (uint32_t i = 0; i < n; i++) {
+        int x = tolower((unsigned char)a->as.text.ptr[i]), y = tolower((unsigned char)b->as.text.ptr[i]);
+        if (x != y)
+            return x - y;
+    }
+    return (a->as.text.len > b->as.text.len) - (a->as.text.len < b->as.text.len);
+}
+
+/* <0, 0, >0; for citations, 0 means the same canonical text. */
+static int compare_values(uint8_t type, const struct value *a, const struct value *b)
+{
+    switch (type) {
+    case TYPE_DATE:
+        return (a->as.date > b->as.date) - (a->as.date < b->as.date);
+    case TYPE_DURATION:
+        return duration_compare(a->as.duration, b->as.duration);
+    case TYPE_TEXT:
+        return compare_text(a, b);
+    case TYPE_CITATION:
+        return citation_equal(a->as.citation, b->as.citation) ? 0 : 1;
+    default:
+        return (a->as.number > b->as.number) - (a->as.number < b->as.number);
+    }
+}
+
+/* The first unknown operand decides which fact a result names. */
+static struct value unknown_of(uint8_t type, const struct value *a, const struct value *b)
+{
+    return unknown_value(type, a->unknown ? a->fact : b->fact);
+}
+
+static void run_function(struct vm *vm, uint32_t fn, struct value *base, uint32_t each, struct decision *out);
+
+/* Runs an aggregate's condition over the person's convictions. */
+static struct value aggregate(struct vm *vm, const struct insn *in, struct value *base)
+{
+    const struct person *person = vm->person;
+    bool skip_decided = in->a & AGG_SKIP_DECIDED;
+    bool seen_unknown = false;
+    uint16_t unknown_fact = FACT_NONE;
+    int64_t count = 0;
+    bool found = false;
+    int32_t best = 0;
+    for (uint32_t i = 0; i < person->count; i++) {
+        if (skip_decided && i == vm->decided)
+            continue;
+        run_function(vm, in->c, base, i, NULL);
+        const struct value *cond = &base[0];
+        if (cond->unknown) {
+            if (!seen_unknown)
+                unknown_fact = cond->fact;
+            seen_unknown = true;
+            continue;
+        }
+        if (!cond->as.number)
+            continue;
+        if (in->op == OP_ANY)
+            return bool_value(true); /* true or anything is true, even unknown */
+        count++;
+        if (in->op == OP_LATEST || in->op == OP_EARLIEST) {
+            const struct value *d = &base[1];
+            if (d->unknown) {
+                if (!seen_unknown)
+                    unknown_fact = d->fact;
+                seen_unknown = true;
+                continue;
+            }
+            if (!found || (in->op == OP_LATEST ? d->as.date > best : d->as.date < best))
+                best = d->as.date;
+            found = true;
+        }
+    }
+    switch (in->op) {
+    case OP_ANY:
+        return seen_unknown ? unknown_value(TYPE_BOOL, unknown_fact) : bool_value(false);
+    case OP_COUNT:
+        /* One unknown condition makes the count unknown: it could be one more. */
+        return seen_unknown ? unknown_value(TYPE_NUMBER, unknown_fact) : number_value(count);
+    default:
+        /* No match leaves nothing to be latest: unknown, which a rule can test with 'is known'. */
+        if (seen_unknown || !found)
+            return unknown_value(TYPE_DATE, seen_unknown ? unknown_fact : FACT_NONE);
+        return date_value(best);
+    }
+}
+
+#define vmdispatch(op) switch (op)
+#define vmcase(name) case OP_##name:
+#define vmbreak break
+
+static void run_function(struct vm *vm, uint32_t fn, struct value *base, uint32_t each, struct decision *out)
+{
+    const struct program *p = vm->program;
+    const struct program_function *f = &p->functions[fn];
+    const struct insn *code = p->code + f->start;
+    const struct conviction *decided = &vm->person->convictions[vm->decided];
+    const struct conviction *examined = &vm->person->convictions[each];
+    enum date_month_end month_end = (enum date_month_end)p->month_end;
+    struct value *sp = base; /* next free slot */
+    uint32_t pc = 0;
+    for (;;) {
+        assert(pc < f->len);
+        const struct insn *in = &code[pc++];
+        vmdispatch(in->op) {
+            vmcase(CONST) { *sp++ = p->consts[in->c]; vmbreak; }
+            vmcase(PARAM) { *sp++ = vm->params[in->c]; vmbreak; }
+            vmcase(FACT) { *sp++ = load_fact(vm, in->c, decided); vmbreak; }
+            vmcase(EACH_FACT) { *sp++ = load_fact(vm, in->c, examined); vmbreak; }
+            vmcase(PERSON_FACT) { *sp++ = load_person_fact(vm, in->c); vmbreak; }
+            vmcase(NOT) {
+                /* not unknown is unknown */
+                if (!sp[-1].unknown)
+                    sp[-1].as.number = !sp[-1].as.number;
+                vmbreak;
+            }
+            vmcase(AND) {
+                /* false wins over unknown; otherwise unknown wins over true */
+                struct value *a = &sp[-2], *b = &sp[-1];
+                sp--;
+                if ((!a->unknown && !a->as.number) || (!b->unknown && !b->as.number))
+                    *a = bool_value(false);
+                else if (a->unknown || b->unknown)
+                    *a = unknown_of(TYPE_BOOL, a, b);
+                else
+                    *a = bool_value(true);
+                vmbreak;
+            }
+            vmcase(OR) {
+                /* true wins over unknown; otherwise unknown wins over false */
+                struct value *a = &sp[-2], *b = &sp[-1];
+                sp--;
+                if ((!a->unknown && a->as.number) || (!b->unknown && b->as.number))
+                    *a = bool_value(true);
+                else if (a->unknown || b->unknown)
+                    *a = unknown_of(TYPE_BOOL, a, b);
+                else
+                    *a = bool_value(false);
+                vmbreak;
+            }
+            vmcase(EQ) vmcase(NE) vmcase(LT) vmcase(LE) vmcase(GT) vmcase(GE) {
+                /* a comparison with an unknown side is unknown */
+                struct value *a = &sp[-2], *b = &sp[-1];
+                sp--;
+                if (a->unknown || b->unknown) {
+                    *a = unknown_of(TYPE_BOOL, a, b);
+                    vmbreak;
+                }
+                int c = compare_values(in->a, a, b);
+                bool r = in->op == OP_EQ   ? c == 0
+                         : in->op == OP_NE ? c != 0
+                         : in->op == OP_LT ? c < 0
+                         : in->op == OP_LE ? c <= 0
+                         : in->op == OP_GT ? c > 0
+                                           : c >= 0;
+                *a = bool_value(r);
+                vmbreak;
+            }
+            vmcase(IS_KNOWN) { sp[-1] = bool_value(!sp[-1].unknown); vmbreak; }
+            vmcase(IS_UNKNOWN) { sp[-1] = bool_value(sp[-1].unknown); vmbreak; }
+            vmcase(IN_SET) {
+                /* an unknown citation is in no set we can name: unknown */
+                if (!sp[-1].unknown)
+                    sp[-1] = bool_value(citation_set_contains(&p->sets[in->c].table, sp[-1].as.citation));
+                else
+                    sp[-1].type = TYPE_BOOL;
+                vmbreak;
+            }
+            vmcase(IN_CITATION) {
+                struct value *a = &sp[-2], *b = &sp[-1];
+                sp--;
+                if (a->unknown || b->unknown)
+                    *a = unknown_of(TYPE_BOOL, a, b);
+                else
+                    *a = bool_value(citation_covers(b->as.citation, a->as.citation));
+                vmbreak;
+            }
+            vmcase(ADD) vmcase(SUB) {
+                /* unknown in, unknown out; a result too large to hold is unknown, never wrapped */
+                struct value *a = &sp[-2], *b = &sp[-1];
+                sp--;
+                int64_t r;
+                if (a->unknown || b->unknown)
+                    *a = unknown_of(TYPE_NUMBER, a, b);
+                else if (in->op == OP_ADD ? __builtin_add_overflow(a->as.number, b->as.number, &r)
+                                          : __builtin_sub_overflow(a->as.number, b->as.number, &r))
+                    *a = unknown_value(TYPE_NUMBER, FACT_NONE);
+                else
+                    *a = number_value(r);
+                vmbreak;
+            }
+            vmcase(DATE_ADD) vmcase(DATE_SUB) {
+                struct value *a = &sp[-2], *b = &sp[-1];
+                sp--;
+                if (a->unknown || b->unknown)
+                    *a = unknown_of(TYPE_DATE, a, b);
+                else
+                    *a = date_value(in->op == OP_DATE_ADD ? date_add(a->as.date, b->as.duration, month_end)
+                                                          : date_sub(a->as.date, b->as.duration, month_end));
+                vmbreak;
+            }
+            vmcase(YEARS_BETWEEN) {
+                struct value *a = &sp[-2], *b = &sp[-1];
+                sp--;
+                if (a->unknown || b->unknown)
+                    *a = unknown_of(TYPE_NUMBER, a, b);
+                else
+                    *a = number_value(date_years_between(a->as.date, b->as.date, month_end));
+                vmbreak;
+            }
+            vmcase(AGE_AT) {
+                /* needs the date of birth: without it the age is unknown, and says so */
+                struct value *a = &sp[-1];
+                if (!(vm->person->known & (1u << FACT_DATE_OF_BIRTH)))
+                    *a = unknown_value(TYPE_NUMBER, FACT_DATE_OF_BIRTH);
+                else if (a->unknown)
+                    *a = unknown_value(TYPE_NUMBER, a->fact);
+                else
+                    *a = number_value(date_years_between(vm->person->date_of_birth, a->as.date, month_end));
+                vmbreak;
+            }
+            vmcase(ANY) vmcase(COUNT) vmcase(LATEST) vmcase(EARLIEST) {
+                struct value r = aggregate(vm, in, sp);
+                *sp++ = r;
+                vmbreak;
+            }
+            vmcase(TEST_RULE) {
+                struct value *cond = &sp[-1];
+                sp--;
+                if (vm->trace)
+                    vm->trace(vm->trace_ctx, in->b, cond);
+                if (cond->unknown) {
+                    /* A rule that can neither decide nor be skipped sends the conviction to review. */
+                    out->rule = in->b;
+                    out->outcome = p->review_outcome;
+                    out->unknown = true;
+                    out->missing_fact = cond->fact;
+                    return;
+                }
+                if (cond->as.number) {
+                    out->rule = in->b;
+                    out->outcome = p->rules[in->b].outcome;
+                    out->unknown = false;
+                    out->missing_fact = FACT_NONE;
+                    return;
+                }
+                pc = in->c - f->start;
+                vmbreak;
+            }
+            vmcase(DECIDE) {
+                if (vm->trace)
+                    vm->trace(vm->trace_ctx, in->b, NULL);
+                out->rule = in->b;
+                out->outcome = p->rules[in->b].outcome;
+                out->unknown = false;
+                out->missing_fact = FACT_NONE;
+                return;
+            }
+            vmcase(RETURN) { return; }
+        default:
+            assert(!"the verifier admitted an unknown opcode");
+            return;
+        }
+    }
+}
+
+void vm_decide(struct vm *vm, const struct person *person, uint32_t index, struct decision *out)
+{
+    vm->person = person;
+    vm->decided = index;
+    run_function(vm, 0, vm->stack, index, out);
+}
+
+const char *vm_fact_name(unsigned fact)
+{
+    return fact < FACT__COUNT ? fact_names[fact] : "?";
+}

@@ -1,0 +1,52 @@
+/*
+ * vm.h - runs a verified program over one person's convictions.
+ *
+ * The VM trusts the verifier: it does not re-check operand ranges, stack
+ * depth or operand types (see verify.c for what is proven).  It allocates
+ * nothing per person or per conviction: the stack is fixed at
+ * PROGRAM_MAX_STACK slots inside struct vm.
+ */
+#ifndef LENITY_VM_H
+#define LENITY_VM_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "person.h"
+#include "program.h"
+
+struct decision {
+    uint32_t rule;          /* the rule that decided */
+    uint32_t outcome;       /* index into the program's outcomes */
+    bool unknown;           /* the rule's condition was unknown: outcome is the review outcome */
+    uint16_t missing_fact;  /* when unknown: enum fact_id that was missing, or FACT_NONE */
+};
+
+/* Called for each TEST_RULE / DECIDE when tracing (lenity explain); may be NULL. */
+typedef void (*vm_trace_fn)(void *ctx, uint32_t rule, const struct value *condition);
+
+struct vm {
+    const struct program *program;
+    struct value *params;   /* nparams values: defaults, then --set overrides */
+    struct citation *param_citations; /* storage for overridden citation params */
+    const struct person *person;
+    uint32_t decided;       /* index of the conviction being decided */
+    vm_trace_fn trace;
+    void *trace_ctx;
+    struct value stack[PROGRAM_MAX_STACK];
+};
+
+/* Prepares a VM for a verified program; false when out of memory. */
+bool vm_init(struct vm *vm, const struct program *program);
+void vm_free(struct vm *vm);
+/*
+ * Overrides parameter `name` with `text` parsed as the parameter's type.
+ * On failure returns false with a message in err (for a lawyer to act on).
+ */
+bool vm_set_param(struct vm *vm, const char *name, const char *text, char *err, size_t errsize);
+/* Decides conviction `index` of `person`. */
+void vm_decide(struct vm *vm, const struct person *person, uint32_t index, struct decision *out);
+/* The policy name of a fact ("disposition_date"). */
+const char *vm_fact_name(unsigned fact);
+
+#endif
