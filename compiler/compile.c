@@ -8,7 +8,8 @@
 #include "optimize.h"
 #include "verify.h"
 
-bool compile_policy(const char *path, const struct compile_options *opts, struct diag *diag, struct program *out)
+static bool compile_any(const char *path, const char *text, const struct compile_options *opts, struct diag *diag,
+                        struct program *out)
 {
     struct arena arena;
     arena_init(&arena);
@@ -16,7 +17,7 @@ bool compile_policy(const char *path, const struct compile_options *opts, struct
     memset(&sources, 0, sizeof sources);
     struct merged_policy merged;
     struct check_result checked;
-    bool ok = extend_load(path, opts ? &opts->extend : NULL, &arena, diag, &sources, &merged) &&
+    bool ok = extend_load(path, text, opts ? &opts->extend : NULL, &arena, diag, &sources, &merged) &&
               check_policy(&merged, &arena, diag, &checked);
     if (ok && !(opts && opts->no_optimize))
         optimize_policy(&merged);
@@ -39,4 +40,15 @@ bool compile_policy(const char *path, const struct compile_options *opts, struct
     extend_free_sources(&sources);
     arena_free(&arena);
     return ok;
+}
+
+bool compile_policy(const char *path, const struct compile_options *opts, struct diag *diag, struct program *out)
+{
+    return compile_any(path, NULL, opts, diag, out);
+}
+
+bool compile_policy_text(const char *name, const char *text, const struct compile_options *opts, struct diag *diag,
+                         struct program *out)
+{
+    return compile_any(name, text, opts, diag, out);
 }

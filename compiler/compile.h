@@ -20,5 +20,8 @@ struct compile_options {
 
 /* Compiles the policy at path into *out; diagnostics go to diag. */
 bool compile_policy(const char *path, const struct compile_options *opts, struct diag *diag, struct program *out);
+/* The same for policy text held in memory, reported under `name` (tests, fuzzing). */
+bool compile_policy_text(const char *name, const char *text, const struct compile_options *opts, struct diag *diag,
+                         struct program *out);
 
 #endif

@@ -183,7 +183,8 @@ static bool resolve_extends(const char *from, const char *name, const struct ext
 
 static bool extend_load_depth(const char *path, const struct extend_options *opts, struct arena *arena,
                               struct diag *diag, struct compile_sources *sources, struct merged_policy *out,
-                              int depth, const struct loc *from_loc, char (*chain)[PATH_MAX])
+                              int depth, const struct loc *from_loc, char (*chain)[PATH_MAX],
+                              const char *text)
 {
     char real[PATH_MAX];
     if (!realpath(path, real))
@@ -203,7 +204,8 @@ static bool extend_load_depth(const char *path, const struct extend_options *opt
     snprintf(chain[depth], PATH_MAX, "%s", real);
 
     char err[512];
-    struct source *src = source_load(path, err, sizeof err);
+    snprintf(err, sizeof err, "%s: out of memory", path);
+    struct source *src = text ? source_from_text(path, text, strlen(text)) : source_load(path, err, sizeof err);
     if (!src) {
         if (from_loc)
             diag_report(diag, DIAG_ERROR, from_loc, NULL, "%s", err);
@@ -225,7 +227,7 @@ static bool extend_load_depth(const char *path, const struct extend_options *opt
                         "cannot find the policy '%s' that this policy extends", p->extends);
             return false;
         }
-        if (!extend_load_depth(parent_path, opts, arena, diag, sources, out, depth + 1, &p->extends_loc, chain))
+        if (!extend_load_depth(parent_path, opts, arena, diag, sources, out, depth + 1, &p->extends_loc, chain, NULL))
             return false;
         out->examples.len = 0; /* the parent's examples test the parent, not this policy */
     }
@@ -279,8 +281,8 @@ static bool extend_load_depth(const char *path, const struct extend_options *opt
     return true;
 }
 
-bool extend_load(const char *path, const struct extend_options *opts, struct arena *arena, struct diag *diag,
-                 struct compile_sources *sources, struct merged_policy *out)
+bool extend_load(const char *path, const char *text, const struct extend_options *opts, struct arena *arena,
+                 struct diag *diag, struct compile_sources *sources, struct merged_policy *out)
 {
     memset(out, 0, sizeof *out);
     char(*chain)[PATH_MAX] = malloc((EXTEND_MAX_DEPTH + 2) * sizeof *chain);
@@ -289,7 +291,7 @@ bool extend_load(const char *path, const struct extend_options *opts, struct are
         return false;
     }
     int before = diag->errors;
-    bool ok = extend_load_depth(path, opts, arena, diag, sources, out, 0, NULL, chain);
+    bool ok = extend_load_depth(path, opts, arena, diag, sources, out, 0, NULL, chain, text);
     free(chain);
     return ok && diag->errors == before;
 }

@@ -33,9 +33,13 @@ struct extend_options {
     int ninclude_dirs;
 };
 
-/* false when anything was reported.  Sources stay alive in *sources until freed. */
-bool extend_load(const char *path, const struct extend_options *opts, struct arena *arena, struct diag *diag,
-                 struct compile_sources *sources, struct merged_policy *out);
+/*
+ * Loads the policy at path (or, when text is not NULL, the policy text as if
+ * it were that file) and everything it extends.  false when anything was
+ * reported.  Sources stay alive in *sources until freed.
+ */
+bool extend_load(const char *path, const char *text, const struct extend_options *opts, struct arena *arena,
+                 struct diag *diag, struct compile_sources *sources, struct merged_policy *out);
 void extend_free_sources(struct compile_sources *sources);
 
 #endif
