@@ -56,6 +56,8 @@ struct checker {
     struct arena *arena;
     struct diag *diag;
     int aggregate_depth;     /* > 0 inside `where` */
+    int depth;               /* expression nesting, bounded so no later pass can exhaust the C stack */
+    bool too_deep;           /* reported once per rule */
 };
 
 static const char *type_words(uint8_t t)
@@ -398,7 +400,17 @@ static uint8_t check_expr_kind(struct checker *c, struct expr *e)
 
 static uint8_t check_expr(struct checker *c, struct expr *e)
 {
+    if (c->depth >= CHECK_MAX_DEPTH) {
+        if (!c->too_deep)
+            error(c, &e->loc, "split the condition into several rules, or list citations in a set",
+                  "this condition is nested more than %d levels deep", CHECK_MAX_DEPTH);
+        c->too_deep = true;
+        e->type = TYPE_NONE;
+        return TYPE_NONE;
+    }
+    c->depth++;
     e->type = check_expr_kind(c, e);
+    c->depth--;
     return e->type;
 }
 
@@ -429,6 +441,7 @@ static const char *outcome_hint(struct checker *c, const char *name)
 
 static void check_rule(struct checker *c, struct rule_decl *r)
 {
+    c->too_deep = false;
     if (r->when)
         check_condition(c, r->when, "the condition after 'when'");
     if (r->unless)
@@ -498,7 +511,7 @@ static void check_param(struct checker *c, struct param_decl *p)
 
 bool check_policy(struct merged_policy *m, struct arena *arena, struct diag *diag, struct check_result *out)
 {
-    struct checker c = {m, arena, diag, 0};
+    struct checker c = {.m = m, .arena = arena, .diag = diag};
     int before = diag->errors;
     check_header(&c);
     out->review_outcome = -1;

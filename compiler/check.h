@@ -13,6 +13,9 @@
 #include "diag.h"
 #include "extend.h"
 
+/* Deepest expression a rule may hold ("a and b and c ..." counts one level per operator). */
+#define CHECK_MAX_DEPTH 500
+
 struct check_result {
     int review_outcome;   /* index into merged->outcomes */
 };

@@ -66,7 +66,8 @@ bool duration_parse(const char *text, size_t len, struct duration *out);
 size_t duration_format(struct duration d, char *buf, size_t size);
 /*
  * Orders two durations by where they land when added to 1970-01-01
- * (a fixed, documented anchor, so "1 month" < "31 days" always).
+ * (a fixed, documented anchor: "1 month" equals "31 days", is more than
+ * "30 days" and less than "32 days").
  * Returns <0, 0, >0.
  */
 int duration_compare(struct duration a, struct duration b);
