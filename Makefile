@@ -98,3 +98,5 @@ clean:
 	rm -rf build build-asan bin out
 
 -include $(shell find build build-asan -name '*.d' 2>/dev/null)
+
+-include tests/fuzz/fuzz.mk

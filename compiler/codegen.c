@@ -116,11 +116,40 @@ static struct value literal_value(struct cg *g, const struct expr *e, uint32_t *
     return v;
 }
 
+/* The same literal written twice in a policy is one constant. */
+static bool same_const(const struct program *p, uint32_t i, const struct value *v, uint32_t ref, const uint32_t *refs)
+{
+    const struct value *c = &p->consts[i];
+    if (c->type != v->type)
+        return false;
+    switch (v->type) {
+    case TYPE_DATE:
+        return c->as.date == v->as.date;
+    case TYPE_DURATION:
+        return c->as.duration.months == v->as.duration.months && c->as.duration.days == v->as.duration.days;
+    case TYPE_TEXT:
+        return strcmp(p->strings[refs[i]].ptr, p->strings[ref].ptr) == 0;
+    case TYPE_CITATION:
+        return citation_equal(&p->citations[refs[i]], &p->citations[ref]) &&
+               p->citations[refs[i]].flags == p->citations[ref].flags;
+    default:
+        return c->as.number == v->as.number;
+    }
+}
+
 static uint32_t add_const(struct cg *g, const struct expr *e)
 {
     struct program *p = g->p;
     uint32_t ref;
     struct value v = literal_value(g, e, &ref);
+    /* A window, not the whole pool, keeps a 10,000-rule policy's compile linear. */
+    uint32_t from = p->nconsts > 1024 ? p->nconsts - 1024 : 0;
+    for (uint32_t i = from; i < p->nconsts; i++)
+        if (same_const(p, i, &v, ref, g->const_ref)) {
+            if (v.type == TYPE_CITATION)
+                p->ncitations--; /* the copy literal_value just added is not needed */
+            return i;
+        }
     uint32_t cap = g->consts_cap;
     if (!grow((void **)&p->consts, &g->consts_cap, p->nconsts + 1, sizeof *p->consts) ||
         !grow((void **)&g->const_ref, &cap, p->nconsts + 1, sizeof *g->const_ref)) {
