@@ -622,9 +622,9 @@ static bool load_code(struct load *L, struct reader *r)
         const struct program_function *f = &p->functions[i];
         if (f->start > n || f->len > n - f->start) {
             return bad(L, L->functions_at + (size_t)i * FUNCTION_RECORD_SIZE,
-                       "function %" PRIu32 " covers instructions %" PRIu32 " to %" PRIu64
-                       ", but the code has %" PRIu32 " instructions",
-                       i, f->start, (uint64_t)f->start + f->len, n);
+                       "function %" PRIu32 " has %" PRIu32 " instructions starting at %" PRIu32
+                       ", past the end of the code (%" PRIu32 " instructions)",
+                       i, f->len, f->start, n);
         }
     }
     L->what = what;
@@ -746,9 +746,9 @@ static bool load_example_convictions(struct load *L, struct reader *r)
         const struct program_example *x = &p->examples[i];
         if (x->first > n || x->count > n - x->first)
             return bad(L, L->examples_at + (size_t)i * EXAMPLE_RECORD_SIZE + 16,
-                       "example %" PRIu32 " covers example convictions %" PRIu32 " to %" PRIu64
-                       ", but there are %" PRIu32,
-                       i, x->first, (uint64_t)x->first + x->count, n);
+                       "example %" PRIu32 " has %" PRIu32 " convictions starting at %" PRIu32
+                       ", but there are %" PRIu32 " example convictions",
+                       i, x->count, x->first, n);
     }
     return true;
 }
@@ -789,10 +789,14 @@ static bool check_file_header(struct load *L, const unsigned char *data, size_t 
     unsigned major = data[BC_OFFSET_MAJOR] | data[BC_OFFSET_MAJOR + 1] << 8;
     unsigned minor = data[BC_OFFSET_MINOR] | data[BC_OFFSET_MINOR + 1] << 8;
     if (major != BC_FORMAT_MAJOR)
-        return fail(L, "compiled for bytecode format %u.%u; this lenity reads format %u.x: recompile the policy with lenityc",
+        return fail(L,
+                    "compiled for bytecode format %u.%u; this lenity reads format %u.x: "
+                    "recompile the policy with lenityc",
                     major, minor, BC_FORMAT_MAJOR);
     if (minor > BC_FORMAT_MINOR)
-        return fail(L, "compiled for bytecode format %u.%u; this lenity reads format %u.x up to %u.%u: recompile the policy with lenityc",
+        return fail(L,
+                    "compiled for bytecode format %u.%u; this lenity reads format %u.x up to %u.%u: "
+                    "recompile the policy with lenityc",
                     major, minor, BC_FORMAT_MAJOR, BC_FORMAT_MAJOR, BC_FORMAT_MINOR);
 
     uint32_t body = get_u32(data + BC_OFFSET_LENGTH);

@@ -527,6 +527,21 @@ static bool write_all(int fd, const unsigned char *data, size_t len)
     return true;
 }
 
+/* Best effort: without it a crash right after rename() may forget the rename. */
+static void sync_directory_of(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    char *dir = slash == NULL ? strdup(".") : strndup(path, slash == path ? 1 : (size_t)(slash - path));
+    if (dir == NULL)
+        return;
+    int fd = open(dir, O_RDONLY);
+    if (fd >= 0) {
+        fsync(fd);
+        close(fd);
+    }
+    free(dir);
+}
+
 bool bc_write_file(const struct program *p, const char *path, char *err, size_t errsize)
 {
     char why[200];
@@ -564,6 +579,8 @@ bool bc_write_file(const struct program *p, const char *path, char *err, size_t 
                 if (rc == 0) {
                     step = "cannot rename the temporary file into place";
                     ok = rename(tmp, path) == 0;
+                    if (ok)
+                        sync_directory_of(path);
                 }
             }
         }

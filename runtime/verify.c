@@ -171,9 +171,8 @@ static bool check_tables(struct verifier *V)
         if (f->len == 0)
             return fail(V, "function %u is empty", (unsigned)i);
         if (f->start > p->ncode || f->len > p->ncode - f->start)
-            return fail(V, "function %u covers instructions %u to %llu, past the end of the code (%u instructions)",
-                        (unsigned)i, (unsigned)f->start, (unsigned long long)f->start + f->len - 1,
-                        (unsigned)p->ncode);
+            return fail(V, "function %u has %u instructions starting at %u, past the end of the code (%u instructions)",
+                        (unsigned)i, (unsigned)f->len, (unsigned)f->start, (unsigned)p->ncode);
     }
 
     /* Each instruction's owner, to find overlaps and gaps in one sweep. */
@@ -233,8 +232,8 @@ static bool check_tables(struct verifier *V)
     for (uint32_t i = 0; i < p->nexamples; i++) {
         const struct program_example *x = &p->examples[i];
         if (x->first > p->nexample_convictions || x->count > p->nexample_convictions - x->first)
-            return fail(V, "example %u (%s) covers example convictions %u to %llu, but there are %u", (unsigned)i,
-                        program_str(p, x->name), (unsigned)x->first, (unsigned long long)x->first + x->count,
+            return fail(V, "example %u (%s) has %u convictions starting at %u, but there are %u example convictions",
+                        (unsigned)i, program_str(p, x->name), (unsigned)x->count, (unsigned)x->first,
                         (unsigned)p->nexample_convictions);
     }
     for (uint32_t i = 0; i < p->nexample_convictions; i++) {

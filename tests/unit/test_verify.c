@@ -304,7 +304,8 @@ static void test_verify_rejects_function_past_end_of_code(void **state)
     bcasm_emit(&a, OP_RETURN, 0, 0, 0);
     bcasm_finish(&a);
     a.p.functions[1].len = 10;
-    assert_rejects(&a, "verify: function 1 covers instructions 1 to 10, past the end of the code (3 instructions)");
+    assert_rejects(&a, "verify: function 1 has 10 instructions starting at 1, past the end of the code (3 "
+                       "instructions)");
 }
 
 static void test_verify_rejects_overlapping_functions(void **state)
@@ -418,7 +419,8 @@ static void test_verify_rejects_example_past_its_convictions(void **state)
     bcasm_example(&a, "possession", 20);
     bcasm_finish(&a);
     a.p.examples[0].count = 2;
-    assert_rejects(&a, "verify: example 0 (possession) covers example convictions 0 to 2, but there are 0");
+    assert_rejects(&a, "verify: example 0 (possession) has 2 convictions starting at 0, but there are 0 example "
+                       "convictions");
 }
 
 /* ---- one instruction at a time ------------------------------------------ */
