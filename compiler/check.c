@@ -65,6 +65,40 @@ static const char *type_words(uint8_t t)
     return value_type_words((enum value_type)t);
 }
 
+/* The type with its article, as a sentence needs it: "a date", "an offence level", "text". */
+static const char *a_type(uint8_t t)
+{
+    switch (t) {
+    case TYPE_BOOL: return "a condition (true or false)";
+    case TYPE_NUMBER: return "a whole number";
+    case TYPE_TEXT: return "text";
+    case TYPE_DATE: return "a date";
+    case TYPE_DURATION: return "a duration";
+    case TYPE_CITATION: return "a citation";
+    case TYPE_LEVEL: return "an offence level";
+    case TYPE_OUTCOME: return "an outcome";
+    case TYPE_SET: return "a set of citations";
+    default: return type_words(t);
+    }
+}
+
+/* The plural: "dates", "offence levels", "pieces of text". */
+static const char *type_plural(uint8_t t)
+{
+    switch (t) {
+    case TYPE_BOOL: return "conditions (true or false)";
+    case TYPE_NUMBER: return "whole numbers";
+    case TYPE_TEXT: return "pieces of text";
+    case TYPE_DATE: return "dates";
+    case TYPE_DURATION: return "durations";
+    case TYPE_CITATION: return "citations";
+    case TYPE_LEVEL: return "offence levels";
+    case TYPE_OUTCOME: return "outcomes";
+    case TYPE_SET: return "sets of citations";
+    default: return type_words(t);
+    }
+}
+
 static void error(struct checker *c, const struct loc *loc, const char *hint, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 static void error(struct checker *c, const struct loc *loc, const char *hint, const char *fmt, ...)
@@ -145,7 +179,7 @@ static bool expect_type(struct checker *c, struct expr *e, uint8_t want, const c
     if (e->type == TYPE_NONE)
         return false; /* already reported */
     if (e->type != want) {
-        error(c, &e->loc, hint, "%s must be a %s, but this is a %s", role, type_words(want), type_words(e->type));
+        error(c, &e->loc, hint, "%s must be %s, but this is %s", role, a_type(want), a_type(e->type));
         return false;
     }
     return true;
@@ -175,8 +209,9 @@ static uint8_t check_name(struct checker *c, struct expr *e)
     }
     if (check_fact_named(name, OWNER_PERSON) >= 0) {
         char hint[128];
-        snprintf(hint, sizeof hint, "facts about the person are written person.%s", name);
-        error(c, &e->loc, arena_strdup(c->arena, hint), "'%s' is a fact about the person", name);
+        snprintf(hint, sizeof hint, "facts about the person are written with 'person.': person.%s", name);
+        error(c, &e->loc, arena_strdup(c->arena, hint), "'%s' is a fact about the person, not the conviction",
+              name);
         return TYPE_NONE;
     }
     error(c, &e->loc, did_you_mean(c, name, "declare it first, e.g. parameter cutoff = 2016-11-09"),
@@ -234,14 +269,27 @@ static uint8_t check_compare(struct checker *c, struct expr *e)
     }
     if (l != r) {
         const char *hint = NULL;
-        if ((l == TYPE_DATE && r == TYPE_NUMBER) || (l == TYPE_NUMBER && r == TYPE_DATE))
-            hint = "to compare an age, write: age at disposition_date is less than 21; "
-                   "to compare dates, both sides must be dates, e.g. disposition_date is before 2016-11-09";
-        else if ((l == TYPE_DATE && r == TYPE_DURATION) || (l == TYPE_DURATION && r == TYPE_DATE))
+        bool date_words = op == CMP_BEFORE || op == CMP_AFTER || op == CMP_ON_OR_BEFORE || op == CMP_ON_OR_AFTER;
+        bool number_words = op == CMP_LESS || op == CMP_MORE || op == CMP_AT_LEAST || op == CMP_AT_MOST;
+        if ((l == TYPE_DATE && r == TYPE_NUMBER) || (l == TYPE_NUMBER && r == TYPE_DATE)) {
+            if (date_words)
+                hint = "a date is written in full, year-month-day, e.g. disposition_date is before 2016-11-09";
+            else if (number_words)
+                hint = "to compare an age, write e.g. age_at_conviction is less than 21, or age at 2016-11-09 is "
+                       "less than 21; a date is compared with a date, e.g. person.date_of_birth is after 1995-11-09";
+            else
+                hint = "a date is compared with a date written in full, e.g. disposition_date is 2016-11-09; "
+                       "to compare an age, write e.g. age_at_conviction is at least 21";
+        } else if ((l == TYPE_DATE && r == TYPE_DURATION) || (l == TYPE_DURATION && r == TYPE_DATE)) {
             hint = "add the duration to a date first, e.g. disposition_date + 10 years is before cutoff";
-        else if (l == TYPE_CITATION && r == TYPE_TEXT)
+        } else if ((l == TYPE_CITATION && r == TYPE_TEXT) || (l == TYPE_TEXT && r == TYPE_CITATION)) {
             hint = "write the citation without quotes, e.g. citation is HS 11357";
-        error(c, &e->loc, hint, "cannot compare a %s with a %s", type_words(l), type_words(r));
+        } else if ((l == TYPE_LEVEL && r == TYPE_TEXT) || (l == TYPE_TEXT && r == TYPE_LEVEL)) {
+            hint = "write the level without quotes: level is felony (or misdemeanor, or infraction)";
+        } else if ((l == TYPE_DURATION && r == TYPE_NUMBER) || (l == TYPE_NUMBER && r == TYPE_DURATION)) {
+            hint = "give the number its unit, e.g. sentence is at least 6 months";
+        }
+        error(c, &e->loc, hint, "cannot compare %s with %s", a_type(l), a_type(r));
         return TYPE_BOOL;
     }
     switch (op) {
@@ -257,7 +305,7 @@ static uint8_t check_compare(struct checker *c, struct expr *e)
                   l == TYPE_NUMBER || l == TYPE_DURATION
                       ? "numbers and durations are compared with 'is less than', 'is more than', 'is at least', 'is at most'"
                       : NULL,
-                  "'%s' compares dates, and these are %ss", compare_words(op), type_words(l));
+                  "'%s' compares dates, and these are %s", compare_words(op), type_plural(l));
         break;
     case CMP_LESS:
     case CMP_MORE:
@@ -267,7 +315,7 @@ static uint8_t check_compare(struct checker *c, struct expr *e)
             error(c, &e->loc,
                   l == TYPE_DATE ? "dates are compared with 'is before', 'is after', 'is on or before', 'is on or after'"
                                  : NULL,
-                  "'%s' compares numbers or durations, and these are %ss", compare_words(op), type_words(l));
+                  "'%s' compares numbers or durations, and these are %s", compare_words(op), type_plural(l));
         break;
     }
     return TYPE_BOOL;
@@ -352,7 +400,7 @@ static uint8_t check_expr_kind(struct checker *c, struct expr *e)
                         "'in' asks whether a citation falls under a set or a section: citation in HS 11357");
         if (r != TYPE_NONE && r != TYPE_SET && r != TYPE_CITATION)
             error(c, &e->u.bin.right->loc, "write a set's name, { HS 11357, HS 11358 } or a citation such as HS 11357",
-                  "what comes after 'in' must be a set of citations or a citation, but this is a %s", type_words(r));
+                  "what comes after 'in' must be a set of citations or a citation, but this is %s", a_type(r));
         return TYPE_BOOL;
     }
     case EXPR_IS_KNOWN:
@@ -375,8 +423,8 @@ static uint8_t check_expr_kind(struct checker *c, struct expr *e)
         error(c, &e->loc,
               "a duration can be added to or taken from a date (disposition_date + 10 years), "
               "and a number to or from a number",
-              "cannot %s a %s %s a %s", e->kind == EXPR_ADD ? "add" : "subtract", type_words(r),
-              e->kind == EXPR_ADD ? "to" : "from", type_words(l));
+              "cannot %s %s %s %s", e->kind == EXPR_ADD ? "add" : "subtract", a_type(r),
+              e->kind == EXPR_ADD ? "to" : "from", a_type(l));
         return TYPE_NONE;
     }
     case EXPR_YEARS_BETWEEN: {
@@ -420,7 +468,7 @@ static void check_condition(struct checker *c, struct expr *e, const char *role)
         return;
     if (e->type != TYPE_BOOL)
         error(c, &e->loc, "a condition is something true or false, e.g. level is felony",
-              "%s must be a condition, but this is a %s", role, type_words(e->type));
+              "%s must be a condition, but this is %s", role, a_type(e->type));
 }
 
 static const char *outcome_hint(struct checker *c, const char *name)
@@ -451,6 +499,21 @@ static void check_rule(struct checker *c, struct rule_decl *r)
               r->outcome);
 }
 
+static const char *rule_hint(struct checker *c, const char *name)
+{
+    const char *cands[260];
+    size_t n = 0;
+    for (size_t i = 0; i < c->m->rules.len && n + 1 < 260; i++)
+        cands[n++] = ((struct rule_decl *)c->m->rules.items[i])->name;
+    cands[n] = NULL;
+    const char *best = diag_closest(name, cands);
+    if (!best)
+        return "name a rule this policy has, or leave out 'by rule ...'";
+    char buf[160];
+    snprintf(buf, sizeof buf, "did you mean '%s'?", best);
+    return arena_strdup(c->arena, buf);
+}
+
 static void check_example(struct checker *c, struct example_decl *ex)
 {
     if (ex->convictions.len == 0)
@@ -475,14 +538,17 @@ static void check_example(struct checker *c, struct example_decl *ex)
             uint8_t t = literal_type(f->value);
             f->value->type = t;
             if (t != facts[fact].type)
-                error(c, &f->value->loc, NULL, "'%s' is a %s, but this is a %s", f->name, type_words(facts[fact].type),
-                      type_words(t));
+                error(c, &f->value->loc,
+                      "an example conviction gives e.g. misdemeanor on 2010-05-01 county \"Los Angeles\" "
+                      "sentence 6 months case_id \"LA-2010-001\"",
+                      "'%s' is %s, but this is %s", f->name, a_type(facts[fact].type), a_type(t));
         }
         if (conv->expect && check_find_outcome(c->m, conv->expect) < 0)
             error(c, &conv->expect_loc, outcome_hint(c, conv->expect), "'%s' is not an outcome this policy declares",
                   conv->expect);
         if (conv->expect_rule && check_find_rule(c->m, conv->expect_rule) < 0)
-            error(c, &conv->expect_rule_loc, NULL, "there is no rule '%s' in this policy", conv->expect_rule);
+            error(c, &conv->expect_rule_loc, rule_hint(c, conv->expect_rule), "there is no rule '%s' in this policy",
+                  conv->expect_rule);
     }
 }
 

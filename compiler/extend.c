@@ -54,11 +54,29 @@ static void merge_param(struct merged_policy *m, struct param_decl *d, bool has_
     int at = find_named(&m->params, offsetof(struct param_decl, name), d->name);
     if (d->override) {
         if (at < 0) {
-            diag_report(diag, DIAG_ERROR, &d->loc,
-                        has_parent ? "only a parameter of the policy this one extends can be overridden; "
-                                     "drop 'override' to declare a new one"
-                                   : "'override' is for a policy that extends another; drop it here",
-                        "there is no parameter '%s' to override", d->name);
+            const char *names[260];
+            size_t n = 0;
+            for (size_t i = 0; i < m->params.len && n + 1 < 260; i++)
+                names[n++] = ((struct param_decl *)m->params.items[i])->name;
+            names[n] = NULL;
+            const char *best = has_parent ? diag_closest(d->name, names) : NULL;
+            char hint[512];
+            if (best) {
+                snprintf(hint, sizeof hint, "did you mean '%s'? Only a parameter of the policy this one extends "
+                         "can be overridden", best);
+            } else if (has_parent && n > 0) {
+                size_t used = (size_t)snprintf(hint, sizeof hint, "the parameters that can be overridden are:");
+                for (size_t i = 0; i < n && used < sizeof hint; i++)
+                    used += (size_t)snprintf(hint + used, sizeof hint - used, "%s %s", i ? "," : "", names[i]);
+                if (used < sizeof hint)
+                    snprintf(hint + used, sizeof hint - used, "; drop 'override' to declare a new one");
+            } else {
+                snprintf(hint, sizeof hint, "%s",
+                         has_parent ? "only a parameter of the policy this one extends can be overridden; "
+                                      "drop 'override' to declare a new one"
+                                    : "'override' is for a policy that extends another; drop it here");
+            }
+            diag_report(diag, DIAG_ERROR, &d->loc, hint, "there is no parameter '%s' to override", d->name);
             return;
         }
         struct param_decl *old = m->params.items[at];
@@ -128,7 +146,11 @@ static void merge_rule(struct merged_policy *m, struct rule_decl *r, struct aren
     }
     if (existing >= 0) {
         struct rule_decl *old = m->rules.items[existing];
-        diag_report(diag, DIAG_ERROR, &r->loc, "give the rule another name, or write 'replace rule' to change it",
+        diag_report(diag, DIAG_ERROR, &r->loc,
+                    old->loc.src == r->loc.src
+                        ? "give one of the two rules another name: each rule has its own name"
+                        : "give the rule another name, or write 'replace rule' to change the rule this policy "
+                          "inherits",
                     "a rule named '%s' already exists (at %s:%d)", r->name, old->loc.src->path, old->loc.line);
         return;
     }
@@ -191,8 +213,15 @@ static bool extend_load_depth(const char *path, const struct extend_options *opt
         snprintf(real, sizeof real, "%s", path);
     for (int i = 0; i < depth; i++) {
         if (strcmp(chain[i], real) == 0) {
-            diag_report(diag, DIAG_ERROR, from_loc, "a policy cannot extend itself, directly or through others",
-                        "'%s' extends itself in a circle", path);
+            if (i == depth - 1)
+                diag_report(diag, DIAG_ERROR, from_loc, "remove this 'extends' line, or name the policy this one "
+                            "builds on", "this policy extends itself");
+            else
+                diag_report(diag, DIAG_ERROR, from_loc,
+                            "a policy cannot extend itself, directly or through others: remove one of the 'extends' "
+                            "lines",
+                            "this 'extends' leads back to a policy that extends this one, so the policies extend "
+                            "each other in a circle");
             return false;
         }
     }
@@ -223,7 +252,8 @@ static bool extend_load_depth(const char *path, const struct extend_options *opt
         char parent_path[PATH_MAX];
         if (!resolve_extends(path, p->extends, opts, parent_path, sizeof parent_path)) {
             diag_report(diag, DIAG_ERROR, &p->extends_loc,
-                        "the path is read relative to this file's folder and the folders above it",
+                        "check the spelling of the file name; it is looked for in this file's folder, the folders "
+                        "above it, and any folder given with -I",
                         "cannot find the policy '%s' that this policy extends", p->extends);
             return false;
         }

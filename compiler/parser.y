@@ -468,9 +468,117 @@ static struct example_conviction *ps_take_conviction(struct parse_state *ps, con
     return c;
 }
 
-/* Hints for the places where policy writers most often go wrong. */
-static const char *syntax_hint(const yysymbol_kind_t *expected, int n, yysymbol_kind_t unexpected)
+/* How a message names a kind of token: keywords keep their quotes, the others get an article. */
+static const char *symbol_words(yysymbol_kind_t s)
 {
+    switch (s) {
+    case YYSYMBOL_YYEOF: return "the end of the policy";
+    case YYSYMBOL_NUMBER: return "a number";
+    case YYSYMBOL_DATE: return "a date";
+    case YYSYMBOL_DURATION: return "a duration";
+    case YYSYMBOL_CITATION: return "a citation";
+    case YYSYMBOL_IDENT: return "a name";
+    case YYSYMBOL_STRING: return "quoted text";
+    case YYSYMBOL_TEXT_BLOCK: return "quoted statute text";
+    default: return yysymbol_name(s);
+    }
+}
+
+/* The token as the policy writer typed it, in quotes, when it fits on its line; else its kind. */
+static void token_words(const struct loc *loc, yysymbol_kind_t s, char *out, size_t outsize)
+{
+    size_t len = 0;
+    const char *line = loc->src && s != YYSYMBOL_STRING && s != YYSYMBOL_TEXT_BLOCK && s != YYSYMBOL_YYEOF
+                           ? source_line(loc->src, loc->line, &len)
+                           : NULL;
+    int width = loc->end_col - loc->col;
+    if (line && loc->end_line == loc->line && width > 0 && width <= 40 && (size_t)(loc->end_col - 1) <= len)
+        snprintf(out, outsize, "'%.*s'", width, line + loc->col - 1);
+    else
+        snprintf(out, outsize, "%s", symbol_words(s));
+}
+
+/*
+ * Where the text before `loc` ends, past blank lines and comments: a word
+ * left out at the end of a line is missing there, not where the next
+ * declaration begins.
+ */
+static bool end_of_previous(const struct loc *loc, struct loc *out)
+{
+    for (int line = loc->line; loc->src && line >= 1; line--) {
+        size_t len = 0;
+        const char *text = source_line(loc->src, line, &len);
+        if (!text)
+            continue;
+        if (line == loc->line && (size_t)(loc->col - 1) < len)
+            len = (size_t)(loc->col - 1);
+        bool quoted = false;
+        for (size_t i = 0; i < len; i++) {
+            if (text[i] == '"') {
+                quoted = !quoted;
+            } else if (text[i] == '#' && !quoted) {
+                len = i;
+                break;
+            }
+        }
+        while (len > 0 && (text[len - 1] == ' ' || text[len - 1] == '\t' || text[len - 1] == '\r'))
+            len--;
+        if (len > 0) {
+            *out = (struct loc){loc->src, line, (int)len + 1, line, (int)len + 2};
+            return true;
+        }
+    }
+    return false;
+}
+
+/* The word just before `loc` on its line ("" when there is none). */
+static void previous_word(const struct loc *loc, char *out, size_t outsize)
+{
+    out[0] = '\0';
+    size_t len = 0;
+    const char *line = loc->src ? source_line(loc->src, loc->line, &len) : NULL;
+    if (!line || loc->col < 2 || (size_t)(loc->col - 1) > len)
+        return;
+    int i = loc->col - 2;
+    while (i >= 0 && (line[i] == ' ' || line[i] == '\t'))
+        i--;
+    int end = i;
+    while (i >= 0 && ((line[i] >= 'a' && line[i] <= 'z') || line[i] == '_'))
+        i--;
+    if (end > i && (i < 0 || line[i] == ' ' || line[i] == '\t'))
+        snprintf(out, outsize, "%.*s", end - i, line + i + 1);
+}
+
+/* Tokens that begin a declaration: when one comes where something else was due, the something is missing. */
+static bool starts_declaration(yysymbol_kind_t s)
+{
+    return s == YYSYMBOL_RULE || s == YYSYMBOL_OTHERWISE || s == YYSYMBOL_EXAMPLE || s == YYSYMBOL_OUTCOME ||
+           s == YYSYMBOL_PARAMETER || s == YYSYMBOL_SET || s == YYSYMBOL_OVERRIDE || s == YYSYMBOL_REPLACE ||
+           s == YYSYMBOL_CONVICTION;
+}
+
+/* Hints for the places where policy writers most often go wrong. */
+static const char *syntax_hint(const yysymbol_kind_t *expected, int n, yysymbol_kind_t unexpected,
+                               const struct loc *loc, char *buf, size_t bufsize)
+{
+    if (strcmp(yysymbol_name(unexpected), "'='") == 0)
+        return "to compare two values write 'is', e.g. level is felony; '=' only gives a parameter or a set its value";
+    char before[16];
+    previous_word(loc, before, sizeof before);
+    static const char *const short_words[] = {"is", "in", "at", "by", "of", "or", "on", "no", "up", "and", "not",
+                                              "age", "any", "day", "set", "down", "rule", "born", "less", "more",
+                                              "most", "than", "when", "then", "days", "year", NULL};
+    bool code_typed_small = unexpected == YYSYMBOL_NUMBER && strlen(before) >= 2 && strlen(before) <= 4;
+    for (int i = 0; code_typed_small && short_words[i]; i++)
+        if (strcmp(before, short_words[i]) == 0)
+            code_typed_small = false;
+    if (code_typed_small)
+        return "a citation's code is written in capitals, followed by the section: HS 11357";
+    if (strcmp(before, "equal") == 0 || strcmp(before, "equals") == 0)
+        return "to compare two values write just 'is' (or 'is not'), e.g. level is felony";
+    if (unexpected == YYSYMBOL_THAN)
+        return "comparisons are written 'is less than', 'is more than', 'is at least', 'is at most' (numbers) "
+               "or 'is before', 'is after' (dates)";
     for (int i = 0; i < n; i++) {
         switch (expected[i]) {
         case YYSYMBOL_BECAUSE:
@@ -478,14 +586,30 @@ static const char *syntax_hint(const yysymbol_kind_t *expected, int n, yysymbol_
         case YYSYMBOL_CITING:
             return "every rule names the law it rests on: because \"...\" citing HS 11361.8";
         case YYSYMBOL_THEN:
-            if (unexpected == YYSYMBOL_IDENT)
+            if (unexpected == YYSYMBOL_IDENT || unexpected == YYSYMBOL_YYEOF || starts_declaration(unexpected))
                 return "after the condition, say the outcome with 'then', e.g. then dismiss";
             break;
+        case YYSYMBOL_WHEN:
+            return "a rule's condition starts with 'when': rule <name> when <condition> then <outcome> ...";
         case YYSYMBOL_EXPECT:
             return "an example conviction ends with the outcome it should get: expect dismiss";
         case YYSYMBOL_POLICY:
             return "a policy file starts with: policy \"Name of the policy\"";
+        case YYSYMBOL_IDENT: {
+            const char *word = yysymbol_name(unexpected);
+            if (word[0] == '\'' && word[1] >= 'a' && word[1] <= 'z') {
+                snprintf(buf, bufsize, "%s is one of Lenity's own words and cannot be used as a name; "
+                         "choose another, e.g. adult_age or cutoff_date", word);
+                return buf;
+            }
+            break;
+        }
+        case YYSYMBOL_RELIEF:
+        case YYSYMBOL_REVIEW:
+            return "an outcome is of one of three kinds: relief, no relief or review, e.g. outcome dismiss is relief";
         default:
+            if (unexpected == YYSYMBOL_CITATION && strcmp(yysymbol_name(expected[i]), "','") == 0)
+                return "separate the citations of a set with commas: { HS 11357, HS 11358 }";
             break;
         }
     }
@@ -504,24 +628,48 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, yyscan_t scanner, stru
         n = 0;
     yysymbol_kind_t got = yypcontext_token(ctx);
     const struct loc *loc = yypcontext_location(ctx);
-    char hint[512];
-    const char *special = syntax_hint(expected, n, got);
-    if (special) {
-        snprintf(hint, sizeof hint, "%s", special);
-    } else if (n > 0 && n < MAX_EXPECTED) {
-        size_t used = (size_t)snprintf(hint, sizeof hint, "expected ");
-        for (int i = 0; i < n && used < sizeof hint; i++)
-            used += (size_t)snprintf(hint + used, sizeof hint - used, "%s%s",
-                                     i == 0 ? "" : (i == n - 1 ? " or " : ", "),
-                                     yysymbol_name(expected[i]));
-    } else {
-        hint[0] = '\0';
+    struct loc start = {ps->src, 1, 1, 1, 2};
+    if (!loc->src) {
+        /* Nothing was read at all: the file is empty. */
+        if (got == YYSYMBOL_YYEOF) {
+            diag_report(ps->diag, DIAG_ERROR, &start, "a policy file starts with: policy \"Name of the policy\"",
+                        "the policy file is empty");
+            return 0;
+        }
+        loc = &start;
     }
-    if (got == YYSYMBOL_YYEOF)
-        diag_report(ps->diag, DIAG_ERROR, loc, hint[0] ? hint : NULL, "the policy ends too early");
+    char wanted[400];
+    size_t used = 0;
+    wanted[0] = '\0';
+    for (int i = 0; i < n && used < sizeof wanted; i++)
+        used += (size_t)snprintf(wanted + used, sizeof wanted - used, "%s%s",
+                                 i == 0 ? "" : (i == n - 1 ? " or " : ", "), symbol_words(expected[i]));
+    char hint[512];
+    char special_buf[256];
+    const char *special = syntax_hint(expected, n, got, loc, special_buf, sizeof special_buf);
+    if (special)
+        snprintf(hint, sizeof hint, "%s", special);
+    else if (n > 1)
+        snprintf(hint, sizeof hint, "expected %s", wanted);
     else
-        diag_report(ps->diag, DIAG_ERROR, loc, hint[0] ? hint : NULL, "did not expect %s here",
-                    yysymbol_name(got));
+        hint[0] = '\0';
+    char found[64];
+    token_words(loc, got, found, sizeof found);
+    struct loc before;
+    if (got == YYSYMBOL_YYEOF) {
+        if (n > 0)
+            diag_report(ps->diag, DIAG_ERROR, loc, hint[0] ? hint : NULL, "the policy ends too early: expected %s",
+                        wanted);
+        else
+            diag_report(ps->diag, DIAG_ERROR, loc, hint[0] ? hint : NULL, "the policy ends too early");
+    } else if (n > 0 && starts_declaration(got) && end_of_previous(loc, &before) && before.line < loc->line) {
+        diag_report(ps->diag, DIAG_ERROR, &before, hint[0] ? hint : NULL, "expected %s here, before %s on line %d",
+                    wanted, found, loc->line);
+    } else if (n == 1) {
+        diag_report(ps->diag, DIAG_ERROR, loc, hint[0] ? hint : NULL, "expected %s but found %s", wanted, found);
+    } else {
+        diag_report(ps->diag, DIAG_ERROR, loc, hint[0] ? hint : NULL, "did not expect %s here", found);
+    }
     return 0;
 }
 
