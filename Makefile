@@ -100,3 +100,4 @@ clean:
 -include $(shell find build build-asan -name '*.d' 2>/dev/null)
 
 -include tests/fuzz/fuzz.mk
+-include bench/bench.mk

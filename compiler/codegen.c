@@ -213,7 +213,8 @@ static uint32_t emit(struct cg *g, enum opcode op, uint8_t a, uint16_t b, uint32
 
 static void gen_expr(struct cg *g, const struct expr *e);
 
-static void gen_aggregate(struct cg *g, const struct expr *e)
+/* negate: emit the opposite of the aggregate's value (used for `unless`, where "no" then needs no NOT at all). */
+static void gen_aggregate(struct cg *g, const struct expr *e, bool negate)
 {
     bool dated = e->u.agg.op == AGG_OP_LATEST || e->u.agg.op == AGG_OP_EARLIEST;
     uint32_t fn = new_function(g, dated ? FUNCTION_DATE_OF : FUNCTION_CONDITION);
@@ -236,7 +237,7 @@ static void gen_aggregate(struct cg *g, const struct expr *e)
     static const enum opcode ops[] = {[AGG_OP_ANY] = OP_ANY, [AGG_OP_NO] = OP_ANY, [AGG_OP_COUNT] = OP_COUNT,
                                       [AGG_OP_LATEST] = OP_LATEST, [AGG_OP_EARLIEST] = OP_EARLIEST};
     emit(g, ops[e->u.agg.op], flags, 0, fn, &e->loc);
-    if (e->u.agg.op == AGG_OP_NO)
+    if ((e->u.agg.op == AGG_OP_NO) != negate)
         emit(g, OP_NOT, 0, 0, 0, &e->loc);
 }
 
@@ -259,7 +260,16 @@ static void gen_in(struct cg *g, const struct expr *e)
     if (right->kind == EXPR_NAME && right->ref == REF_SET) {
         emit(g, OP_IN_SET, 0, 0, right->ref_index, &e->loc);
     } else if (right->kind == EXPR_SET_LITERAL) {
-        emit(g, OP_IN_SET, 0, 0, add_set(g, NULL, &right->u.items), &e->loc);
+        char name[96];
+        size_t used = (size_t)snprintf(name, sizeof name, "{");
+        for (size_t i = 0; i < right->u.items.len && used < sizeof name; i++)
+            used += (size_t)snprintf(name + used, sizeof name - used, "%s%s", i ? ", " : " ",
+                                     ((const struct expr *)right->u.items.items[i])->u.citation->text);
+        if (used >= sizeof name - 6)
+            snprintf(name + sizeof name - 6, 6, " ...}");
+        else
+            snprintf(name + used, sizeof name - used, " }");
+        emit(g, OP_IN_SET, 0, 0, add_set(g, name, &right->u.items), &e->loc);
     } else {
         gen_expr(g, right);
         emit(g, OP_IN_CITATION, 0, 0, 0, &e->loc);
@@ -344,7 +354,7 @@ static void gen_expr(struct cg *g, const struct expr *e)
         emit(g, OP_AGE_AT, 0, 0, 0, &e->loc);
         break;
     case EXPR_AGGREGATE:
-        gen_aggregate(g, e);
+        gen_aggregate(g, e, false);
         break;
     }
 }
@@ -383,8 +393,12 @@ static void gen_rules(struct cg *g, const struct check_result *checked)
         }
         gen_expr(g, r->when);
         if (r->unless) {
-            gen_expr(g, r->unless);
-            emit(g, OP_NOT, 0, 0, 0, &r->unless->loc);
+            if (r->unless->kind == EXPR_AGGREGATE && r->unless->u.agg.op == AGG_OP_NO) {
+                gen_aggregate(g, r->unless, true);
+            } else {
+                gen_expr(g, r->unless);
+                emit(g, OP_NOT, 0, 0, 0, &r->unless->loc);
+            }
             emit(g, OP_AND, 0, 0, 0, &r->unless->loc);
         }
         jumps[njumps++] = emit(g, OP_TEST_RULE, 0, (uint16_t)i, 0, &r->loc);

@@ -177,6 +177,9 @@ void optimize_policy(struct merged_policy *m)
         if (r->unless) {
             fold(r->unless, month_end);
             prune_literals(r->unless);
+            /* "unless false" is no exception at all */
+            if (r->unless->kind == EXPR_BOOL && !r->unless->u.boolean)
+                r->unless = NULL;
         }
     }
 }

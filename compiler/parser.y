@@ -130,7 +130,7 @@ policy_file:
     ;
 
 header:
-    POLICY STRING { ps->policy->name = $2; ps->policy->loc = @$; } header_items
+    POLICY STRING { ps->policy->name = $2; ps->policy->loc = @1; } header_items
     ;
 
 header_items:

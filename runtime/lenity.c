@@ -53,15 +53,21 @@ static void usage(FILE *f)
           f);
 }
 
+/*
+ * Bytecode by its name or its first byte: a damaged .lbc must reach the
+ * loader and be refused as damaged, not be read as a policy's source.
+ */
 static bool is_bytecode(const char *path)
 {
+    size_t n = strlen(path);
+    if (n > 4 && strcmp(path + n - 4, ".lbc") == 0)
+        return true;
     FILE *f = fopen(path, "rb");
     if (!f)
         return false;
-    unsigned char magic[4] = {0};
-    size_t n = fread(magic, 1, sizeof magic, f);
+    int first = fgetc(f);
     fclose(f);
-    return n == 4 && magic[0] == 0x89 && magic[1] == 'L' && magic[2] == 'B' && magic[3] == 'C';
+    return first == 0x89;
 }
 
 /*
@@ -230,7 +236,7 @@ static int cmd_run(int argc, char **argv)
     }
     if (rc == EXIT_OK) {
         fflush(stdout);
-        writer = decisions_open(output, a.input, &program, err, sizeof err);
+        writer = decisions_open(output, a.input, &program, vm.params, err, sizeof err);
         if (!writer) {
             fprintf(stderr, "lenity: %s\n", err);
             rc = EXIT_INPUT;
@@ -377,7 +383,7 @@ static int cmd_explain(int argc, char **argv)
     }
     rc = apply_sets(&vm, &a);
     char err[1024];
-    struct rejects *rejects = rc == EXIT_OK ? rejects_open(NULL, err, sizeof err) : NULL;
+    struct rejects *rejects = rc == EXIT_OK ? rejects_open("/dev/null", err, sizeof err) : NULL;
     struct record_reader *reader = rejects ? csv_reader_open(a.input, rejects_add, rejects, err, sizeof err) : NULL;
     if (rc == EXIT_OK && !reader) {
         fprintf(stderr, "lenity: %s\n", err);

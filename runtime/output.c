@@ -269,7 +269,8 @@ static const char *program_authority(const struct program *p)
 }
 
 struct decisions_writer *decisions_open(const char *out_path, const char *in_path,
-                                        const struct program *p, char *err, size_t errsize)
+                                        const struct program *p, const struct value *params,
+                                        char *err, size_t errsize)
 {
     if (output_is_same_file(out_path, in_path)) {
         snprintf(err, errsize,
@@ -313,6 +314,20 @@ struct decisions_writer *decisions_open(const char *out_path, const char *in_pat
     out_comment(f, "jurisdiction", program_str(p, p->jurisdiction));
     out_comment(f, "authority", program_authority(p));
     out_comment(f, "effective", date);
+    out_comment(f, "month end", p->month_end == DATE_ROUND_UP ? "a day the month lacks becomes the 1st of the next"
+                                                             : "a day the month lacks becomes its last day");
+    /* Every parameter's value in this run, so a list filed with a court shows what produced it. */
+    for (uint32_t i = 0; params && i < p->nparams; i++) {
+        char now[256], def[256], line[700];
+        value_format(&params[i], now, sizeof now);
+        value_format(&p->params[i].value, def, sizeof def);
+        if (strcmp(now, def) == 0)
+            snprintf(line, sizeof line, "%s = %s", program_str(p, p->params[i].name), now);
+        else
+            snprintf(line, sizeof line, "%s = %s (set for this run; the policy says %s)",
+                     program_str(p, p->params[i].name), now, def);
+        out_comment(f, "parameter", line);
+    }
     out_comment(f, "input", strcmp(in_path, "-") == 0 ? "standard input" : in_path);
     fputs("person_id,row,citation,level,disposition_date,outcome,outcome_kind,reason,citing,rule\n",
           f);

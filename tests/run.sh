@@ -53,6 +53,7 @@ for p in tests/golden/disasm/*.policy; do
     golden "$p (-O0)" "${p%.policy}.unopt.expected" "$BIN/lenityc" --disasm -O0 "$p"
 done
 for d in tests/golden/run/*/; do
+    d=${d%/}
     [ -f "$d/policy.policy" ] || continue
     args=()
     [ -f "$d/args" ] && read -r -a args < "$d/args"

@@ -197,7 +197,7 @@ static void test_output_decisions_file_private_and_complete(void **state)
 {
     struct fixture *fx = *state;
     char err[512];
-    struct decisions_writer *w = decisions_open(fx->out_path, fx->in_path, &fx->p, err, sizeof err);
+    struct decisions_writer *w = decisions_open(fx->out_path, fx->in_path, &fx->p, NULL, err, sizeof err);
     assert_non_null(w);
     /* nothing under the final name until commit */
     struct stat st;
@@ -217,6 +217,7 @@ static void test_output_decisions_file_private_and_complete(void **state)
              "# jurisdiction: California\n"
              "# authority: HS 11361.8\n"
              "# effective: 2016-11-09\n"
+             "# month end: a day the month lacks becomes its last day\n"
              "# input: %s\n"
              "person_id,row,citation,level,disposition_date,outcome,outcome_kind,reason,citing,rule\n"
              "\"A,1\",7,HS 11357,misdemeanor,2015-03-02,dismiss,relief,"
@@ -229,7 +230,7 @@ static void test_output_csv_quoting_and_unknowns(void **state)
 {
     struct fixture *fx = *state;
     char err[512];
-    struct decisions_writer *w = decisions_open(fx->out_path, "-", &fx->p, err, sizeof err);
+    struct decisions_writer *w = decisions_open(fx->out_path, "-", &fx->p, NULL, err, sizeof err);
     assert_non_null(w);
     struct decision d = {.rule = 1, .outcome = 1};
     assert_true(decisions_write(w, &fx->person, 1, &d));
@@ -253,19 +254,19 @@ static void test_output_refuses_to_overwrite_input(void **state)
 {
     struct fixture *fx = *state;
     char err[512];
-    assert_null(decisions_open(fx->in_path, fx->in_path, &fx->p, err, sizeof err));
+    assert_null(decisions_open(fx->in_path, fx->in_path, &fx->p, NULL, err, sizeof err));
     assert_non_null(strstr(err, "refusing to write the decisions over the input"));
 
     /* the same file by another name */
     char other[256];
     snprintf(other, sizeof other, "%s/../%s/records.csv", fx->dir, strrchr(fx->dir, '/') + 1);
     err[0] = '\0';
-    assert_null(decisions_open(other, fx->in_path, &fx->p, err, sizeof err));
+    assert_null(decisions_open(other, fx->in_path, &fx->p, NULL, err, sizeof err));
     assert_non_null(strstr(err, "refusing"));
     char alias[256];
     snprintf(alias, sizeof alias, "%s/hardlink.csv", fx->dir);
     assert_int_equal(link(fx->in_path, alias), 0);
-    assert_null(decisions_open(alias, fx->in_path, &fx->p, err, sizeof err));
+    assert_null(decisions_open(alias, fx->in_path, &fx->p, NULL, err, sizeof err));
     assert_string_equal(slurp(fx->in_path), "person_id,citation\nA,HS 11357\n");
     assert_true(output_is_same_file(alias, fx->in_path));
     assert_false(output_is_same_file(fx->out_path, fx->in_path));
@@ -276,7 +277,7 @@ static void test_output_abort_leaves_no_file(void **state)
 {
     struct fixture *fx = *state;
     char err[512];
-    struct decisions_writer *w = decisions_open(fx->out_path, fx->in_path, &fx->p, err, sizeof err);
+    struct decisions_writer *w = decisions_open(fx->out_path, fx->in_path, &fx->p, NULL, err, sizeof err);
     assert_non_null(w);
     struct decision d = {.rule = 0, .outcome = 0};
     assert_true(decisions_write(w, &fx->person, 0, &d));
@@ -291,11 +292,11 @@ static void test_output_refuses_a_folder_or_missing_folder(void **state)
 {
     struct fixture *fx = *state;
     char err[512];
-    assert_null(decisions_open(fx->dir, fx->in_path, &fx->p, err, sizeof err));
+    assert_null(decisions_open(fx->dir, fx->in_path, &fx->p, NULL, err, sizeof err));
     assert_non_null(strstr(err, "is a folder"));
     char missing[256];
     snprintf(missing, sizeof missing, "%s/no/such/out.csv", fx->dir);
-    assert_null(decisions_open(missing, fx->in_path, &fx->p, err, sizeof err));
+    assert_null(decisions_open(missing, fx->in_path, &fx->p, NULL, err, sizeof err));
     assert_non_null(strstr(err, "cannot create a file in that folder"));
 }
 
