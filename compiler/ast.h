@@ -51,7 +51,7 @@ enum compare_op {
 enum aggregate_op { AGG_OP_ANY, AGG_OP_NO, AGG_OP_COUNT, AGG_OP_LATEST, AGG_OP_EARLIEST };
 
 /* What a name resolved to (filled by check.c). */
-enum ref_kind { REF_NONE, REF_PARAM, REF_SET, REF_FACT_DECIDED, REF_FACT_EACH, REF_FACT_PERSON };
+enum ref_kind { REF_NONE, REF_PARAM, REF_SET, REF_FACT_DECIDED, REF_FACT_EACH, REF_FACT_PERSON, REF_RUN_DATE };
 
 struct expr {
     enum expr_kind kind;
@@ -76,6 +76,7 @@ struct expr {
         struct {
             enum aggregate_op op;
             bool other;             /* leave out the conviction being decided */
+            uint8_t scope;          /* AGG_SAME_CASE / AGG_SAME_CYCLE bits, or 0 for the whole history */
             const char *value_name; /* LATEST/EARLIEST: the fact */
             struct loc value_loc;
             struct expr *where;     /* may be NULL for LATEST/EARLIEST */
@@ -147,8 +148,11 @@ struct example_conviction {
 struct example_decl {
     struct loc loc;
     const char *name;
+    bool has_as_of;
+    int32_t as_of;              /* the run date the example is decided at */
     bool has_birth;
     int32_t date_of_birth;
+    struct ptrvec person_fields; /* struct example_field *: deceased true, ... */
     struct ptrvec convictions;  /* struct example_conviction * */
 };
 

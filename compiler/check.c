@@ -188,6 +188,10 @@ static bool expect_type(struct checker *c, struct expr *e, uint8_t want, const c
 static uint8_t check_name(struct checker *c, struct expr *e)
 {
     const char *name = e->u.name;
+    if (strcmp(name, "run_date") == 0) {
+        e->ref = REF_RUN_DATE;
+        return TYPE_DATE;
+    }
     int fact = check_fact_named(name, OWNER_CONVICTION);
     if (fact >= 0) {
         e->ref = c->aggregate_depth > 0 ? REF_FACT_EACH : REF_FACT_DECIDED;
@@ -514,8 +518,33 @@ static const char *rule_hint(struct checker *c, const char *name)
     return arena_strdup(c->arena, buf);
 }
 
+static void check_example_person(struct checker *c, struct example_decl *ex)
+{
+    uint32_t seen = 0;
+    for (size_t j = 0; j < ex->person_fields.len; j++) {
+        struct example_field *f = ex->person_fields.items[j];
+        int fact = check_fact_named(f->name, OWNER_PERSON);
+        if (fact < 0 || fact == FACT_ID) {
+            error(c, &f->loc, "an example person can give: born DATE, deceased true, sex_offender_registration true",
+                  "'%s' cannot be given for an example person", f->name);
+            continue;
+        }
+        if (seen & (1u << fact)) {
+            error(c, &f->loc, NULL, "'%s' is given twice for this person", f->name);
+            continue;
+        }
+        seen |= 1u << fact;
+        uint8_t t = literal_type(f->value);
+        f->value->type = t;
+        if (t != facts[fact].type)
+            error(c, &f->value->loc, NULL, "'%s' is a %s, but this is a %s", f->name, type_words(facts[fact].type),
+                  type_words(t));
+    }
+}
+
 static void check_example(struct checker *c, struct example_decl *ex)
 {
+    check_example_person(c, ex);
     if (ex->convictions.len == 0)
         error(c, &ex->loc, "add at least one line: conviction HS 11357(a) misdemeanor on 2010-05-01 expect dismiss",
               "the example has no convictions");
@@ -568,6 +597,9 @@ static void check_header(struct checker *c)
 
 static void check_param(struct checker *c, struct param_decl *p)
 {
+    if (strcmp(p->name, "run_date") == 0)
+        error(c, &p->loc, "run_date is the date of the run (lenity run --as-of); choose another name",
+              "'run_date' is a name Lenity reserves");
     if (check_fact_named(p->name, OWNER_CONVICTION) >= 0 || check_fact_named(p->name, OWNER_PERSON) >= 0)
         error(c, &p->loc, "choose another name, e.g. cutoff_date", "'%s' is the name of a fact of the record", p->name);
     if (find_set(c->m, p->name) >= 0)

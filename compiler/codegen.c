@@ -233,7 +233,7 @@ static void gen_aggregate(struct cg *g, const struct expr *e, bool negate)
         emit(g, OP_EACH_FACT, 0, 0, e->ref_index, &e->u.agg.value_loc);
     emit(g, OP_RETURN, 0, 0, 0, &e->loc);
     g->current = caller;
-    uint8_t flags = e->u.agg.other ? AGG_SKIP_DECIDED : 0;
+    uint8_t flags = (uint8_t)((e->u.agg.other ? AGG_SKIP_DECIDED : 0) | e->u.agg.scope);
     static const enum opcode ops[] = {[AGG_OP_ANY] = OP_ANY, [AGG_OP_NO] = OP_ANY, [AGG_OP_COUNT] = OP_COUNT,
                                       [AGG_OP_LATEST] = OP_LATEST, [AGG_OP_EARLIEST] = OP_EARLIEST};
     emit(g, ops[e->u.agg.op], flags, 0, fn, &e->loc);
@@ -307,6 +307,9 @@ static void gen_expr(struct cg *g, const struct expr *e)
             break;
         case REF_FACT_PERSON:
             emit(g, OP_PERSON_FACT, 0, 0, e->ref_index, &e->loc);
+            break;
+        case REF_RUN_DATE:
+            emit(g, OP_RUN_DATE, 0, 0, 0, &e->loc);
             break;
         default:
             break; /* sets only appear after 'in' (checked) */
@@ -438,8 +441,20 @@ static void gen_examples(struct cg *g)
         struct program_example *pe = &p->examples[i];
         pe->name = add_string(g, ex->name);
         pe->line = (uint32_t)ex->loc.line;
-        pe->known = ex->has_birth ? 1u << FACT_DATE_OF_BIRTH : 0;
-        pe->date_of_birth = ex->date_of_birth;
+        pe->known = 0;
+        pe->has_as_of = ex->has_as_of;
+        pe->as_of = ex->as_of;
+        for (size_t k = 0; k < ex->person_fields.len; k++) {
+            const struct example_field *f = ex->person_fields.items[k];
+            int fact = check_fact_named(f->name, 1);
+            pe->known |= 1u << fact;
+            if (fact == FACT_DATE_OF_BIRTH)
+                pe->date_of_birth = f->value->u.date;
+            else if (fact == FACT_DECEASED)
+                pe->deceased = f->value->u.boolean;
+            else if (fact == FACT_SEX_OFFENDER_REGISTRATION)
+                pe->sex_offender_registration = f->value->u.boolean;
+        }
         pe->first = p->nexample_convictions;
         pe->count = (uint32_t)ex->convictions.len;
         for (size_t j = 0; j < ex->convictions.len; j++) {
@@ -450,6 +465,7 @@ static void gen_examples(struct cg *g)
             pc->known = 1u << FACT_CITATION;
             pc->county = PROGRAM_NO_STRING;
             pc->case_id = PROGRAM_NO_STRING;
+            pc->cycle_id = PROGRAM_NO_STRING;
             for (size_t k = 0; k < c->fields.len; k++) {
                 const struct example_field *f = c->fields.items[k];
                 int fact = check_fact_named(f->name, 0);
@@ -460,6 +476,8 @@ static void gen_examples(struct cg *g)
                 case FACT_SENTENCE: pc->sentence = f->value->u.duration; break;
                 case FACT_COUNTY: pc->county = add_string(g, f->value->u.text.ptr); break;
                 case FACT_CASE_ID: pc->case_id = add_string(g, f->value->u.text.ptr); break;
+                case FACT_CYCLE_ID: pc->cycle_id = add_string(g, f->value->u.text.ptr); break;
+                case FACT_SENTENCE_END: pc->sentence_end = f->value->u.date; break;
                 default: break;
                 }
             }

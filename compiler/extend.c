@@ -53,7 +53,8 @@ static void merge_param(struct merged_policy *m, struct param_decl *d, bool has_
 {
     int at = find_named(&m->params, offsetof(struct param_decl, name), d->name);
     if (d->override) {
-        if (at < 0) {
+        /* Without a parent there is nothing to override, even a parameter declared earlier in this file. */
+        if (at < 0 || !has_parent) {
             const char *names[260];
             size_t n = 0;
             for (size_t i = 0; i < m->params.len && n + 1 < 260; i++)
@@ -104,7 +105,7 @@ static void merge_set(struct merged_policy *m, struct set_decl *d, bool has_pare
 {
     int at = find_named(&m->sets, offsetof(struct set_decl, name), d->name);
     if (d->override) {
-        if (at < 0) {
+        if (at < 0 || !has_parent) {
             diag_report(diag, DIAG_ERROR, &d->loc,
                         has_parent ? "drop 'override' to declare a new set"
                                    : "'override' is for a policy that extends another; drop it here",

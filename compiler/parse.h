@@ -20,6 +20,7 @@ struct parse_state {
     int line, col;              /* where the next token starts */
     int nesting;                /* parenthesis depth, bounded */
     struct ptrvec pending_fields; /* fields of the example conviction being read */
+    struct ptrvec pending_person; /* fields of the example person being read */
 };
 
 /* Nesting beyond this is refused with a diagnostic rather than risking the C stack. */

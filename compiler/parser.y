@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include "ast.h"
 #include "source.h"
+#include "opcode.h"
 #include "value.h"
 struct parse_state;
 typedef void *yyscan_t;
@@ -104,6 +105,7 @@ static void lenity_yyerror(const struct loc *loc, yyscan_t scanner, struct parse
 %token ANY "'any'" OTHER "'other'" WHERE "'where'" COUNT "'count'" OF "'of'"
 %token LATEST "'latest'" EARLIEST "'earliest'"
 %token LESS "'less'" MORE "'more'" THAN "'than'" LEAST "'least'" MOST "'most'"
+%token AS "'as'" THE "'the'" SAME "'same'" CASE "'case'" CYCLE "'cycle'"
 
 /* WHERE is lowest: an aggregate's condition runs as far to the right as it can. */
 %precedence WHERE
@@ -113,14 +115,14 @@ static void lenity_yyerror(const struct loc *loc, yyscan_t scanner, struct parse
 %precedence IS IN
 %precedence '+' '-'
 
-%type <expr> expr comparison sum primary literal level aggregate where_opt
+%type <expr> expr comparison sum primary literal level aggregate where_opt as_of_opt
 %type <vec> citation_list
 %type <rule> rule_body
 %type <string> quote_opt text
 %type <citation> citing
 %type <example> example_head
 %type <conviction> example_conviction
-%type <kind> outcome_kind
+%type <kind> outcome_kind scope
 %type <expr> unless_opt
 
 %%
@@ -252,19 +254,45 @@ citing:
     ;
 
 example_head:
-    EXAMPLE STRING PERSON {
+    EXAMPLE STRING as_of_opt PERSON person_fields {
         $$ = NEW(struct example_decl);
         $$->loc = @2; $$->name = $2;
-        add_decl(ps, DECL_EXAMPLE, $$);
-    }
-  | EXAMPLE STRING PERSON BORN DATE {
-        $$ = NEW(struct example_decl);
-        $$->loc = @2; $$->name = $2; $$->has_birth = true; $$->date_of_birth = $5;
+        if ($3) { $$->has_as_of = true; $$->as_of = $3->u.date; }
+        $$->person_fields = ps->pending_person;
+        for (size_t i = 0; i < $$->person_fields.len; i++) {
+            struct example_field *f = $$->person_fields.items[i];
+            if (strcmp(f->name, "date_of_birth") == 0 && f->value->kind == EXPR_DATE) {
+                $$->has_birth = true;
+                $$->date_of_birth = f->value->u.date;
+            }
+        }
+        ps->pending_person.items = NULL;
+        ps->pending_person.len = ps->pending_person.cap = 0;
         add_decl(ps, DECL_EXAMPLE, $$);
     }
   | example_head example_conviction {
         $$ = $1;
         ptrvec_push(ps->arena, &$$->convictions, $2);
+    }
+    ;
+
+as_of_opt:
+    %empty          { $$ = NULL; }
+  | AS OF DATE      { $$ = node(ps, EXPR_DATE, &@3); $$->u.date = $3; }
+    ;
+
+person_fields:
+    %empty
+  | person_fields BORN DATE {
+        struct example_field *f = NEW(struct example_field);
+        f->loc = @2; f->name = "date_of_birth";
+        f->value = node(ps, EXPR_DATE, &@3); f->value->u.date = $3;
+        ptrvec_push(ps->arena, &ps->pending_person, f);
+    }
+  | person_fields IDENT literal {
+        struct example_field *f = NEW(struct example_field);
+        f->loc = @2; f->name = $2; f->value = $3;
+        ptrvec_push(ps->arena, &ps->pending_person, f);
     }
     ;
 
@@ -336,20 +364,31 @@ primary:
     ;
 
 aggregate:
-    ANY CONVICTION WHERE expr               { $$ = aggregate(ps, AGG_OP_ANY, false, $4, &@$); }
-  | ANY OTHER CONVICTION WHERE expr         { $$ = aggregate(ps, AGG_OP_ANY, true, $5, &@$); }
-  | NO CONVICTION WHERE expr                { $$ = aggregate(ps, AGG_OP_NO, false, $4, &@$); }
-  | NO OTHER CONVICTION WHERE expr          { $$ = aggregate(ps, AGG_OP_NO, true, $5, &@$); }
-  | COUNT OF CONVICTIONS WHERE expr         { $$ = aggregate(ps, AGG_OP_COUNT, false, $5, &@$); }
-  | COUNT OF OTHER CONVICTIONS WHERE expr   { $$ = aggregate(ps, AGG_OP_COUNT, true, $6, &@$); }
-  | LATEST IDENT OF CONVICTIONS where_opt {
-        $$ = aggregate(ps, AGG_OP_LATEST, false, $5, &@$); $$->u.agg.value_name = $2; $$->u.agg.value_loc = @2; }
-  | LATEST IDENT OF OTHER CONVICTIONS where_opt {
-        $$ = aggregate(ps, AGG_OP_LATEST, true, $6, &@$); $$->u.agg.value_name = $2; $$->u.agg.value_loc = @2; }
-  | EARLIEST IDENT OF CONVICTIONS where_opt {
-        $$ = aggregate(ps, AGG_OP_EARLIEST, false, $5, &@$); $$->u.agg.value_name = $2; $$->u.agg.value_loc = @2; }
-  | EARLIEST IDENT OF OTHER CONVICTIONS where_opt {
-        $$ = aggregate(ps, AGG_OP_EARLIEST, true, $6, &@$); $$->u.agg.value_name = $2; $$->u.agg.value_loc = @2; }
+    ANY CONVICTION scope WHERE expr             { $$ = aggregate(ps, AGG_OP_ANY, false, $5, &@$); $$->u.agg.scope = $3; }
+  | ANY OTHER CONVICTION scope WHERE expr       { $$ = aggregate(ps, AGG_OP_ANY, true, $6, &@$); $$->u.agg.scope = $4; }
+  | NO CONVICTION scope WHERE expr              { $$ = aggregate(ps, AGG_OP_NO, false, $5, &@$); $$->u.agg.scope = $3; }
+  | NO OTHER CONVICTION scope WHERE expr        { $$ = aggregate(ps, AGG_OP_NO, true, $6, &@$); $$->u.agg.scope = $4; }
+  | COUNT OF CONVICTIONS scope WHERE expr       { $$ = aggregate(ps, AGG_OP_COUNT, false, $6, &@$); $$->u.agg.scope = $4; }
+  | COUNT OF OTHER CONVICTIONS scope WHERE expr { $$ = aggregate(ps, AGG_OP_COUNT, true, $7, &@$); $$->u.agg.scope = $5; }
+  | LATEST IDENT OF CONVICTIONS scope where_opt {
+        $$ = aggregate(ps, AGG_OP_LATEST, false, $6, &@$); $$->u.agg.scope = $5;
+        $$->u.agg.value_name = $2; $$->u.agg.value_loc = @2; }
+  | LATEST IDENT OF OTHER CONVICTIONS scope where_opt {
+        $$ = aggregate(ps, AGG_OP_LATEST, true, $7, &@$); $$->u.agg.scope = $6;
+        $$->u.agg.value_name = $2; $$->u.agg.value_loc = @2; }
+  | EARLIEST IDENT OF CONVICTIONS scope where_opt {
+        $$ = aggregate(ps, AGG_OP_EARLIEST, false, $6, &@$); $$->u.agg.scope = $5;
+        $$->u.agg.value_name = $2; $$->u.agg.value_loc = @2; }
+  | EARLIEST IDENT OF OTHER CONVICTIONS scope where_opt {
+        $$ = aggregate(ps, AGG_OP_EARLIEST, true, $7, &@$); $$->u.agg.scope = $6;
+        $$->u.agg.value_name = $2; $$->u.agg.value_loc = @2; }
+    ;
+
+/* "latest ... of convictions in the same case": 'in' here opens the scope, never a set test. */
+scope:
+    %empty %prec WHERE      { $$ = 0; }
+  | IN THE SAME CASE        { $$ = AGG_SAME_CASE; }
+  | IN THE SAME CYCLE       { $$ = AGG_SAME_CYCLE; }
     ;
 
 where_opt:

@@ -574,7 +574,7 @@ static bool load_rules(struct load *L, struct reader *r)
     return true;
 }
 
-enum { FUNCTION_RECORD_SIZE = 9, EXAMPLE_RECORD_SIZE = 24, EXAMPLE_CONVICTION_MIN_SIZE = 39 };
+enum { FUNCTION_RECORD_SIZE = 9, EXAMPLE_RECORD_SIZE = 31, EXAMPLE_CONVICTION_MIN_SIZE = 47 };
 
 static bool load_functions(struct load *L, struct reader *r)
 {
@@ -675,6 +675,21 @@ static bool load_examples(struct load *L, struct reader *r)
             && (x->date_of_birth < L->date_min || x->date_of_birth > L->date_max))
             return bad(L, at, "example %" PRIu32 "'s date of birth is outside the years %d to %d", i, DATE_MIN_YEAR,
                        DATE_MAX_YEAR);
+        uint8_t deceased, registered, has_as_of;
+        at = r->offset;
+        if (!rd_u8(L, r, &deceased) || !rd_u8(L, r, &registered) || !rd_u8(L, r, &has_as_of))
+            return false;
+        if (deceased > 1 || registered > 1 || has_as_of > 1)
+            return bad(L, at, "example %" PRIu32 " has a true/false field that is neither", i);
+        x->deceased = deceased;
+        x->sex_offender_registration = registered;
+        x->has_as_of = has_as_of;
+        at = r->offset;
+        if (!rd_i32(L, r, &x->as_of))
+            return false;
+        if (x->has_as_of && (x->as_of < L->date_min || x->as_of > L->date_max))
+            return bad(L, at, "example %" PRIu32 "'s run date is outside the years %d to %d", i, DATE_MIN_YEAR,
+                       DATE_MAX_YEAR);
         if (!rd_u32(L, r, &x->first) || !rd_u32(L, r, &x->count))
             return false;
         p->nexamples = i + 1;
@@ -724,8 +739,16 @@ static bool load_example_convictions(struct load *L, struct reader *r)
             return bad(L, at, "%s's disposition date is outside the years %d to %d", field, DATE_MIN_YEAR,
                        DATE_MAX_YEAR);
         if (!rd_i32(L, r, &c->sentence.months) || !rd_i32(L, r, &c->sentence.days)
-            || !rd_string_ref(L, r, true, field, &c->county) || !rd_string_ref(L, r, true, field, &c->case_id))
+            || !rd_string_ref(L, r, true, field, &c->county) || !rd_string_ref(L, r, true, field, &c->case_id)
+            || !rd_string_ref(L, r, true, field, &c->cycle_id))
             return false;
+        at = r->offset;
+        if (!rd_i32(L, r, &c->sentence_end))
+            return false;
+        if ((c->known & (1u << FACT_SENTENCE_END))
+            && (c->sentence_end < L->date_min || c->sentence_end > L->date_max))
+            return bad(L, at, "%s's sentence end is outside the years %d to %d", field, DATE_MIN_YEAR,
+                       DATE_MAX_YEAR);
         at = r->offset;
         if (!rd_u32(L, r, &c->expect_outcome))
             return false;
@@ -745,7 +768,7 @@ static bool load_example_convictions(struct load *L, struct reader *r)
     for (uint32_t i = 0; i < p->nexamples; i++) {
         const struct program_example *x = &p->examples[i];
         if (x->first > n || x->count > n - x->first)
-            return bad(L, L->examples_at + (size_t)i * EXAMPLE_RECORD_SIZE + 16,
+            return bad(L, L->examples_at + (size_t)i * EXAMPLE_RECORD_SIZE + 23,
                        "example %" PRIu32 " has %" PRIu32 " convictions starting at %" PRIu32
                        ", but there are %" PRIu32 " example convictions",
                        i, x->count, x->first, n);

@@ -435,6 +435,10 @@ static bool encode_body(struct enc *e)
         put_u32(b, x->line);
         put_u32(b, x->known);
         put_i32(b, x->date_of_birth);
+        put_u8(b, x->deceased);
+        put_u8(b, x->sex_offender_registration);
+        put_u8(b, x->has_as_of);
+        put_i32(b, x->as_of);
         put_u32(b, x->first);
         put_u32(b, x->count);
     }
@@ -458,6 +462,8 @@ static bool encode_body(struct enc *e)
         put_i32(b, c->sentence.days);
         put_u32(b, c->county);
         put_u32(b, c->case_id);
+        put_u32(b, c->cycle_id);
+        put_i32(b, c->sentence_end);
         put_u32(b, c->expect_outcome);
         put_u32(b, c->expect_rule);
     }

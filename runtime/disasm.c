@@ -97,8 +97,10 @@ static void operand_name(const struct program *p, const struct insn *in, enum op
             snprintf(buf, size, "%" PRIu32 " (no such set)", in->c);
         return;
     case OPERAND_FUNCTION:
-        snprintf(buf, size, "function %" PRIu32 "%s", in->c,
-                 in->a & AGG_SKIP_DECIDED ? ", leaving out the conviction being decided" : "");
+        snprintf(buf, size, "function %" PRIu32 "%s%s%s", in->c,
+                 in->a & AGG_SKIP_DECIDED ? ", leaving out the conviction being decided" : "",
+                 in->a & AGG_SAME_CASE ? ", in the same case" : "",
+                 in->a & AGG_SAME_CYCLE ? ", in the same arrest cycle" : "");
         return;
     case OPERAND_RULE:
     case OPERAND_RULE_JUMP:

@@ -15,6 +15,8 @@ static bool build_person(const struct program *p, const struct program_example *
         return false;
     person->known = (1u << FACT_ID) | ex->known;
     person->date_of_birth = ex->date_of_birth;
+    person->deceased = ex->deceased;
+    person->sex_offender_registration = ex->sex_offender_registration;
     for (uint32_t i = 0; i < ex->count; i++) {
         const struct program_example_conviction *pc = &p->example_convictions[ex->first + i];
         struct conviction *c = person_add_conviction(person, UINT32_MAX);
@@ -25,12 +27,16 @@ static bool build_person(const struct program *p, const struct program_example *
         c->level = pc->level;
         c->disposition_date = pc->disposition_date;
         c->sentence = pc->sentence;
+        c->sentence_end = pc->sentence_end;
         c->row = pc->line;
         if (pc->county != PROGRAM_NO_STRING &&
             !person_add_text(person, program_str(p, pc->county), p->strings[pc->county].len, &c->county))
             return false;
         if (pc->case_id != PROGRAM_NO_STRING &&
             !person_add_text(person, program_str(p, pc->case_id), p->strings[pc->case_id].len, &c->case_id))
+            return false;
+        if (pc->cycle_id != PROGRAM_NO_STRING &&
+            !person_add_text(person, program_str(p, pc->cycle_id), p->strings[pc->cycle_id].len, &c->cycle_id))
             return false;
     }
     return true;
@@ -52,6 +58,8 @@ bool examples_run(const struct program *p, FILE *out, struct examples_result *re
             ok = false;
             break;
         }
+        vm.as_of_known = ex->has_as_of;
+        vm.as_of = ex->as_of;
         for (uint32_t i = 0; i < ex->count; i++) {
             const struct program_example_conviction *pc = &p->example_convictions[ex->first + i];
             struct decision d;

@@ -8,6 +8,9 @@
  *   type   the value type (TYPE_<type>)
  *   words  how a message to a lawyer names it ("the conviction's offence level")
  *
+ * New facts go at the end: a fact's position is its number in the bytecode
+ * and its bit in `known`, and there are at most 32.
+ *
  * The checker resolves names with it, the VM loads with it, the disassembler
  * prints with it, and the unknown-fact reasons quote its words.
  */
@@ -20,3 +23,7 @@ FACT(CASE_ID, CONVICTION, "case_id", TEXT, "the conviction's case number")
 FACT(AGE_AT_CONVICTION, CONVICTION, "age_at_conviction", NUMBER, "the person's age at conviction (needs the date of birth and the disposition date)")
 FACT(ID, PERSON, "id", TEXT, "the person's identifier")
 FACT(DATE_OF_BIRTH, PERSON, "date_of_birth", DATE, "the person's date of birth")
+FACT(SENTENCE_END, CONVICTION, "sentence_end", DATE, "the date the conviction's sentence ends")
+FACT(CYCLE_ID, CONVICTION, "cycle_id", TEXT, "the arrest cycle the conviction belongs to")
+FACT(DECEASED, PERSON, "deceased", BOOL, "whether the person is recorded as deceased")
+FACT(SEX_OFFENDER_REGISTRATION, PERSON, "sex_offender_registration", BOOL, "whether the person has a sex offender registration (PC 290) event")

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "bc_load.h"
@@ -32,7 +33,7 @@ enum exit_code {
 static void usage(FILE *f)
 {
     fputs("usage: lenity run POLICY --input RECORDS.csv [--output DECISIONS.csv] [--rejects REJECTS.csv]\n"
-          "                  [--set NAME=VALUE]... [-I DIR]\n"
+          "                  [--as-of YYYY-MM-DD] [--set NAME=VALUE]... [-I DIR]\n"
           "       lenity test POLICY...\n"
           "       lenity explain POLICY --input RECORDS.csv --person ID [--set NAME=VALUE]...\n"
           "\n"
@@ -45,6 +46,8 @@ static void usage(FILE *f)
           "  explain  show, for one person, which rules were tried and which one decided\n"
           "\n"
           "  --set NAME=VALUE  override a parameter of the policy for this run\n"
+          "  --as-of DATE      the run date (YYYY-MM-DD) that ages and \"years since\" are measured to;\n"
+          "                    default: today\n"
           "  --rejects FILE    write rejected rows (row number and reason) to FILE\n"
           "\n"
           "exit codes: 0 success; 1 the policy has errors or its examples fail; 2 usage error;\n"
@@ -113,7 +116,7 @@ static int load_policy(const char *path, const struct compile_options *opts, str
 }
 
 struct run_args {
-    const char *policy, *input, *output, *rejects, *person;
+    const char *policy, *input, *output, *rejects, *person, *as_of;
     const char *sets[MAX_SETS];
     int nsets;
     struct compile_options copts;
@@ -129,6 +132,8 @@ static int parse_args(int argc, char **argv, struct run_args *a, bool want_perso
             a->input = argv[++i];
         } else if ((strcmp(s, "--output") == 0 || strcmp(s, "-o") == 0) && next) {
             a->output = argv[++i];
+        } else if (strcmp(s, "--as-of") == 0 && next) {
+            a->as_of = argv[++i];
         } else if (strcmp(s, "--rejects") == 0 && next) {
             a->rejects = argv[++i];
         } else if (strcmp(s, "--person") == 0 && next && want_person) {
@@ -163,8 +168,30 @@ static int parse_args(int argc, char **argv, struct run_args *a, bool want_perso
     return EXIT_OK;
 }
 
+/* The run date: --as-of, else today.  Ages and "years since" are measured to it. */
+static int apply_as_of(struct vm *vm, const struct run_args *a)
+{
+    if (a->as_of) {
+        if (!date_parse_iso(a->as_of, strlen(a->as_of), &vm->as_of)) {
+            fprintf(stderr, "lenity: --as-of needs a date written YYYY-MM-DD, e.g. 2019-11-11 (got '%s')\n", a->as_of);
+            return EXIT_USAGE;
+        }
+    } else {
+        time_t now = time(NULL);
+        struct tm tm;
+        localtime_r(&now, &tm);
+        if (!date_from_ymd(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, &vm->as_of))
+            return EXIT_INTERNAL;
+    }
+    vm->as_of_known = true;
+    return EXIT_OK;
+}
+
 static int apply_sets(struct vm *vm, const struct run_args *a)
 {
+    int rc = apply_as_of(vm, a);
+    if (rc != EXIT_OK)
+        return rc;
     for (int i = 0; i < a->nsets; i++) {
         char name[256];
         const char *eq = strchr(a->sets[i], '=');
@@ -182,8 +209,11 @@ static int apply_sets(struct vm *vm, const struct run_args *a)
     return EXIT_OK;
 }
 
-static void print_overrides(FILE *f, const struct run_args *a)
+static void print_overrides(FILE *f, const struct run_args *a, const struct vm *vm)
 {
+    char date[16];
+    date_format_iso(vm->as_of, date);
+    fprintf(f, "as of: %s%s\n", date, a->as_of ? "" : " (today; give --as-of to fix the run date)");
     for (int i = 0; i < a->nsets; i++)
         fprintf(f, "parameter override: %s\n", a->sets[i]);
 }
@@ -236,7 +266,7 @@ static int cmd_run(int argc, char **argv)
     }
     if (rc == EXIT_OK) {
         fflush(stdout);
-        writer = decisions_open(output, a.input, &program, vm.params, err, sizeof err);
+        writer = decisions_open(output, a.input, &program, &vm, err, sizeof err);
         if (!writer) {
             fprintf(stderr, "lenity: %s\n", err);
             rc = EXIT_INPUT;
@@ -290,7 +320,7 @@ static int cmd_run(int argc, char **argv)
     if (reader)
         reader->close(reader);
     if (rc == EXIT_OK) {
-        print_overrides(stderr, &a);
+        print_overrides(stderr, &a, &vm);
         totals_print(stderr, &program, &totals, a.input);
         if (totals.rows_rejected > 0)
             rc = EXIT_REJECTED;

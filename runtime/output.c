@@ -36,6 +36,11 @@ size_t decision_reason(const struct program *p, const struct decision *d, char *
         n = snprintf(buf, size,
                      "Needs review: rule '%s' depends on %s, which the record does not give.",
                      rule_name, fact_words[d->missing_fact]);
+    } else if (d->missing_fact == FACT_RUN_DATE) {
+        n = snprintf(buf, size,
+                     "Needs review: rule '%s' measures time up to the run date, and this run has none "
+                     "(give it with --as-of YYYY-MM-DD).",
+                     rule_name);
     } else {
         n = snprintf(buf, size,
                      "Needs review: rule '%s' depends on a value the record does not give.",
@@ -269,9 +274,10 @@ static const char *program_authority(const struct program *p)
 }
 
 struct decisions_writer *decisions_open(const char *out_path, const char *in_path,
-                                        const struct program *p, const struct value *params,
+                                        const struct program *p, const struct vm *vm,
                                         char *err, size_t errsize)
 {
+    const struct value *params = vm ? vm->params : NULL;
     if (output_is_same_file(out_path, in_path)) {
         snprintf(err, errsize,
                  "%s: refusing to write the decisions over the input records (it is the same "
@@ -327,6 +333,12 @@ struct decisions_writer *decisions_open(const char *out_path, const char *in_pat
             snprintf(line, sizeof line, "%s = %s (set for this run; the policy says %s)",
                      program_str(p, p->params[i].name), now, def);
         out_comment(f, "parameter", line);
+    }
+    if (vm) {
+        char as_of[16];
+        if (vm->as_of_known)
+            date_format_iso(vm->as_of, as_of);
+        out_comment(f, "as of", vm->as_of_known ? as_of : "none given");
     }
     out_comment(f, "input", strcmp(in_path, "-") == 0 ? "standard input" : in_path);
     fputs("person_id,row,citation,level,disposition_date,outcome,outcome_kind,reason,citing,rule\n",

@@ -41,7 +41,7 @@ struct decisions_writer;
  * input file.  NULL with a message in err on failure.
  */
 struct decisions_writer *decisions_open(const char *out_path, const char *in_path,
-                                        const struct program *p, const struct value *params,
+                                        const struct program *p, const struct vm *vm,
                                         char *err, size_t errsize);
 /* One row for conviction `index` of `person`; false once a write has failed. */
 bool decisions_write(struct decisions_writer *w, const struct person *person, uint32_t index,

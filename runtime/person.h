@@ -22,6 +22,7 @@ enum fact_id {
 #undef FACT
     FACT__COUNT
 };
+_Static_assert(FACT__COUNT <= 32, "a fact's known bit must fit in 32 bits");
 
 struct text_ref {
     uint32_t offset; /* into person.strings */
@@ -36,6 +37,8 @@ struct conviction {
     struct duration sentence;
     struct text_ref county;
     struct text_ref case_id;
+    struct text_ref cycle_id;
+    int32_t sentence_end;
     uint64_t row;                /* input row number (1 = first data row) */
     struct text_ref key;         /* the row's own key fields, echoed in the output */
 };
@@ -44,6 +47,8 @@ struct person {
     uint32_t known;              /* FACT_ID, FACT_DATE_OF_BIRTH bits */
     struct text_ref id;
     int32_t date_of_birth;
+    bool deceased;
+    bool sex_offender_registration;
     struct conviction *convictions;
     uint32_t count;
     uint32_t capacity;

@@ -87,6 +87,8 @@ struct program_example_conviction {
     struct duration sentence;
     uint32_t county;        /* string */
     uint32_t case_id;       /* string */
+    uint32_t cycle_id;      /* string */
+    int32_t sentence_end;
     uint32_t expect_outcome;/* index into outcomes */
     uint32_t expect_rule;   /* index into rules, or PROGRAM_NO_CONST for "any rule" */
 };
@@ -94,8 +96,12 @@ struct program_example_conviction {
 struct program_example {
     uint32_t name;          /* string */
     uint32_t line;
-    uint32_t known;         /* FACT_DATE_OF_BIRTH bit */
+    uint32_t known;         /* bits of the person's facts given */
     int32_t date_of_birth;
+    bool deceased;
+    bool sex_offender_registration;
+    bool has_as_of;         /* the example gives the run date */
+    int32_t as_of;
     uint32_t first;         /* index into example_convictions */
     uint32_t count;
 };

@@ -51,6 +51,8 @@ enum outcome_kind {
 
 /* fact id for "unknown, but not because of a missing record fact" */
 #define FACT_NONE 0xffff
+/* fact id for "unknown because the run has no run date" (lenity run --as-of) */
+#define FACT_RUN_DATE 0xfffe
 
 struct value {
     uint8_t type;     /* enum value_type */

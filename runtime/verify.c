@@ -342,7 +342,7 @@ static bool check_insn(struct verifier *V, uint32_t pc, uint32_t end)
     case OPERAND_FUNCTION: {
         if (!unused_zero(V, pc, in, true, false, true))
             return false;
-        if (in->a & ~AGG_SKIP_DECIDED)
+        if (in->a & ~AGG_FLAGS)
             return insn_fail(V, pc, "%s has unknown flags 0x%02x in operand a", info->name, (unsigned)in->a);
         if (in->c >= p->nfunctions)
             return insn_fail(V, pc, "function %u does not exist (the program has %u functions)", (unsigned)in->c,
@@ -522,6 +522,9 @@ static void signature(const struct program *p, const struct insn *in, uint8_t wa
         want[0] = TYPE_DATE;
         *nwant = 1;
         *push = TYPE_NUMBER;
+        return;
+    case OP_RUN_DATE:
+        *push = TYPE_DATE;
         return;
     case OP_ANY:
         *push = TYPE_BOOL;

@@ -220,6 +220,13 @@ static struct value load_fact(const struct vm *vm, uint32_t fact, const struct c
         v.as.text.ptr = person_text(person, c->case_id);
         v.as.text.len = c->case_id.len;
         break;
+    case FACT_CYCLE_ID:
+        v.as.text.ptr = person_text(person, c->cycle_id);
+        v.as.text.len = c->cycle_id.len;
+        break;
+    case FACT_SENTENCE_END:
+        v.as.date = c->sentence_end;
+        break;
     default:
         return unknown_value(fact_types[fact], (uint16_t)fact);
     }
@@ -237,6 +244,10 @@ static struct value load_person_fact(const struct vm *vm, uint32_t fact)
     v.fact = FACT_NONE;
     if (fact == FACT_DATE_OF_BIRTH) {
         v.as.date = person->date_of_birth;
+    } else if (fact == FACT_DECEASED) {
+        v.as.number = person->deceased;
+    } else if (fact == FACT_SEX_OFFENDER_REGISTRATION) {
+        v.as.number = person->sex_offender_registration;
     } else {
         v.as.text.ptr = person_text(person, person->id);
         v.as.text.len = person->id.len;
@@ -281,6 +292,20 @@ static struct value unknown_of(uint8_t type, const struct value *a, const struct
 
 static void run_function(struct vm *vm, uint32_t fn, struct value *base, uint32_t each, struct decision *out);
 
+/* 1: conviction i shares the decided conviction's case (or cycle); 0: it does not; -1: unknown. */
+static int same_group(const struct vm *vm, uint32_t i, unsigned fact)
+{
+    if (i == vm->decided)
+        return 1;
+    const struct person *p = vm->person;
+    const struct conviction *a = &p->convictions[vm->decided], *b = &p->convictions[i];
+    if (!(a->known & (1u << fact)) || !(b->known & (1u << fact)))
+        return -1;
+    struct text_ref ra = fact == FACT_CASE_ID ? a->case_id : a->cycle_id;
+    struct text_ref rb = fact == FACT_CASE_ID ? b->case_id : b->cycle_id;
+    return ra.len == rb.len && memcmp(person_text(p, ra), person_text(p, rb), ra.len) == 0;
+}
+
 /* Runs an aggregate's condition over the person's convictions. */
 static struct value aggregate(struct vm *vm, const struct insn *in, struct value *base)
 {
@@ -294,6 +319,20 @@ static struct value aggregate(struct vm *vm, const struct insn *in, struct value
     for (uint32_t i = 0; i < person->count; i++) {
         if (skip_decided && i == vm->decided)
             continue;
+        if (in->a & (AGG_SAME_CASE | AGG_SAME_CYCLE)) {
+            /* Membership in the case is itself three-valued: a missing case number makes it unknown. */
+            int same = in->a & AGG_SAME_CASE ? same_group(vm, i, FACT_CASE_ID) : 1;
+            if (same == 1 && (in->a & AGG_SAME_CYCLE))
+                same = same_group(vm, i, FACT_CYCLE_ID);
+            if (same == 0)
+                continue;
+            if (same < 0) {
+                if (!seen_unknown)
+                    unknown_fact = in->a & AGG_SAME_CASE ? FACT_CASE_ID : FACT_CYCLE_ID;
+                seen_unknown = true;
+                continue;
+            }
+        }
         run_function(vm, in->c, base, i, NULL);
         const struct value *cond = &base[0];
         if (cond->unknown) {
@@ -466,6 +505,11 @@ static void run_function(struct vm *vm, uint32_t fn, struct value *base, uint32_
                     *a = unknown_value(TYPE_NUMBER, a->fact);
                 else
                     *a = number_value(date_years_between(vm->person->date_of_birth, a->as.date, month_end));
+                vmbreak;
+            }
+            vmcase(RUN_DATE) {
+                /* a run with no date cannot measure "years since": unknown, and the reason says why */
+                *sp++ = vm->as_of_known ? date_value(vm->as_of) : unknown_value(TYPE_DATE, FACT_RUN_DATE);
                 vmbreak;
             }
             vmcase(ANY) vmcase(COUNT) vmcase(LATEST) vmcase(EARLIEST) {

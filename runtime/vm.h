@@ -29,6 +29,8 @@ struct vm {
     const struct program *program;
     struct value *params;   /* nparams values: defaults, then --set overrides */
     struct citation *param_citations; /* storage for overridden citation params */
+    int32_t as_of;          /* the run date (lenity run --as-of) */
+    bool as_of_known;
     const struct person *person;
     uint32_t decided;       /* index of the conviction being decided */
     vm_trace_fn trace;

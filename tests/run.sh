@@ -71,6 +71,18 @@ for s in tests/cli/*.sh; do
     fi
 done
 
+# --- the examples in the language reference: every ```lenity block compiles and
+#     passes its examples, every ```lenity-error block gives its ```diagnostic
+out=$(BIN="$BIN" bash tests/spec/check_spec.sh 2>&1); rc=$?
+p=$(printf '%s\n' "$out" | sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\1/p' | tail -1)
+f=$(printf '%s\n' "$out" | sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\2/p' | tail -1)
+pass "${p:-0}"
+if [ "$rc" -ne 0 ] || [ -z "$p" ] || [ "${f:-1}" -ne 0 ]; then
+    printf '%s\n' "$out" | head -30
+    n=${f:-1}; [ "$n" -eq 0 ] && n=1
+    fail "$n" "spec: spec/language.md"
+fi
+
 # --- the examples written inside every policy
 while IFS= read -r policy; do
     out=$("$BIN/lenity" test "$policy" 2>&1); rc=$?
@@ -82,7 +94,7 @@ while IFS= read -r policy; do
         n=${f:-1}; [ "$n" -eq 0 ] && n=1
         fail "$n" "examples: $policy"
     fi
-done < <(find rules examples -name '*.policy' 2>/dev/null | sort)
+done < <(find rules examples tests/policies -name '*.policy' 2>/dev/null | sort)
 
 if [ "${#failures[@]}" -gt 0 ]; then
     echo "failures:"

@@ -179,6 +179,9 @@ static void test_verify_accepts_every_opcode(void **state)
     bcasm_emit(&a, OP_CONST, 0, 0, K_NUMBER);
     bcasm_emit(&a, OP_GT, TYPE_NUMBER, 0, 0);
     bcasm_emit(&a, OP_AND, 0, 0, 0);
+    bcasm_emit(&a, OP_RUN_DATE, 0, 0, 0);
+    bcasm_emit(&a, OP_IS_KNOWN, TYPE_DATE, 0, 0);
+    bcasm_emit(&a, OP_AND, 0, 0, 0);
     bcasm_emit(&a, OP_FACT, 0, 0, FACT_SENTENCE);
     bcasm_emit(&a, OP_IS_KNOWN, TYPE_DURATION, 0, 0);
     bcasm_emit(&a, OP_AND, 0, 0, 0);
