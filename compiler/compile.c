@@ -52,3 +52,20 @@ bool compile_policy_text(const char *name, const char *text, const struct compil
 {
     return compile_any(name, text, opts, diag, out);
 }
+
+bool compile_tree(const char *path, const struct compile_options *opts, struct diag *diag, struct compile_tree *out)
+{
+    memset(out, 0, sizeof *out);
+    arena_init(&out->arena);
+    bool ok = extend_load(path, NULL, opts ? &opts->extend : NULL, &out->arena, diag, &out->sources, &out->merged) &&
+              check_policy(&out->merged, &out->arena, diag, &out->checked);
+    if (!ok)
+        compile_tree_free(out);
+    return ok;
+}
+
+void compile_tree_free(struct compile_tree *t)
+{
+    extend_free_sources(&t->sources);
+    arena_free(&t->arena);
+}

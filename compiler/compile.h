@@ -11,6 +11,7 @@
 
 #include "diag.h"
 #include "extend.h"
+#include "check.h"
 #include "program.h"
 
 struct compile_options {
@@ -19,6 +20,21 @@ struct compile_options {
 };
 
 /* Compiles the policy at path into *out; diagnostics go to diag. */
+/*
+ * The checked tree of a policy, kept for tools that walk it (the reference
+ * evaluator of the tests, explain, fmt).  Free with compile_tree_free.
+ */
+struct compile_tree {
+    struct arena arena;
+    struct compile_sources sources;
+    struct merged_policy merged;
+    struct check_result checked;
+};
+
+/* Loads, merges and checks (no optimizer, no code); false when anything was reported. */
+bool compile_tree(const char *path, const struct compile_options *opts, struct diag *diag, struct compile_tree *out);
+void compile_tree_free(struct compile_tree *t);
+
 bool compile_policy(const char *path, const struct compile_options *opts, struct diag *diag, struct program *out);
 /* The same for policy text held in memory, reported under `name` (tests, fuzzing). */
 bool compile_policy_text(const char *name, const char *text, const struct compile_options *opts, struct diag *diag,
