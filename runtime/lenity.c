@@ -12,6 +12,7 @@
 #include "bc_load.h"
 #include "bc_write.h"
 #include "compile.h"
+#include "cadoj.h"
 #include "csv.h"
 #include "examples.h"
 #include "output.h"
@@ -33,7 +34,7 @@ enum exit_code {
 static void usage(FILE *f)
 {
     fputs("usage: lenity run POLICY --input RECORDS.csv [--output DECISIONS.csv] [--rejects REJECTS.csv]\n"
-          "                  [--as-of YYYY-MM-DD] [--set NAME=VALUE]... [-I DIR]\n"
+          "                  [--input-format auto|csv|cadoj] [--as-of YYYY-MM-DD] [--set NAME=VALUE]... [-I DIR]\n"
           "       lenity test POLICY...\n"
           "       lenity explain POLICY --input RECORDS.csv --person ID [--set NAME=VALUE]...\n"
           "\n"
@@ -49,6 +50,8 @@ static void usage(FILE *f)
           "  --as-of DATE      the run date (YYYY-MM-DD) that ages and \"years since\" are measured to;\n"
           "                    default: today\n"
           "  --rejects FILE    write rejected rows (row number and reason) to FILE\n"
+          "  --input-format F  csv (one row per conviction, see spec/records.md), cadoj (the California\n"
+          "                    DOJ bulk export), or auto (default: recognised from the header)\n"
           "\n"
           "exit codes: 0 success; 1 the policy has errors or its examples fail; 2 usage error;\n"
           "            3 a file cannot be read or written, or a bytecode file is refused;\n"
@@ -116,7 +119,7 @@ static int load_policy(const char *path, const struct compile_options *opts, str
 }
 
 struct run_args {
-    const char *policy, *input, *output, *rejects, *person, *as_of;
+    const char *policy, *input, *output, *rejects, *person, *as_of, *input_format;
     const char *sets[MAX_SETS];
     int nsets;
     struct compile_options copts;
@@ -132,6 +135,13 @@ static int parse_args(int argc, char **argv, struct run_args *a, bool want_perso
             a->input = argv[++i];
         } else if ((strcmp(s, "--output") == 0 || strcmp(s, "-o") == 0) && next) {
             a->output = argv[++i];
+        } else if (strcmp(s, "--input-format") == 0 && next) {
+            a->input_format = argv[++i];
+            if (strcmp(a->input_format, "auto") != 0 && strcmp(a->input_format, "csv") != 0 &&
+                strcmp(a->input_format, "cadoj") != 0) {
+                fprintf(stderr, "lenity: --input-format is auto, csv or cadoj, not '%s'\n", a->input_format);
+                return EXIT_USAGE;
+            }
         } else if (strcmp(s, "--as-of") == 0 && next) {
             a->as_of = argv[++i];
         } else if (strcmp(s, "--rejects") == 0 && next) {
@@ -185,6 +195,33 @@ static int apply_as_of(struct vm *vm, const struct run_args *a)
     }
     vm->as_of_known = true;
     return EXIT_OK;
+}
+
+/*
+ * The records' format: as asked, or recognised from the first bytes (a DOJ
+ * export's header starts with RECORD_ID).  Standard input cannot be peeked
+ * at, so it is read as the conviction CSV unless --input-format says otherwise.
+ */
+static struct record_reader *open_records(const struct run_args *a, record_reject_fn fn, void *ctx, char *err,
+                                          size_t errsize)
+{
+    const char *fmt = a->input_format ? a->input_format : "auto";
+    if (strcmp(fmt, "auto") == 0) {
+        fmt = "csv";
+        if (strcmp(a->input, "-") != 0) {
+            char head[64];
+            size_t n = 0;
+            FILE *f = fopen(a->input, "rb");
+            if (f) {
+                n = fread(head, 1, sizeof head, f);
+                fclose(f);
+            }
+            if (cadoj_looks_like(head, n))
+                fmt = "cadoj";
+        }
+    }
+    return strcmp(fmt, "cadoj") == 0 ? cadoj_reader_open(a->input, fn, ctx, err, errsize)
+                                     : csv_reader_open(a->input, fn, ctx, err, errsize);
 }
 
 static int apply_sets(struct vm *vm, const struct run_args *a)
@@ -258,7 +295,7 @@ static int cmd_run(int argc, char **argv)
         }
     }
     if (rc == EXIT_OK) {
-        reader = csv_reader_open(a.input, rejects_add, rejects, err, sizeof err);
+        reader = open_records(&a, rejects_add, rejects, err, sizeof err);
         if (!reader) {
             fprintf(stderr, "lenity: %s\n", err);
             rc = EXIT_INPUT;
@@ -298,6 +335,7 @@ static int cmd_run(int argc, char **argv)
         person_free(&person);
         totals.rows_read = reader->rows_read;
         totals.rows_rejected = reader->rows_rejected;
+        totals.rows_other = reader->rows_other;
         if (st == RECORD_ERROR) {
             const char *why = reader->error(reader);
             fprintf(stderr, "lenity: %s; no decisions were written\n",
@@ -414,7 +452,7 @@ static int cmd_explain(int argc, char **argv)
     rc = apply_sets(&vm, &a);
     char err[1024];
     struct rejects *rejects = rc == EXIT_OK ? rejects_open("/dev/null", err, sizeof err) : NULL;
-    struct record_reader *reader = rejects ? csv_reader_open(a.input, rejects_add, rejects, err, sizeof err) : NULL;
+    struct record_reader *reader = rejects ? open_records(&a, rejects_add, rejects, err, sizeof err) : NULL;
     if (rc == EXIT_OK && !reader) {
         fprintf(stderr, "lenity: %s\n", err);
         rc = EXIT_INPUT;

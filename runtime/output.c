@@ -425,10 +425,16 @@ void totals_print(FILE *f, const struct program *p, const struct run_totals *t,
             program_str(p, p->jurisdiction), program_authority(p), date);
     fprintf(f, "input: %s\n", input_name);
 
-    uint64_t accounted = t->convictions_decided + t->rows_rejected;
-    fprintf(f, "rows read %" PRIu64 " %s %" PRIu64 " decided + %" PRIu64 " rejected\n",
-            t->rows_read, accounted == t->rows_read ? "=" : "!=", t->convictions_decided,
-            t->rows_rejected);
+    uint64_t accounted = t->convictions_decided + t->rows_other + t->rows_rejected;
+    if (t->rows_other > 0)
+        fprintf(f, "rows read %" PRIu64 " %s %" PRIu64 " decided + %" PRIu64 " not convictions + %" PRIu64
+                   " rejected\n",
+                t->rows_read, accounted == t->rows_read ? "=" : "!=", t->convictions_decided, t->rows_other,
+                t->rows_rejected);
+    else
+        fprintf(f, "rows read %" PRIu64 " %s %" PRIu64 " decided + %" PRIu64 " rejected\n",
+                t->rows_read, accounted == t->rows_read ? "=" : "!=", t->convictions_decided,
+                t->rows_rejected);
     if (accounted != t->rows_read) {
         fprintf(f, "ACCOUNTING ERROR: %" PRIu64 " rows were read but %" PRIu64
                    " were decided or rejected; some convictions may be missing from the "

@@ -53,6 +53,7 @@ void decisions_abort(struct decisions_writer *w);
 
 struct run_totals {
     uint64_t rows_read, rows_rejected, convictions_decided, people;
+    uint64_t rows_other;        /* rows read that are not convictions (DOJ arrests, court steps...) */
     uint64_t per_outcome[PROGRAM_MAX_OUTCOMES + 1];
     uint64_t unknown_reviews;   /* decisions with d->unknown set */
 };

@@ -27,6 +27,8 @@ void person_clear(struct person *p)
     p->id.offset = 0;
     p->id.len = 0;
     p->date_of_birth = 0;
+    p->deceased = false;
+    p->sex_offender_registration = false;
     p->count = 0;
     p->strings_len = 0;
 }

@@ -6,7 +6,9 @@
  * and keeps only that person in memory.  Rows it cannot use are rejected
  * with their row number and a reason a clerk can act on, through the
  * reject callback; every row read is either part of a person handed out
- * or rejected, so rows in = rows decided + rows rejected.
+ * or rejected, so rows in = rows decided + rows rejected (+ rows_other, the
+ * rows of formats such as the DOJ export that describe a person without
+ * being a conviction).
  */
 #ifndef LENITY_RECORD_H
 #define LENITY_RECORD_H
@@ -36,6 +38,8 @@ struct record_reader {
     void *reject_ctx;
     uint64_t rows_read;       /* data rows seen */
     uint64_t rows_rejected;   /* of which rejected */
+    uint64_t rows_other;      /* of which read but not a conviction (an arrest, a continuation row...);
+                                 always 0 for formats with one row per conviction */
 };
 
 #endif

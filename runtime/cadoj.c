@@ -1,0 +1,1154 @@
+/*
+ * cadoj.c - streaming reader for the California DOJ criminal-history export
+ * (see cadoj.h for the format and what a subject becomes).
+ *
+ * Reading works as in csv.c: blocks are read with read(2) into one buffer
+ * (which settles at about two blocks plus the longest row's kept cells)
+ * and each record is unquoted in place, keeping only the cells of the
+ * columns used (the unquoted text is never longer than the raw text, so
+ * the write position never passes the read position).  When the buffer
+ * runs dry mid-row, the kept part is slid to the front and the next block
+ * is read after it.  The first row of the next subject is copied aside
+ * (the stash) before the buffer is reused.
+ *
+ * Continuation rows find their count through a small open-addressing table
+ * of the subject's CNT_ORDER values.  Its slots carry a generation number,
+ * so forgetting a subject costs nothing.
+ *
+ * Row numbers count CSV records, not lines (a quoted cell may span lines);
+ * the header is row 0.  Blank lines carry no data and are not counted.
+ */
+#include "cadoj.h"
+
+#include "doj_offense.h"
+#include "value.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* Values quoted in a message are cut here so one bad cell cannot flood a log. */
+#define CADOJ_QUOTE_MAX 60
+/* Cells stored per data row: the 95 columns and a trailing empty one. */
+#define CADOJ_ROW_FIELDS (CADOJ_COLUMNS + 1)
+/* Digits read in SENT_LENGTH; more is not a sentence length. */
+#define CADOJ_SENT_DIGITS 6
+
+const char *const cadoj_column_names[CADOJ_COLUMNS] = {
+    "RECORD_ID", "SUBJECT_STATUS", "SUBJECT_ID", "REQ_SEG_SEP", "REQ_CII_NUMBER", "REQ_NAME",
+    "REQ_GENDER", "REQ_DOB", "REQ_CDL", "REQ_SSN", "PII_SEG_SEP", "CII_NUMBER", "PRI_NAME",
+    "GENDER", "PRI_DOB", "PRI_SSN", "PRI_CDL", "PRI_IDN", "PRI_INN", "FBI_NUMBER",
+    "PDR_SEG_SEP", "RACE_CODE", "RACE_DESCR", "EYE_COLOR_CODE", "EYE_COLOR_DESCR",
+    "HAIR_COLOR_CODE", "HAIR_COLOR_DESCR", "HEIGHT", "WEIGHT", "SINGLE_SOURCE", "MULTI_SOURCE",
+    "POB_CODE", "POB_NAME", "POB_TYPE", "CITIZENSHIP_LIST", "CYC_SEG_SEP", "CYC_ORDER",
+    "CYC_DATE", "STP_SEG_SEP", "STP_ORDER", "STP_EVENT_DATE", "STP_TYPE_CODE",
+    "STP_TYPE_DESCR", "STP_ORI_TYPE", "STP_ORI_TYPE_DESCR", "STP_ORI_CODE", "STP_ORI_DESCR",
+    "STP_ORI_CNTY_CODE", "STP_ORI_CNTY_NAME", "CNT_SEG_SEP", "CNT_ORDER", "DISP_DATE", "OFN",
+    "OFFENSE_CODE", "OFFENSE_DESCR", "OFFENSE_TOC", "OFFENSE_QUAL_LST", "DISP_OFFENSE_CODE",
+    "DISP_OFFENSE_DESCR", "DISP_OFFENSE_TOC", "DISP_OFFENSE_QUAL_LST", "CONV_OFFENSE_ORDER",
+    "CONV_OFFENSE_CODE", "CONV_OFFENSE_DESCR", "CONV_OFFENSE_TOC", "CONV_OFFENSE_QUAL_LST",
+    "FE_NUM_ORDER", "FE_NUM_ARR_AGY", "FE_NUM_BNCH_WARR", "FE_NUM_CITE", "FE_NUM_DOCKET",
+    "FE_NUM_INCIDENT", "FE_NUM_BOOKING", "FE_NUM_NUMBER", "FE_NUM_REMAND", "FE_NUM_OOS_INN",
+    "FE_NUM_CRT_CASE", "FE_NUM_WARRANT", "DISP_ORDER", "DISP_CODE", "DISP_DESCR",
+    "CONV_STAT_CODE", "CONV_STAT_DESCR", "SENT_SEG_SEP", "SENT_ORDER", "SENT_LOC_CODE",
+    "SENT_LOC_DESCR", "SENT_LENGTH", "SENT_TIME_CODE", "SENT_TIME_DESCR", "CYC_AGE", "CII_TYPE",
+    "CII_TYPE_ALPHA", "COMMENT_TEXT", "END_OF_REC",
+};
+
+/* The columns read (0-based, as in the DOJ layout). */
+enum {
+    C_SUBJECT_ID = 2,
+    C_PRI_DOB = 14,
+    C_STP_EVENT_DATE = 40,
+    C_STP_TYPE_DESCR = 42,
+    C_STP_ORI_CNTY_NAME = 48,
+    C_CNT_ORDER = 50,
+    C_OFFENSE_DESCR = 54,
+    C_OFFENSE_TOC = 55,
+    C_DISP_DESCR = 80,
+    C_CONV_STAT_DESCR = 82,
+    C_SENT_LENGTH = 87,
+    C_SENT_TIME_CODE = 88,
+    C_COMMENT_TEXT = 93,
+    C_TRAILING = 95 /* the cell after END_OF_REC, which must be empty if present */
+};
+
+_Static_assert(CADOJ_COLUMNS == 95, "the column indexes above are the DOJ's 95-column layout");
+
+static bool cadoj_kept(uint32_t col)
+{
+    switch (col) {
+    case C_SUBJECT_ID: case C_PRI_DOB: case C_STP_EVENT_DATE: case C_STP_TYPE_DESCR: case C_STP_ORI_CNTY_NAME:
+    case C_CNT_ORDER: case C_OFFENSE_DESCR: case C_OFFENSE_TOC: case C_DISP_DESCR:
+    case C_CONV_STAT_DESCR: case C_SENT_LENGTH: case C_SENT_TIME_CODE: case C_COMMENT_TEXT:
+    case C_TRAILING:
+        return true;
+    default:
+        return false;
+    }
+}
+
+struct cadoj_field {
+    uint32_t off; /* from the start of the row's unquoted text */
+    uint32_t len;
+};
+
+/* A readable data row: its unquoted text and the positions of the kept cells. */
+struct cadoj_view {
+    const char *base;
+    const struct cadoj_field *f; /* CADOJ_ROW_FIELDS entries */
+    uint64_t row;
+};
+
+/* Per conviction of the current subject: what finds its continuation rows and sums its sentence. */
+struct cadoj_count {
+    uint64_t hash;        /* of the CNT_ORDER text */
+    struct text_ref cnt;  /* CNT_ORDER, in the person's strings; len 0 = none */
+    int64_t months, days; /* sentence so far */
+    bool any_sentence;    /* some row gave a sentence part */
+    bool bad_sentence;    /* some row gave one that cannot be read */
+};
+
+enum dob_state { DOB_NONE, DOB_SET, DOB_CONFLICT };
+
+struct cadoj_reader {
+    struct record_reader base; /* first, so the two pointers convert */
+    char *name;                /* for messages: the path, or "standard input" */
+    int fd;
+    bool own_fd;
+    size_t block;
+
+    char *buf;
+    size_t cap, len, pos;      /* [pos, len) not yet scanned */
+    size_t row_start, w;       /* the current row's unquoted text is buf[row_start .. +w) */
+    bool eof;
+    bool skip_lf;              /* the last record ended at a CR: a following LF belongs to it */
+
+    struct cadoj_field *fields; /* CADOJ_ROW_FIELDS for data rows; grows for the header */
+    uint32_t fields_cap;
+    uint32_t nfields;          /* fields in the row, including ones not stored */
+    uint32_t header_fields;    /* named columns in the header (trailing empty cell left out) */
+
+    /* problems found while scanning the current row (column index, or -1) */
+    int64_t unterminated_col, oversized_col, bad_quote_col, nul_col;
+
+    uint64_t row;              /* number of the current data row */
+
+    /* the current subject */
+    bool started;              /* some row of it has been applied */
+    enum dob_state dob;
+    struct cadoj_count *counts; /* parallel to person->convictions */
+    uint32_t counts_cap;
+    uint64_t *slots;           /* generation << 32 | (index + 1); other generations are empty */
+    uint32_t nslots;           /* power of two, or 0 */
+    uint32_t generation;
+
+    /* the first row of the next subject, copied out of the buffer */
+    char *stash;
+    size_t stash_cap;
+    struct cadoj_field stash_fields[CADOJ_ROW_FIELDS];
+    uint64_t stash_row;
+    bool have_stash;
+
+    struct cadoj_counts counts_total;
+
+    char errmsg[1024];
+    char reason[1024];
+};
+
+enum scan_result { SCAN_ERROR = -1, SCAN_END = 0, SCAN_ROW = 1, SCAN_BLANK = 2 };
+
+enum scan_state { S_START, S_UNQUOTED, S_QUOTED, S_QUOTE, S_AFTER_QUOTE };
+
+/* ---- small helpers ---------------------------------------------------------- */
+
+/* Copies a value for quoting in a message: control bytes shown as '?', cut at a character boundary. */
+static void cadoj_sanitize(char *dst, size_t size, const char *s, size_t len)
+{
+    if (size < 4) {
+        if (size > 0)
+            dst[0] = '\0';
+        return;
+    }
+    size_t limit = CADOJ_QUOTE_MAX < size - 4 ? CADOJ_QUOTE_MAX : size - 4;
+    size_t n = len;
+    bool cut = false;
+    if (n > limit) {
+        n = limit;
+        while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
+            n--;
+        cut = true;
+    }
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        dst[i] = (c < 0x20 || c == 0x7f) ? '?' : (char)c;
+    }
+    if (cut)
+        memcpy(dst + n, "...", 4);
+    else
+        dst[n] = '\0';
+}
+
+static bool is_blank(char c)
+{
+    return c == ' ' || c == '\t';
+}
+
+static void cadoj_trim(const char **s, size_t *len)
+{
+    while (*len > 0 && is_blank(**s)) {
+        (*s)++;
+        (*len)--;
+    }
+    while (*len > 0 && is_blank((*s)[*len - 1]))
+        (*len)--;
+}
+
+static bool same_word(const char *s, size_t len, const char *word)
+{
+    return strlen(word) == len && strncasecmp(s, word, len) == 0;
+}
+
+__attribute__((format(printf, 2, 3)))
+static void cadoj_reject(struct cadoj_reader *r, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(r->reason, sizeof r->reason, fmt, ap);
+    va_end(ap);
+    r->base.rows_rejected++;
+    if (r->base.reject)
+        r->base.reject(r->base.reject_ctx, r->row, r->reason);
+}
+
+static const char *column_label(int64_t col, char *buf, size_t size)
+{
+    if (col >= 0 && col < CADOJ_COLUMNS)
+        snprintf(buf, size, "column %lld (%s)", (long long)col + 1, cadoj_column_names[col]);
+    else
+        snprintf(buf, size, "column %lld", (long long)col + 1);
+    return buf;
+}
+
+/* ---- reading ------------------------------------------------------------------ */
+
+/* Slides the current row's kept text to the front and reads the next block after it. */
+static bool cadoj_refill(struct cadoj_reader *r)
+{
+    if (r->eof)
+        return true;
+    size_t unread = r->len - r->pos;
+    /* pos > w exactly when there is a gap to close: an earlier row, quotes, or cells not kept */
+    if (r->pos > r->w) {
+        memmove(r->buf, r->buf + r->row_start, r->w);
+        memmove(r->buf + r->w, r->buf + r->pos, unread);
+        r->row_start = 0;
+        r->pos = r->w;
+        r->len = r->w + unread;
+    }
+    if (r->cap - r->len < r->block) {
+        /* doubling, so a long row costs a few reallocations, not one per block */
+        size_t cap = r->len + r->block;
+        if (cap < r->cap * 2)
+            cap = r->cap * 2;
+        char *grown = realloc(r->buf, cap);
+        if (!grown) {
+            snprintf(r->errmsg, sizeof r->errmsg, "%s: out of memory while reading row %llu",
+                     r->name, (unsigned long long)r->row + 1);
+            return false;
+        }
+        r->buf = grown;
+        r->cap = cap;
+    }
+    for (;;) {
+        size_t want = r->cap - r->len < r->block ? r->cap - r->len : r->block;
+        ssize_t n = read(r->fd, r->buf + r->len, want);
+        if (n > 0) {
+            r->len += (size_t)n;
+            return true;
+        }
+        if (n == 0) {
+            r->eof = true;
+            return true;
+        }
+        if (errno != EINTR) {
+            snprintf(r->errmsg, sizeof r->errmsg, "%s: cannot read the file: %s", r->name,
+                     strerror(errno));
+            return false;
+        }
+    }
+}
+
+/* Records where field `col` ended; grow: the header's cells are all kept (until it is too long). */
+static bool cadoj_end_field(struct cadoj_reader *r, bool grow, uint32_t col, size_t start)
+{
+    if (grow && col >= r->fields_cap) {
+        uint32_t cap = r->fields_cap ? r->fields_cap * 2 : 128;
+        struct cadoj_field *grown = realloc(r->fields, (size_t)cap * sizeof *grown);
+        if (!grown) {
+            snprintf(r->errmsg, sizeof r->errmsg, "%s: out of memory reading the header",
+                     r->name);
+            return false;
+        }
+        r->fields = grown;
+        r->fields_cap = cap;
+    }
+    if (col < r->fields_cap) {
+        r->fields[col].off = (uint32_t)start;
+        r->fields[col].len = (uint32_t)(r->w - start);
+    }
+    r->nfields = col == UINT32_MAX ? col : col + 1;
+    return true;
+}
+
+/*
+ * Scans one record.  For the header every cell is kept and the limit is on
+ * the whole row; for data rows the limit is per cell and only the kept
+ * columns' cells are stored.
+ */
+static enum scan_result cadoj_scan(struct cadoj_reader *r, bool header)
+{
+    r->row_start = r->pos;
+    r->w = 0;
+    r->nfields = 0;
+    r->unterminated_col = r->oversized_col = r->bad_quote_col = r->nul_col = -1;
+
+    enum scan_state state = S_START;
+    uint32_t col = 0;
+    size_t field_start = 0, field_len = 0, raw = 0;
+    bool keep = header || cadoj_kept(0);
+    bool dropping = false;
+
+    for (;;) {
+        if (r->pos == r->len) {
+            if (!cadoj_refill(r))
+                return SCAN_ERROR;
+            if (r->pos == r->len) {
+                if (state == S_START && col == 0 && raw == 0)
+                    return SCAN_END;
+                if (state == S_QUOTED)
+                    r->unterminated_col = col;
+                return cadoj_end_field(r, header && !dropping, col, field_start) ? SCAN_ROW
+                                                                                 : SCAN_ERROR;
+            }
+        }
+        unsigned char c = (unsigned char)r->buf[r->pos++];
+        if (r->skip_lf) {
+            r->skip_lf = false;
+            if (c == '\n')
+                continue;
+        }
+        bool put = false, end_field = false, end_row = false;
+        switch (state) {
+        case S_START:
+            if (c == '"') {
+                /* blanks before an opening quote are layout, not content */
+                r->w = field_start;
+                field_len = 0;
+                state = S_QUOTED;
+                break;
+            }
+            if (c == ' ' || c == '\t') {
+                put = true;
+                break;
+            }
+            /* fall through */
+        case S_UNQUOTED:
+            if (c == ',') {
+                end_field = true;
+            } else if (c == '\n' || c == '\r') {
+                end_row = true;
+            } else {
+                put = true;
+                state = S_UNQUOTED;
+            }
+            break;
+        case S_QUOTED:
+            if (c == '"')
+                state = S_QUOTE;
+            else
+                put = true;
+            break;
+        case S_QUOTE:
+            if (c == '"') {
+                put = true;
+                state = S_QUOTED;
+                break;
+            }
+            /* fall through */
+        case S_AFTER_QUOTE:
+            if (c == ',') {
+                end_field = true;
+            } else if (c == '\n' || c == '\r') {
+                end_row = true;
+            } else if (c == ' ' || c == '\t') {
+                state = S_AFTER_QUOTE;
+            } else {
+                if (r->bad_quote_col < 0)
+                    r->bad_quote_col = col;
+                put = true;
+                state = S_UNQUOTED;
+            }
+            break;
+        }
+        if (end_row) {
+            if (c == '\r')
+                r->skip_lf = true;
+            if (col == 0 && raw == 0 && state == S_START)
+                return SCAN_BLANK;
+            return cadoj_end_field(r, header && !dropping, col, field_start) ? SCAN_ROW
+                                                                             : SCAN_ERROR;
+        }
+        raw++;
+        if (header && !dropping && raw > CADOJ_MAX_FIELD) {
+            r->oversized_col = col;
+            dropping = true;
+        }
+        if (end_field) {
+            if (!cadoj_end_field(r, header && !dropping, col, field_start))
+                return SCAN_ERROR;
+            if (col < UINT32_MAX)
+                col++;
+            state = S_START;
+            field_start = r->w;
+            field_len = 0;
+            keep = header || cadoj_kept(col);
+            continue;
+        }
+        if (!put)
+            continue;
+        field_len++;
+        if (!dropping && !header && field_len > CADOJ_MAX_FIELD) {
+            r->oversized_col = col;
+            dropping = true; /* keep scanning to the row's end, storing nothing more */
+        }
+        if (keep && !dropping) {
+            if (c == '\0' && r->nul_col < 0)
+                r->nul_col = col;
+            r->buf[r->row_start + r->w++] = (char)c;
+        }
+    }
+}
+
+/* ---- header ----------------------------------------------------------------------- */
+
+bool cadoj_looks_like(const char *first_line, size_t len)
+{
+    static const char id[] = "RECORD_ID";
+    const size_t idlen = sizeof id - 1;
+    if (!first_line)
+        return false;
+    const char *s = first_line;
+    if (len >= 3 && memcmp(s, "\xEF\xBB\xBF", 3) == 0) {
+        s += 3;
+        len -= 3;
+    }
+    bool quoted = len > 0 && s[0] == '"';
+    if (quoted) {
+        s++;
+        len--;
+    }
+    if (len < idlen || strncasecmp(s, id, idlen) != 0)
+        return false;
+    if (len == idlen)
+        return true;
+    char next = s[idlen];
+    if (quoted)
+        return next == '"';
+    return next == ',' || next == '\r' || next == '\n';
+}
+
+static bool cadoj_read_header(struct cadoj_reader *r, char *err, size_t errsize)
+{
+    /* A UTF-8 byte-order mark, as spreadsheet programs write, is not part of the first name. */
+    while (r->len - r->pos < 3 && !r->eof)
+        if (!cadoj_refill(r)) {
+            snprintf(err, errsize, "%s", r->errmsg);
+            return false;
+        }
+    if (r->len - r->pos >= 3 && memcmp(r->buf + r->pos, "\xEF\xBB\xBF", 3) == 0)
+        r->pos += 3;
+
+    enum scan_result s;
+    do
+        s = cadoj_scan(r, true);
+    while (s == SCAN_BLANK);
+    if (s == SCAN_ERROR) {
+        snprintf(err, errsize, "%s", r->errmsg);
+        return false;
+    }
+    if (s == SCAN_END) {
+        snprintf(err, errsize,
+                 "%s: the file is empty; a California DOJ export starts with a header row "
+                 "(RECORD_ID,SUBJECT_STATUS,SUBJECT_ID,...,END_OF_REC)", r->name);
+        return false;
+    }
+    if (r->unterminated_col >= 0) {
+        snprintf(err, errsize,
+                 "%s: a quoted name in the first row is not closed before the end of the file; "
+                 "this is not a California DOJ export", r->name);
+        return false;
+    }
+    if (r->oversized_col >= 0) {
+        snprintf(err, errsize,
+                 "%s: the first row is longer than 1 MiB; this is not a California DOJ export "
+                 "header", r->name);
+        return false;
+    }
+
+    const char *row = r->buf + r->row_start;
+    uint32_t n = r->nfields < r->fields_cap ? r->nfields : r->fields_cap;
+    char q[CADOJ_QUOTE_MAX + 4], q2[CADOJ_QUOTE_MAX + 4];
+
+    const char *first = row + r->fields[0].off;
+    size_t first_len = r->fields[0].len;
+    cadoj_trim(&first, &first_len);
+    if (!same_word(first, first_len, "RECORD_ID")) {
+        cadoj_sanitize(q, sizeof q, first, first_len);
+        int known_col = -1;
+        for (int i = 1; i < CADOJ_COLUMNS && known_col < 0; i++)
+            if (same_word(first, first_len, cadoj_column_names[i]))
+                known_col = i;
+        if (known_col >= 0)
+            snprintf(err, errsize,
+                     "%s: the header starts with %s, the DOJ's column %d, instead of RECORD_ID: "
+                     "a column is missing from the header, so Lenity cannot tell where each "
+                     "value is; give the export as the DOJ sent it", r->name, q, known_col + 1);
+        else if (r->nfields == CADOJ_COLUMNS || r->nfields == CADOJ_COLUMNS + 1)
+            snprintf(err, errsize,
+                     "%s: the first row has %u values but does not start with RECORD_ID: it "
+                     "looks like a DOJ export without its header row. Lenity needs the header "
+                     "(RECORD_ID,SUBJECT_STATUS,SUBJECT_ID,...,END_OF_REC) as the first line, to "
+                     "be sure each column is where the DOJ puts it; add it and run again",
+                     r->name, (unsigned)r->nfields);
+        else
+            snprintf(err, errsize,
+                     "%s: the first row starts with '%s', not RECORD_ID; this is not a "
+                     "California DOJ criminal-history export with its header row", r->name, q);
+        return false;
+    }
+
+    for (uint32_t i = 0; i < n && i < CADOJ_COLUMNS; i++) {
+        const char *name = row + r->fields[i].off;
+        size_t len = r->fields[i].len;
+        cadoj_trim(&name, &len);
+        if (!same_word(name, len, cadoj_column_names[i])) {
+            cadoj_sanitize(q, sizeof q, name, len);
+            snprintf(err, errsize,
+                     "%s: header column %u is '%s' where a California DOJ export has '%s'; "
+                     "Lenity reads the DOJ columns by position, so they must be the DOJ's, in "
+                     "the DOJ's order", r->name, (unsigned)i + 1, q, cadoj_column_names[i]);
+            return false;
+        }
+    }
+
+    if (r->nfields > CADOJ_COLUMNS) {
+        /* One empty cell after END_OF_REC is a trailing comma; anything more is not the export. */
+        uint32_t named = 0, first_named = 0;
+        for (uint32_t i = CADOJ_COLUMNS; i < n; i++) {
+            const char *name = row + r->fields[i].off;
+            size_t len = r->fields[i].len;
+            cadoj_trim(&name, &len);
+            if (len > 0 && named++ == 0)
+                first_named = i;
+        }
+        if (named > 0) {
+            const char *name = row + r->fields[first_named].off;
+            size_t len = r->fields[first_named].len;
+            cadoj_trim(&name, &len);
+            cadoj_sanitize(q2, sizeof q2, name, len);
+            snprintf(err, errsize,
+                     "%s: the header has %u columns, %u more than a California DOJ export, "
+                     "starting with '%s' after END_OF_REC; this looks like a results file or a "
+                     "spreadsheet with added columns. Give Lenity the export as the DOJ sent it",
+                     r->name, (unsigned)r->nfields, (unsigned)(r->nfields - CADOJ_COLUMNS), q2);
+            return false;
+        }
+        if (r->nfields > CADOJ_COLUMNS + 1) {
+            snprintf(err, errsize,
+                     "%s: the header ends with %u empty columns after END_OF_REC; a California "
+                     "DOJ export has none (one trailing comma is tolerated)", r->name,
+                     (unsigned)(r->nfields - CADOJ_COLUMNS));
+            return false;
+        }
+    }
+    r->header_fields = r->nfields < CADOJ_COLUMNS ? r->nfields : CADOJ_COLUMNS;
+
+    /* From here on only the data row's fields are stored. */
+    if (r->fields_cap < CADOJ_ROW_FIELDS) {
+        struct cadoj_field *grown = realloc(r->fields, CADOJ_ROW_FIELDS * sizeof *grown);
+        if (!grown) {
+            snprintf(err, errsize, "%s: out of memory reading the header", r->name);
+            return false;
+        }
+        r->fields = grown;
+    }
+    r->fields_cap = CADOJ_ROW_FIELDS;
+    return true;
+}
+
+/* ---- rows ---------------------------------------------------------------------------- */
+
+/* A kept cell of a view, trimmed; false when empty. */
+static bool view_cell(const struct cadoj_view *v, uint32_t col, const char **s, size_t *len)
+{
+    *s = v->base + v->f[col].off;
+    *len = v->f[col].len;
+    cadoj_trim(s, len);
+    return *len > 0;
+}
+
+/* The structure of the scanned row; false (after rejecting it) when it cannot be read. */
+static bool cadoj_check_row(struct cadoj_reader *r)
+{
+    char label[64];
+    if (r->unterminated_col >= 0) {
+        cadoj_reject(r, "a quoted value is not closed before the end of the file (the opening "
+                        "double quote is in %s; everything after it was read as one value)",
+                     column_label(r->unterminated_col, label, sizeof label));
+        return false;
+    }
+    if (r->oversized_col >= 0) {
+        cadoj_reject(r, "the value in %s is longer than 1 MiB, the most Lenity reads in one cell",
+                     column_label(r->oversized_col, label, sizeof label));
+        return false;
+    }
+    bool trailing_empty = r->nfields == CADOJ_COLUMNS + 1 && r->fields[C_TRAILING].len == 0;
+    if (r->nfields != CADOJ_COLUMNS && !trailing_empty) {
+        char also[160] = "";
+        if (r->header_fields < CADOJ_COLUMNS)
+            snprintf(also, sizeof also,
+                     "; the header too names only %u columns, so the file may have been cut or "
+                     "edited (%s and after are missing)", (unsigned)r->header_fields,
+                     cadoj_column_names[r->header_fields]);
+        cadoj_reject(r, "the row has %u value%s but a California DOJ export row has %u "
+                        "(RECORD_ID to END_OF_REC): is a value missing, or a comma inside a "
+                        "value that is not in double quotes?%s",
+                     (unsigned)r->nfields, r->nfields == 1 ? "" : "s", (unsigned)CADOJ_COLUMNS,
+                     also);
+        return false;
+    }
+    if (r->bad_quote_col >= 0) {
+        cadoj_reject(r, "%s has text after the closing double quote of a quoted value (inside "
+                        "quotes, a double quote is written \"\")",
+                     column_label(r->bad_quote_col, label, sizeof label));
+        return false;
+    }
+    if (r->nul_col >= 0) {
+        cadoj_reject(r, "%s contains a NUL byte; the file may not be plain text",
+                     column_label(r->nul_col, label, sizeof label));
+        return false;
+    }
+    const struct cadoj_view v = {r->buf + r->row_start, r->fields, r->row};
+    const char *s;
+    size_t len;
+    if (!view_cell(&v, C_SUBJECT_ID, &s, &len)) {
+        cadoj_reject(r, "SUBJECT_ID is blank, so the row cannot be given to a person");
+        return false;
+    }
+    return true;
+}
+
+static enum record_status cadoj_oom(struct cadoj_reader *r)
+{
+    snprintf(r->errmsg, sizeof r->errmsg, "%s: out of memory at row %llu", r->name,
+             (unsigned long long)r->row);
+    return RECORD_ERROR;
+}
+
+/* Forgets the current subject's counts table (O(1): a new generation). */
+static void cadoj_new_subject(struct cadoj_reader *r)
+{
+    r->started = false;
+    r->dob = DOB_NONE;
+    if (++r->generation == 0) {
+        if (r->slots)
+            memset(r->slots, 0, (size_t)r->nslots * sizeof *r->slots);
+        r->generation = 1;
+    }
+}
+
+static uint64_t slot_value(const struct cadoj_reader *r, uint32_t index)
+{
+    return (uint64_t)r->generation << 32 | ((uint64_t)index + 1);
+}
+
+static bool slot_live(const struct cadoj_reader *r, uint64_t v)
+{
+    return (uint32_t)(v >> 32) == r->generation && (uint32_t)v != 0;
+}
+
+/* The conviction whose CNT_ORDER is cnt, or -1. */
+static int64_t cadoj_find_count(const struct cadoj_reader *r, const struct person *p,
+                                const char *cnt, size_t len, uint64_t hash)
+{
+    if (r->nslots == 0)
+        return -1;
+    uint32_t mask = r->nslots - 1;
+    for (uint32_t i = (uint32_t)hash & mask;; i = (i + 1) & mask) {
+        uint64_t v = r->slots[i];
+        if (!slot_live(r, v))
+            return -1;
+        uint32_t idx = (uint32_t)v - 1;
+        const struct cadoj_count *k = &r->counts[idx];
+        if (k->hash == hash && k->cnt.len == len && memcmp(person_text(p, k->cnt), cnt, len) == 0)
+            return idx;
+    }
+}
+
+static void slot_insert(struct cadoj_reader *r, uint32_t index)
+{
+    uint32_t mask = r->nslots - 1;
+    uint32_t i = (uint32_t)r->counts[index].hash & mask;
+    while (slot_live(r, r->slots[i]))
+        i = (i + 1) & mask;
+    r->slots[i] = slot_value(r, index);
+}
+
+/* Adds conviction `index` (its CNT_ORDER already stored) to the table, growing it to stay half empty. */
+static bool cadoj_index_count(struct cadoj_reader *r, uint32_t index)
+{
+    if ((uint64_t)(index + 1) * 2 > r->nslots) {
+        uint64_t want = r->nslots ? (uint64_t)r->nslots * 2 : 64;
+        while ((uint64_t)(index + 1) * 2 > want)
+            want *= 2;
+        if (want > UINT32_MAX)
+            return false;
+        uint64_t *grown = calloc((size_t)want, sizeof *grown);
+        if (!grown)
+            return false;
+        free(r->slots);
+        r->slots = grown;
+        r->nslots = (uint32_t)want;
+        for (uint32_t i = 0; i < index; i++)
+            if (r->counts[i].cnt.len > 0)
+                slot_insert(r, i);
+    }
+    slot_insert(r, index);
+    return true;
+}
+
+static bool cadoj_parse_level(const struct cadoj_view *v, uint8_t *out)
+{
+    const char *s;
+    size_t len;
+    if (view_cell(v, C_CONV_STAT_DESCR, &s, &len)) {
+        if (same_word(s, len, "FELONY")) {
+            *out = LEVEL_FELONY;
+            return true;
+        }
+        if (same_word(s, len, "MISDEMEANOR")) {
+            *out = LEVEL_MISDEMEANOR;
+            return true;
+        }
+        if (same_word(s, len, "INFRACTION")) {
+            *out = LEVEL_INFRACTION;
+            return true;
+        }
+    }
+    if (view_cell(v, C_OFFENSE_TOC, &s, &len) && len == 1) {
+        switch (s[0]) {
+        case 'F': case 'f':
+            *out = LEVEL_FELONY;
+            return true;
+        case 'M': case 'm':
+            *out = LEVEL_MISDEMEANOR;
+            return true;
+        case 'I': case 'i':
+            *out = LEVEL_INFRACTION;
+            return true;
+        default:
+            break;
+        }
+    }
+    return false;
+}
+
+/* Adds this row's sentence part (SENT_LENGTH, SENT_TIME_CODE) to count k. */
+static void cadoj_add_sentence(const struct cadoj_view *v, struct cadoj_count *k)
+{
+    const char *len_s, *unit;
+    size_t len_n, unit_n;
+    bool has_len = view_cell(v, C_SENT_LENGTH, &len_s, &len_n);
+    bool has_unit = view_cell(v, C_SENT_TIME_CODE, &unit, &unit_n);
+    if (!has_len && !has_unit)
+        return;
+    k->any_sentence = true;
+    if (!has_len || !has_unit || len_n > CADOJ_SENT_DIGITS || unit_n != 1) {
+        k->bad_sentence = true;
+        return;
+    }
+    int64_t n = 0;
+    for (size_t i = 0; i < len_n; i++) {
+        if (len_s[i] < '0' || len_s[i] > '9') {
+            k->bad_sentence = true;
+            return;
+        }
+        n = n * 10 + (len_s[i] - '0');
+    }
+    switch (unit[0]) {
+    case 'D': case 'd':
+        k->days += n;
+        break;
+    case 'M': case 'm':
+        k->months += n;
+        break;
+    case 'Y': case 'y':
+        k->months += 12 * n;
+        break;
+    default:
+        k->bad_sentence = true;
+        return;
+    }
+    /* Many continuation rows could overflow the duration: past this, it is not a sentence. */
+    if (k->months > INT32_MAX / 2 || k->days > INT32_MAX / 2)
+        k->bad_sentence = true;
+}
+
+/* The sentence, and its end: the disposition date plus the sentence, by the calendar. */
+static void cadoj_set_sentence(struct conviction *c, const struct cadoj_count *k)
+{
+    c->known &= ~(1u << FACT_SENTENCE_END);
+    if (k->any_sentence && !k->bad_sentence) {
+        c->sentence.months = (int32_t)k->months;
+        c->sentence.days = (int32_t)k->days;
+        c->known |= 1u << FACT_SENTENCE;
+        if (c->known & (1u << FACT_DISPOSITION_DATE)) {
+            c->sentence_end = date_add(c->disposition_date, c->sentence, DATE_ROUND_DOWN);
+            c->known |= 1u << FACT_SENTENCE_END;
+        }
+    } else {
+        c->sentence.months = c->sentence.days = 0;
+        c->known &= ~(1u << FACT_SENTENCE);
+    }
+}
+
+static bool cadoj_is_conviction(const struct cadoj_view *v)
+{
+    const char *s;
+    size_t len;
+    return view_cell(v, C_DISP_DESCR, &s, &len) && len >= 9 && strncasecmp(s, "CONVICTED", 9) == 0;
+}
+
+/* A new conviction from row v; false when out of memory. */
+static bool cadoj_add_conviction(struct cadoj_reader *r, struct person *p,
+                                 const struct cadoj_view *v, const char *cnt, size_t cnt_len,
+                                 uint64_t hash)
+{
+    if (p->count >= r->counts_cap) {
+        uint32_t cap = r->counts_cap ? r->counts_cap * 2 : 16;
+        if (cap > CADOJ_MAX_CONVICTIONS)
+            cap = CADOJ_MAX_CONVICTIONS;
+        struct cadoj_count *grown = realloc(r->counts, (size_t)cap * sizeof *grown);
+        if (!grown)
+            return false;
+        r->counts = grown;
+        r->counts_cap = cap;
+    }
+    struct conviction *c = person_add_conviction(p, CADOJ_MAX_CONVICTIONS);
+    if (!c)
+        return false;
+    uint32_t index = p->count - 1;
+    struct cadoj_count *k = &r->counts[index];
+    memset(k, 0, sizeof *k);
+    c->row = v->row;
+
+    const char *off, *com, *s;
+    size_t off_len, com_len, len;
+    view_cell(v, C_OFFENSE_DESCR, &off, &off_len);
+    view_cell(v, C_COMMENT_TEXT, &com, &com_len);
+    if (doj_offense_normalise(off, off_len, com, com_len, &c->citation, NULL))
+        c->known |= 1u << FACT_CITATION;
+    else
+        r->counts_total.citations_unknown++;
+    /* key: the text the citation was read from */
+    const char *key = off;
+    size_t key_len = off_len;
+    if (doj_offense_refers_to_comment(off, off_len) && com_len > 0) {
+        key = com;
+        key_len = com_len;
+    }
+    if (!person_add_text(p, key, key_len, &c->key))
+        return false;
+
+    if (cadoj_parse_level(v, &c->level))
+        c->known |= 1u << FACT_LEVEL;
+    if (view_cell(v, C_STP_EVENT_DATE, &s, &len) &&
+        date_parse_compact(s, len, &c->disposition_date))
+        c->known |= 1u << FACT_DISPOSITION_DATE;
+    if (view_cell(v, C_STP_ORI_CNTY_NAME, &s, &len)) {
+        if (!person_add_text(p, s, len, &c->county))
+            return false;
+        c->known |= 1u << FACT_COUNTY;
+    }
+    if (cnt_len > 0) {
+        if (!person_add_text(p, cnt, cnt_len, &k->cnt))
+            return false;
+        /* the case: cycle and step, the first 6 characters */
+        if (!person_add_text(p, cnt, cnt_len < 6 ? cnt_len : 6, &c->case_id))
+            return false;
+        c->known |= 1u << FACT_CASE_ID;
+        /* the arrest cycle: the first 3 characters */
+        if (!person_add_text(p, cnt, cnt_len < 3 ? cnt_len : 3, &c->cycle_id))
+            return false;
+        c->known |= 1u << FACT_CYCLE_ID;
+        k->hash = hash;
+        if (!cadoj_index_count(r, index))
+            return false;
+    }
+    cadoj_add_sentence(v, k);
+    cadoj_set_sentence(c, k);
+    return true;
+}
+
+/*
+ * Gives row v to the current subject (starting it when it is the first).
+ * Returns false only when out of memory; a row refused here is rejected.
+ */
+static bool cadoj_apply(struct cadoj_reader *r, struct person *p, const struct cadoj_view *v)
+{
+    const char *s;
+    size_t len;
+    if (!r->started) {
+        view_cell(v, C_SUBJECT_ID, &s, &len);
+        if (!person_add_text(p, s, len, &p->id))
+            return false;
+        /* The export records deaths and registrations as steps: without one, the answer is no. */
+        p->known |= (1u << FACT_ID) | (1u << FACT_DECEASED) | (1u << FACT_SEX_OFFENDER_REGISTRATION);
+        r->started = true;
+    }
+    if (view_cell(v, C_STP_TYPE_DESCR, &s, &len)) {
+        if (len == 8 && strncasecmp(s, "DECEASED", 8) == 0) {
+            p->deceased = true;
+        } else if (len == 12 && strncasecmp(s, "REGISTRATION", 12) == 0) {
+            const char *off;
+            size_t off_len;
+            if (view_cell(v, C_OFFENSE_DESCR, &off, &off_len) && off_len >= 3 && strncmp(off, "290", 3) == 0)
+                p->sex_offender_registration = true;
+        }
+    }
+    int32_t dob;
+    if (r->dob != DOB_CONFLICT && view_cell(v, C_PRI_DOB, &s, &len) &&
+        date_parse_compact(s, len, &dob)) {
+        if (r->dob == DOB_NONE) {
+            p->date_of_birth = dob;
+            p->known |= 1u << FACT_DATE_OF_BIRTH;
+            r->dob = DOB_SET;
+        } else if (dob != p->date_of_birth) {
+            /* two dates of birth for one subject: neither is trusted */
+            p->date_of_birth = 0;
+            p->known &= ~(1u << FACT_DATE_OF_BIRTH);
+            r->dob = DOB_CONFLICT;
+        }
+    }
+
+    if (!cadoj_is_conviction(v)) {
+        r->counts_total.rows_other++;
+        r->base.rows_other++;
+        return true;
+    }
+    const char *cnt;
+    size_t cnt_len;
+    uint64_t hash = 0;
+    if (view_cell(v, C_CNT_ORDER, &cnt, &cnt_len)) {
+        hash = citation_hash_bytes(cnt, cnt_len);
+        int64_t idx = cadoj_find_count(r, p, cnt, cnt_len, hash);
+        if (idx >= 0) {
+            /* a continuation row: its sentence part belongs to its own count */
+            struct cadoj_count *k = &r->counts[idx];
+            cadoj_add_sentence(v, k);
+            cadoj_set_sentence(&p->convictions[idx], k);
+            r->counts_total.rows_other++;
+            r->base.rows_other++;
+            r->counts_total.rows_continuation++;
+            return true;
+        }
+    }
+    if (p->count >= CADOJ_MAX_CONVICTIONS) {
+        char id[CADOJ_QUOTE_MAX + 4];
+        cadoj_sanitize(id, sizeof id, person_text(p, p->id), p->id.len);
+        uint64_t row = r->row;
+        r->row = v->row;
+        cadoj_reject(r, "subject '%s' already has %u convictions, the most Lenity reads for one "
+                        "person (are the SUBJECT_ID values right?)", id,
+                     (unsigned)CADOJ_MAX_CONVICTIONS);
+        r->row = row;
+        return true;
+    }
+    if (!cadoj_add_conviction(r, p, v, cnt_len > 0 ? cnt : NULL, cnt_len, hash))
+        return false;
+    r->counts_total.rows_conviction++;
+    return true;
+}
+
+/* Copies the scanned row out of the buffer: it starts the next subject. */
+static bool cadoj_stash_row(struct cadoj_reader *r)
+{
+    if (r->w > r->stash_cap) {
+        char *grown = realloc(r->stash, r->w);
+        if (!grown)
+            return false;
+        r->stash = grown;
+        r->stash_cap = r->w;
+    }
+    if (r->w)
+        memcpy(r->stash, r->buf + r->row_start, r->w);
+    memcpy(r->stash_fields, r->fields, sizeof r->stash_fields);
+    r->stash_row = r->row;
+    r->have_stash = true;
+    return true;
+}
+
+static enum record_status cadoj_hand_out(struct cadoj_reader *r, const struct person *p)
+{
+    r->counts_total.subjects++;
+    if (p->count == 0)
+        r->counts_total.subjects_without_conviction++;
+    return RECORD_PERSON;
+}
+
+static enum record_status cadoj_next(struct record_reader *base, struct person *person)
+{
+    struct cadoj_reader *r = (struct cadoj_reader *)base;
+    person_clear(person);
+    cadoj_new_subject(r);
+    if (r->have_stash) {
+        const struct cadoj_view v = {r->stash, r->stash_fields, r->stash_row};
+        r->have_stash = false;
+        if (!cadoj_apply(r, person, &v))
+            return cadoj_oom(r);
+    }
+    for (;;) {
+        enum scan_result s = cadoj_scan(r, false);
+        if (s == SCAN_BLANK)
+            continue;
+        if (s == SCAN_ERROR)
+            return RECORD_ERROR;
+        if (s == SCAN_END)
+            return r->started ? cadoj_hand_out(r, person) : RECORD_END;
+        r->row++;
+        r->base.rows_read++;
+        if (!cadoj_check_row(r))
+            continue;
+        const struct cadoj_view v = {r->buf + r->row_start, r->fields, r->row};
+        if (r->started) {
+            const char *id;
+            size_t id_len;
+            view_cell(&v, C_SUBJECT_ID, &id, &id_len);
+            if (person->id.len != id_len ||
+                memcmp(person_text(person, person->id), id, id_len) != 0) {
+                if (!cadoj_stash_row(r))
+                    return cadoj_oom(r);
+                return cadoj_hand_out(r, person);
+            }
+        }
+        if (!cadoj_apply(r, person, &v))
+            return cadoj_oom(r);
+    }
+}
+
+static const char *cadoj_error(struct record_reader *base)
+{
+    return ((struct cadoj_reader *)base)->errmsg;
+}
+
+static void cadoj_close(struct record_reader *base)
+{
+    struct cadoj_reader *r = (struct cadoj_reader *)base;
+    if (!r)
+        return;
+    if (r->own_fd && r->fd >= 0)
+        close(r->fd);
+    free(r->buf);
+    free(r->fields);
+    free(r->counts);
+    free(r->slots);
+    free(r->stash);
+    free(r->name);
+    free(r);
+}
+
+bool cadoj_reader_counts(const struct record_reader *base, struct cadoj_counts *out)
+{
+    memset(out, 0, sizeof *out);
+    if (!base || base->close != cadoj_close)
+        return false;
+    const struct cadoj_reader *r = (const struct cadoj_reader *)base;
+    *out = r->counts_total;
+    out->rows_read = base->rows_read;
+    out->rows_rejected = base->rows_rejected;
+    return true;
+}
+
+size_t cadoj_reader_footprint(const struct record_reader *base)
+{
+    if (!base || base->close != cadoj_close)
+        return 0;
+    const struct cadoj_reader *r = (const struct cadoj_reader *)base;
+    return sizeof *r + r->cap + r->stash_cap + (size_t)r->fields_cap * sizeof *r->fields +
+           (size_t)r->counts_cap * sizeof *r->counts + (size_t)r->nslots * sizeof *r->slots;
+}
+
+struct record_reader *cadoj_reader_open_block(const char *path, size_t block,
+                                              record_reject_fn reject, void *ctx, char *err,
+                                              size_t errsize)
+{
+    struct cadoj_reader *r = calloc(1, sizeof *r);
+    if (!r) {
+        snprintf(err, errsize, "%s: out of memory", path);
+        return NULL;
+    }
+    r->fd = -1;
+    r->block = block ? block : 1;
+    r->base.format_name = "California DOJ criminal-history export";
+    r->base.next = cadoj_next;
+    r->base.error = cadoj_error;
+    r->base.close = cadoj_close;
+    r->base.reject = reject;
+    r->base.reject_ctx = ctx;
+
+    bool is_stdin = strcmp(path, "-") == 0;
+    r->name = strdup(is_stdin ? "standard input" : path);
+    r->buf = malloc(r->block);
+    if (!r->name || !r->buf) {
+        snprintf(err, errsize, "%s: out of memory", path);
+        cadoj_close(&r->base);
+        return NULL;
+    }
+    r->cap = r->block;
+
+    if (is_stdin) {
+        r->fd = STDIN_FILENO;
+    } else {
+        r->fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (r->fd < 0) {
+            snprintf(err, errsize, "%s: cannot open the file: %s", path, strerror(errno));
+            cadoj_close(&r->base);
+            return NULL;
+        }
+        r->own_fd = true;
+        struct stat st;
+        if (fstat(r->fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+            snprintf(err, errsize, "%s: is a folder, not a DOJ export file", path);
+            cadoj_close(&r->base);
+            return NULL;
+        }
+    }
+    if (!cadoj_read_header(r, err, errsize)) {
+        cadoj_close(&r->base);
+        return NULL;
+    }
+    return &r->base;
+}
+
+struct record_reader *cadoj_reader_open(const char *path, record_reject_fn reject, void *ctx,
+                                        char *err, size_t errsize)
+{
+    return cadoj_reader_open_block(path, CADOJ_BLOCK, reject, ctx, err, errsize);
+}

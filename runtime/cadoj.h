@@ -1,0 +1,132 @@
+/*
+ * cadoj.h - the California DOJ bulk criminal-history export, as a record reader.
+ *
+ * The export is RFC 4180 CSV with 95 columns (RECORD_ID ... END_OF_REC) and
+ * one row per (subject, arrest cycle, step, count, sentence part).  Rows of
+ * one subject (SUBJECT_ID) are adjacent.  A header row naming the columns is
+ * required: its first cell is RECORD_ID and its names must be the DOJ's, in
+ * the DOJ's order.  A header ending in one extra empty cell (a trailing
+ * comma, 96 fields) is accepted, and so is a data row ending that way.  A
+ * header that stops short of END_OF_REC is accepted too (the columns are
+ * still where the DOJ puts them), but every data row must still have the 95
+ * fields, so a file cut short is rejected row by row, each with its number.
+ * A header with named columns after END_OF_REC (a gogen results file, a
+ * spreadsheet with added columns) is refused when the file is opened.
+ *
+ * What one subject becomes (struct person):
+ *   id             SUBJECT_ID (CII_NUMBER is not used for grouping, as in gogen)
+ *   date_of_birth  PRI_DOB, YYYYMMDD, from the first row that gives a valid
+ *                  date; blank or invalid is unknown, and so is a subject
+ *                  whose rows give two different dates (no guess is made)
+ * A conviction is made from the FIRST row of each CNT_ORDER whose
+ * DISP_DESCR starts with CONVICTED (any step type: gogen does not check it):
+ *   citation       OFFENSE_DESCR, or COMMENT_TEXT when OFFENSE_DESCR is
+ *                  blank or SEE COMMENT FOR CHARGE (doj_offense.h); text that
+ *                  is not a citation leaves the citation UNKNOWN (the
+ *                  conviction is still handed out, so the policy sends it
+ *                  to review) and the text is kept in `key`
+ *   key            the offence text the citation was read from, trimmed
+ *   level          CONV_STAT_DESCR FELONY / MISDEMEANOR / INFRACTION, else
+ *                  OFFENSE_TOC F / M / I, else unknown
+ *   disposition_date  STP_EVENT_DATE (not DISP_DATE, as in gogen); blank or
+ *                  invalid is unknown
+ *   county         STP_ORI_CNTY_NAME; blank is unknown
+ *   case_id        the first 6 characters of CNT_ORDER (3 of cycle, 3 of
+ *                  step: the court case); a shorter CNT_ORDER whole
+ *   sentence       SENT_LENGTH with SENT_TIME_CODE D (days), M (months) or
+ *                  Y (years), summed over the conviction row and its
+ *                  continuation rows: later CONVICTED rows with the SAME
+ *                  CNT_ORDER, wherever they are among the subject's rows
+ *                  (gogen adds them to the most recently added conviction
+ *                  instead; see the conformance README, section 6.4).  No
+ *                  sentence on any of those rows is unknown, not zero; a
+ *                  length or unit that cannot be read (e.g. unit N) makes
+ *                  the whole sentence unknown.
+ *   row            the 1-based data row number of the conviction row
+ * A CONVICTED row with a blank CNT_ORDER is a conviction of its own.
+ *
+ * Row accounting.  Every data row is exactly one of:
+ *   rejected      a row that cannot be read: wrong number of fields, a
+ *                 quote not closed, text after a closing quote, a NUL byte,
+ *                 a cell over CADOJ_MAX_FIELD, a blank SUBJECT_ID, or a
+ *                 conviction past CADOJ_MAX_CONVICTIONS for one subject;
+ *                 reported through the reject callback with its row number
+ *   conviction    the row a conviction was made from (one per conviction
+ *                 handed out)
+ *   other         any other row of a subject that was handed out: arrests,
+ *                 dismissals, registrations, deaths, and continuation rows
+ *                 (whose sentence went into their count's conviction)
+ * Every subject with at least one readable row is handed out, even one with
+ * no conviction (person->count == 0), so that all its rows are accounted:
+ *   rows_read == rows_conviction + rows_other + rows_rejected
+ * once next() has returned RECORD_END (between calls, the first row of the
+ * next subject has been read but not yet counted in either).  The record
+ * interface knows only rows_read and rows_rejected; cadoj_reader_counts()
+ * gives the rest.
+ *
+ * Memory is flat in the size of the file: the read buffer grows to the
+ * longest row's kept cells plus one block, the person's arrays to the
+ * largest subject, and nothing is allocated per row once those are reached.
+ * Rows of one subject that are NOT adjacent are not merged: the subject is
+ * handed out once per run of adjacent rows (detecting it would need memory
+ * that grows with the file).
+ */
+#ifndef LENITY_CADOJ_H
+#define LENITY_CADOJ_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "record.h"
+
+#define CADOJ_COLUMNS 95
+/* The longest cell a row may hold; a longer one gets the row rejected. */
+#define CADOJ_MAX_FIELD (1u << 20)
+/* Convictions kept for one subject; further conviction rows of that subject are rejected. */
+#define CADOJ_MAX_CONVICTIONS 100000u
+/* Bytes read from the file at a time. */
+#define CADOJ_BLOCK (1u << 20)
+
+/* The DOJ column names, in order (CADOJ_COLUMNS entries). */
+extern const char *const cadoj_column_names[CADOJ_COLUMNS];
+
+struct cadoj_counts {
+    uint64_t rows_read;          /* data rows seen (== base.rows_read) */
+    uint64_t rows_rejected;      /* == base.rows_rejected */
+    uint64_t rows_conviction;    /* rows a conviction was made from == convictions handed out */
+    uint64_t rows_other;         /* other rows of subjects handed out, continuations included */
+    uint64_t rows_continuation;  /* of rows_other: later CONVICTED rows of a count already held */
+    uint64_t subjects;           /* persons handed out */
+    uint64_t subjects_without_conviction;
+    uint64_t citations_unknown;  /* convictions whose offence text is not a citation */
+};
+
+/*
+ * Opens `path` ("-" = standard input) and reads its header.  Rejected rows
+ * are reported through reject(ctx, row, reason).  On failure returns NULL
+ * with a message naming the file in err.  Close with r->close(r).
+ */
+struct record_reader *cadoj_reader_open(const char *path, record_reject_fn reject, void *ctx,
+                                        char *err, size_t errsize);
+
+/* The same, reading `block` bytes at a time (at least 1): for tests of rows that straddle reads. */
+struct record_reader *cadoj_reader_open_block(const char *path, size_t block,
+                                              record_reject_fn reject, void *ctx, char *err,
+                                              size_t errsize);
+
+/*
+ * True when the start of a file looks like a DOJ export with its header:
+ * an optional UTF-8 byte-order mark, then RECORD_ID (any case, optionally
+ * in double quotes) as the whole first cell.  first_line need not be
+ * NUL-terminated nor a whole line.
+ */
+bool cadoj_looks_like(const char *first_line, size_t len);
+
+/* The row accounting above; false (and *out zeroed) when r is not a DOJ reader. */
+bool cadoj_reader_counts(const struct record_reader *r, struct cadoj_counts *out);
+
+/* Bytes the reader itself holds (buffers and tables), for tests that memory stays flat. */
+size_t cadoj_reader_footprint(const struct record_reader *r);
+
+#endif

@@ -1,0 +1,1038 @@
+/*
+ * test_cadoj.c - the California DOJ export reader: the gogen fixtures'
+ * subject and conviction counts, what a subject becomes, row accounting,
+ * rejected rows, refused files, rows straddling reads, and memory that stays
+ * flat on a large generated file.  Run from the repository root.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "cadoj.h"
+#include "value.h"
+
+#define FIX "tests/fixtures/gogen/"
+#define MAX_REJECTS 64
+
+/* ---- helpers ------------------------------------------------------------------- */
+
+struct rejected {
+    uint64_t count;
+    uint64_t rows[MAX_REJECTS];
+    char reasons[MAX_REJECTS][1024];
+};
+
+static void collect(void *ctx, uint64_t row, const char *reason)
+{
+    struct rejected *r = ctx;
+    if (r->count < MAX_REJECTS) {
+        r->rows[r->count] = row;
+        snprintf(r->reasons[r->count], sizeof r->reasons[0], "%s", reason);
+    }
+    r->count++;
+}
+
+static char *write_temp(const char *data, size_t len)
+{
+    char *path = strdup("/tmp/lenity_test_cadoj_XXXXXX");
+    assert_non_null(path);
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    size_t done = 0;
+    while (done < len) {
+        ssize_t n = write(fd, data + done, len - done);
+        assert_true(n > 0);
+        done += (size_t)n;
+    }
+    close(fd);
+    return path;
+}
+
+static const char *text_of(const struct person *p, struct text_ref r)
+{
+    return person_text(p, r);
+}
+
+static bool known(const struct conviction *c, enum fact_id f)
+{
+    return (c->known & (1u << f)) != 0;
+}
+
+/* A growable text buffer for building inputs and digests. */
+struct sbuf {
+    char *s;
+    size_t len, cap;
+};
+
+__attribute__((format(printf, 2, 3)))
+static void sb_printf(struct sbuf *b, const char *fmt, ...)
+{
+    for (;;) {
+        va_list ap;
+        va_start(ap, fmt);
+        int n = vsnprintf(b->s ? b->s + b->len : NULL, b->s ? b->cap - b->len : 0, fmt, ap);
+        va_end(ap);
+        assert_true(n >= 0);
+        if (b->s && (size_t)n < b->cap - b->len) {
+            b->len += (size_t)n;
+            return;
+        }
+        size_t cap = b->cap ? b->cap * 2 : 4096;
+        while (cap < b->len + (size_t)n + 1)
+            cap *= 2;
+        b->s = realloc(b->s, cap);
+        assert_non_null(b->s);
+        b->cap = cap;
+    }
+}
+
+static void sb_put(struct sbuf *b, const char *s, size_t n)
+{
+    if (b->len + n + 1 > b->cap) {
+        size_t cap = b->cap ? b->cap : 4096;
+        while (cap < b->len + n + 1)
+            cap *= 2;
+        b->s = realloc(b->s, cap);
+        assert_non_null(b->s);
+        b->cap = cap;
+    }
+    memcpy(b->s + b->len, s, n);
+    b->len += n;
+    b->s[b->len] = '\0';
+}
+
+/* The DOJ header, with a line ending. */
+static void put_header(struct sbuf *b, const char *eol)
+{
+    for (int i = 0; i < CADOJ_COLUMNS; i++)
+        sb_printf(b, "%s%s", i ? "," : "", cadoj_column_names[i]);
+    sb_printf(b, "%s", eol);
+}
+
+/* The cells a synthetic row sets; NULL cells are empty. */
+struct spec {
+    const char *subject, *dob, *date, *county, *cnt, *offense, *toc, *disp, *conv_stat,
+        *sent_len, *sent_unit, *comment, *name;
+};
+
+static void put_cell(struct sbuf *b, const char *v)
+{
+    if (!v)
+        return;
+    if (strpbrk(v, ",\"\r\n")) {
+        sb_put(b, "\"", 1);
+        for (const char *p = v; *p; p++) {
+            if (*p == '"')
+                sb_put(b, "\"", 1);
+            sb_put(b, p, 1);
+        }
+        sb_put(b, "\"", 1);
+    } else {
+        sb_put(b, v, strlen(v));
+    }
+}
+
+static void put_row(struct sbuf *b, const struct spec *s, const char *eol)
+{
+    for (int i = 0; i < CADOJ_COLUMNS; i++) {
+        if (i)
+            sb_put(b, ",", 1);
+        const char *v = NULL;
+        switch (i) {
+        case 2: v = s->subject; break;
+        case 12: v = s->name; break;
+        case 14: v = s->dob; break;
+        case 40: v = s->date; break;
+        case 48: v = s->county; break;
+        case 50: v = s->cnt; break;
+        case 54: v = s->offense; break;
+        case 55: v = s->toc; break;
+        case 80: v = s->disp; break;
+        case 82: v = s->conv_stat; break;
+        case 87: v = s->sent_len; break;
+        case 88: v = s->sent_unit; break;
+        case 93: v = s->comment; break;
+        default: break;
+        }
+        put_cell(b, v);
+    }
+    sb_printf(b, "%s", eol);
+}
+
+/* A conviction row with the usual cells. */
+static struct spec conv(const char *subject, const char *cnt, const char *offense)
+{
+    return (struct spec){.subject = subject, .dob = "19700101", .date = "20100102",
+                         .county = "LOS ANGELES", .cnt = cnt, .offense = offense, .toc = "F",
+                         .disp = "CONVICTED-PROBATION", .conv_stat = "FELONY", .sent_len = "6",
+                         .sent_unit = "M", .name = "DOE,JANE"};
+}
+
+struct run {
+    struct record_reader *reader;
+    struct person person;
+    struct rejected rejected;
+    char err[1024];
+    char *path; /* a temporary file to remove, or NULL */
+    uint64_t persons, convictions;
+};
+
+static struct run *open_path(const char *path, size_t block)
+{
+    struct run *run = calloc(1, sizeof *run);
+    assert_non_null(run);
+    person_init(&run->person);
+    run->reader = block ? cadoj_reader_open_block(path, block, collect, &run->rejected, run->err,
+                                                  sizeof run->err)
+                        : cadoj_reader_open(path, collect, &run->rejected, run->err,
+                                            sizeof run->err);
+    return run;
+}
+
+static struct run *open_text(const char *text, size_t len)
+{
+    char *path = write_temp(text, len);
+    struct run *run = open_path(path, 0);
+    run->path = path;
+    return run;
+}
+
+static enum record_status next(struct run *run)
+{
+    enum record_status s = run->reader->next(run->reader, &run->person);
+    if (s == RECORD_PERSON) {
+        run->persons++;
+        run->convictions += run->person.count;
+    }
+    return s;
+}
+
+static void drain(struct run *run)
+{
+    enum record_status s;
+    while ((s = next(run)) == RECORD_PERSON)
+        ;
+    assert_int_equal(s, RECORD_END);
+}
+
+/* rows read = conviction rows + other rows + rejected rows, and the counters agree with what was handed out. */
+static void check_accounting(const struct run *run)
+{
+    struct cadoj_counts k;
+    assert_true(cadoj_reader_counts(run->reader, &k));
+    assert_int_equal(k.rows_read, run->reader->rows_read);
+    assert_int_equal(k.rows_rejected, run->reader->rows_rejected);
+    assert_int_equal(k.rows_rejected, run->rejected.count);
+    assert_int_equal(k.rows_read, k.rows_conviction + k.rows_other + k.rows_rejected);
+    assert_int_equal(k.rows_conviction, run->convictions);
+    assert_int_equal(k.subjects, run->persons);
+    assert_true(k.rows_continuation <= k.rows_other);
+}
+
+static void close_run(struct run *run)
+{
+    if (run->reader)
+        run->reader->close(run->reader);
+    person_free(&run->person);
+    if (run->path) {
+        unlink(run->path);
+        free(run->path);
+    }
+    free(run);
+}
+
+/* ---- the fixtures' counts (conformance README, section 1) ------------------------------ */
+
+struct expected_counts {
+    const char *path;
+    uint64_t rows, subjects, convictions;
+};
+
+static const struct expected_counts fixture_counts[] = {
+    {FIX "pilots/sacramento_2019-02/cadoj.csv", 31, 9, 24},
+    {FIX "pilots/sacramento/cadoj_sacramento.csv", 32, 9, 25},
+    {FIX "pilots/san_joaquin/cadoj_san_joaquin.csv", 41, 12, 31},
+    {FIX "pilots/san_joaquin/cadoj_san_joaquin_extra_comma.csv", 38, 11, 28},
+    {FIX "pilots/contra_costa/cadoj_contra_costa.csv", 39, 11, 29},
+    {FIX "pilots/contra_costa/cadoj_contra_costa_condensed_input.csv", 39, 11, 29},
+    {FIX "pilots/los_angeles/cadoj_los_angeles.csv", 32, 9, 25},
+    {FIX "pilots/misc/extra_comma.csv", 38, 11, 28},
+    {FIX "gogen/extra_comma.csv", 38, 11, 28},
+    {FIX "extracted/pilots__sacramento__sacramento__xlsx/input.csv", 32, 9, 25},
+    {FIX "extracted/pilots__san_joaquin__san_joaquin__xlsx/input.csv", 41, 12, 31},
+    {FIX "extracted/pilots__contra_costa__contra_costa__xlsx/input.csv", 39, 11, 29},
+    {FIX "extracted/pilots__los_angeles__los_angeles__xlsx/input.csv", 35, 10, 28},
+    {FIX "extracted/pilots__los_angeles__isolated_hand_reviews_ba0613b__los_angeles__xlsx/input.csv",
+     35, 10, 28},
+    {FIX "extracted/pilots__configurable__configurable_flow__xlsx/input.csv", 37, 12, 29},
+    {FIX "extracted/gogen__configurable_flow__xlsx/input.csv", 38, 13, 30},
+    {FIX "extracted/gogen__related_charges_branch__configurable_flow__xlsx/input.csv", 38, 13, 30},
+    {FIX "extracted/gogen__related_charges_branch__related_charges__xlsx/input.csv", 11, 2, 5},
+    /* the source workbooks hold the same data as the cadoj_<county>.csv files */
+    {FIX "extracted/pilots__sacramento__cadoj_sacramento_source__xlsx/input.csv", 32, 9, 25},
+    {FIX "extracted/pilots__san_joaquin__cadoj_san_joaquin_source__xlsx/input.csv", 41, 12, 31},
+    {FIX "extracted/pilots__contra_costa__cadoj_contra_costa_source__xlsx/input.csv", 39, 11, 29},
+    {FIX "extracted/pilots__los_angeles__cadoj_los_angeles_source__xlsx/input.csv", 32, 9, 25},
+};
+
+#define NFIXTURES (sizeof fixture_counts / sizeof fixture_counts[0])
+
+static void test_fixture_counts(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < NFIXTURES; i++) {
+        const struct expected_counts *e = &fixture_counts[i];
+        struct run *run = open_path(e->path, 0);
+        if (!run->reader)
+            fail_msg("%s: %s", e->path, run->err);
+        uint64_t last_row = 0;
+        enum record_status s;
+        while ((s = next(run)) == RECORD_PERSON) {
+            /* conviction rows are handed out in file order, each once */
+            for (uint32_t k = 0; k < run->person.count; k++) {
+                assert_true(run->person.convictions[k].row > last_row);
+                last_row = run->person.convictions[k].row;
+            }
+        }
+        assert_int_equal(s, RECORD_END);
+        if (run->reader->rows_read != e->rows || run->persons != e->subjects ||
+            run->convictions != e->convictions)
+            fail_msg("%s: %llu rows / %llu subjects / %llu convictions, expected %llu / %llu / %llu",
+                     e->path, (unsigned long long)run->reader->rows_read,
+                     (unsigned long long)run->persons, (unsigned long long)run->convictions,
+                     (unsigned long long)e->rows, (unsigned long long)e->subjects,
+                     (unsigned long long)e->convictions);
+        assert_int_equal(run->rejected.count, 0);
+        check_accounting(run);
+        struct cadoj_counts k;
+        cadoj_reader_counts(run->reader, &k);
+        assert_int_equal(k.citations_unknown, 0);
+        close_run(run);
+    }
+}
+
+static void test_los_angeles_subjects_in_detail(void **state)
+{
+    (void)state;
+    struct run *run = open_path(FIX "pilots/los_angeles/cadoj_los_angeles.csv", 0);
+    assert_non_null(run->reader);
+    struct person *p = &run->person;
+
+    /* rows 1-6: an arrest, a conviction, an arrest, a DECEASED step, a dismissal, a conviction */
+    assert_int_equal(next(run), RECORD_PERSON);
+    assert_string_equal(text_of(p, p->id), "18675309");
+    int32_t d;
+    assert_true(date_from_ymd(1960, 3, 14, &d));
+    assert_true(p->known & (1u << FACT_DATE_OF_BIRTH));
+    assert_int_equal(p->date_of_birth, d);
+    assert_int_equal(p->count, 2);
+    const struct conviction *c = &p->convictions[0];
+    assert_int_equal(c->row, 2);
+    assert_string_equal(c->citation.text, "VC 503");
+    assert_int_equal(c->level, LEVEL_FELONY);
+    assert_true(date_from_ymd(1979, 6, 1, &d));
+    assert_int_equal(c->disposition_date, d);
+    assert_string_equal(text_of(p, c->county), "LOS ANGELES");
+    assert_string_equal(text_of(p, c->case_id), "101001");
+    assert_true(known(c, FACT_SENTENCE));
+    assert_int_equal(c->sentence.months, 0);
+    assert_int_equal(c->sentence.days, 90);
+    assert_string_equal(text_of(p, c->key), "503 VC-TAKE CAR W/OUT OWNERS CONSENT");
+    c = &p->convictions[1];
+    assert_int_equal(c->row, 6);
+    assert_string_equal(c->citation.text, "HS 11358");
+    assert_int_equal(c->sentence.months, 6);
+
+    /* rows 7-11: a REGISTRATION step (not a conviction) among three convictions */
+    assert_int_equal(next(run), RECORD_PERSON);
+    assert_string_equal(text_of(p, p->id), "17954908");
+    assert_int_equal(p->count, 3);
+    assert_string_equal(p->convictions[0].citation.text, "HS 11357(c)");
+    assert_string_equal(p->convictions[1].citation.text, "HS 11357(b)");
+    assert_int_equal(p->convictions[2].sentence.months, 120); /* 10 Y */
+
+    /* row 12: SEE COMMENT FOR CHARGE, the citation comes from COMMENT_TEXT */
+    assert_int_equal(next(run), RECORD_PERSON);
+    assert_string_equal(text_of(p, p->id), "23675654");
+    assert_int_equal(p->count, 4);
+    c = &p->convictions[0];
+    assert_int_equal(c->row, 12);
+    assert_string_equal(c->citation.text, "HS 11358");
+    assert_string_equal(text_of(p, c->key), "11358 HS-CULTIVATE CANNABIS");
+    assert_string_equal(text_of(p, p->convictions[1].county), "YOLO");
+
+    /* row 18: OFFENSE_TOC blank, CONV_STAT_DESCR FELONY; row 20: a misdemeanour */
+    assert_int_equal(next(run), RECORD_PERSON);
+    assert_string_equal(text_of(p, p->id), "90675321");
+    assert_int_equal(p->convictions[1].row, 18);
+    assert_int_equal(p->convictions[1].level, LEVEL_FELONY);
+    assert_int_equal(p->convictions[3].level, LEVEL_MISDEMEANOR);
+
+    /* row 25: "11359HS-INTENT SELL CANNABIS" */
+    assert_int_equal(next(run), RECORD_PERSON);
+    assert_int_equal(p->count, 5);
+    assert_string_equal(p->convictions[4].citation.text, "HS 11359");
+
+    assert_int_equal(next(run), RECORD_PERSON);
+    assert_int_equal(next(run), RECORD_PERSON);
+    assert_string_equal(p->convictions[1].citation.text, "PC 187");
+
+    /* row 31: CONV_STAT_DESCR blank, OFFENSE_TOC F */
+    assert_int_equal(next(run), RECORD_PERSON);
+    assert_string_equal(text_of(p, p->id), "34499400");
+    assert_true(date_from_ymd(2006, 8, 14, &d));
+    assert_int_equal(p->date_of_birth, d);
+    assert_int_equal(p->convictions[0].row, 31);
+    assert_true(known(&p->convictions[0], FACT_LEVEL));
+    assert_int_equal(p->convictions[0].level, LEVEL_FELONY);
+
+    assert_int_equal(next(run), RECORD_PERSON);
+    assert_int_equal(next(run), RECORD_END);
+    assert_int_equal(next(run), RECORD_END);
+    check_accounting(run);
+    struct cadoj_counts k;
+    cadoj_reader_counts(run->reader, &k);
+    assert_int_equal(k.rows_conviction, 25);
+    assert_int_equal(k.rows_other, 7);
+    assert_int_equal(k.rows_continuation, 0);
+    close_run(run);
+}
+
+static void test_fixture_continuation_row(void **state)
+{
+    (void)state;
+    /* rows 21 and 22 of Contra Costa: two CONVICTED rows of count 101001019000 (a FINE with no length) */
+    struct run *run = open_path(FIX "pilots/contra_costa/cadoj_contra_costa.csv", 0);
+    assert_non_null(run->reader);
+    bool seen = false;
+    while (next(run) == RECORD_PERSON) {
+        for (uint32_t i = 0; i < run->person.count; i++) {
+            const struct conviction *c = &run->person.convictions[i];
+            assert_int_not_equal(c->row, 22);
+            if (c->row == 21) {
+                seen = true;
+                assert_string_equal(text_of(&run->person, run->person.id), "90675321");
+                assert_int_equal(c->sentence.months, 6);
+                assert_int_equal(c->sentence.days, 0);
+            }
+        }
+    }
+    assert_true(seen);
+    check_accounting(run);
+    struct cadoj_counts k;
+    cadoj_reader_counts(run->reader, &k);
+    assert_int_equal(k.rows_continuation, 1);
+    close_run(run);
+}
+
+/* ---- rejected rows and refused files ------------------------------------------------- */
+
+static void test_bad_csv_rows_rejected_with_numbers(void **state)
+{
+    (void)state;
+    /* gogen's bad.csv: the header and every row have 94 fields (END_OF_REC is missing) */
+    struct run *run = open_path(FIX "gogen/bad.csv", 0);
+    if (!run->reader)
+        fail_msg("%s", run->err);
+    drain(run);
+    assert_int_equal(run->persons, 0);
+    assert_int_equal(run->reader->rows_read, 37);
+    assert_int_equal(run->rejected.count, 37);
+    for (uint64_t i = 0; i < 37; i++) {
+        assert_int_equal(run->rejected.rows[i], i + 1);
+        assert_non_null(strstr(run->rejected.reasons[i], "the row has 94 values"));
+        assert_non_null(strstr(run->rejected.reasons[i], "has 95"));
+        assert_non_null(strstr(run->rejected.reasons[i], "END_OF_REC and after are missing"));
+    }
+    check_accounting(run);
+    close_run(run);
+}
+
+static void expect_refused(const char *path, const char *needle)
+{
+    struct run *run = open_path(path, 0);
+    if (run->reader)
+        fail_msg("%s was accepted; expected a refusal mentioning '%s'", path, needle);
+    if (!strstr(run->err, needle))
+        fail_msg("%s: '%s' does not mention '%s'", path, run->err, needle);
+    assert_non_null(strstr(run->err, path));
+    close_run(run);
+}
+
+static void test_fixture_files_refused_at_open(void **state)
+{
+    (void)state;
+    expect_refused(FIX "gogen/no_headers.csv", "without its header row");
+    expect_refused(FIX "pilots/misc/no_headers.csv", "without its header row");
+    /* the scratch workbook: its header lost the RECORD_ID column */
+    expect_refused(FIX "extracted/pilots__contra_costa__cadoj_tests__xlsx/input.csv",
+                   "starts with SUBJECT_STATUS");
+    expect_refused(FIX "pilots/misc/bad.csv", "starts with SUBJECT_STATUS");
+    expect_refused(FIX "pilots/san_joaquin/cadoj_san_joaquin_source.csv", "'Case Number'");
+    expect_refused(FIX "pilots/san_joaquin/doj_san_joaquin_results.csv", "107 columns");
+    expect_refused(FIX "pilots/sf_2018/unmatched_doj.csv", "108 columns");
+    expect_refused(FIX "pilots/sf_2018/felonies_sf.csv", "not RECORD_ID");
+    expect_refused("/tmp/lenity-no-such-file.csv", "cannot open");
+    expect_refused("tests/fixtures", "is a folder");
+}
+
+static void expect_text_refused(const char *text, size_t len, const char *needle)
+{
+    struct run *run = open_text(text, len);
+    if (run->reader)
+        fail_msg("accepted; expected a refusal mentioning '%s'", needle);
+    if (!strstr(run->err, needle))
+        fail_msg("'%s' does not mention '%s'", run->err, needle);
+    close_run(run);
+}
+
+static void test_bad_headers_refused(void **state)
+{
+    (void)state;
+    expect_text_refused("", 0, "the file is empty");
+    expect_text_refused("\n\r\n\n", 4, "the file is empty");
+    expect_text_refused("\"RECORD_ID,SUBJECT", 18, "not closed");
+    expect_text_refused("\x7f" "ELF\x02\x01\x01", 7, "not RECORD_ID");
+
+    struct sbuf b = {0};
+    /* a wrong name in column 51 */
+    put_header(&b, "\n");
+    char *p = strstr(b.s, "CNT_ORDER");
+    memcpy(p, "CNT_ORDRE", 9);
+    expect_text_refused(b.s, b.len, "header column 51 is 'CNT_ORDRE' where a California DOJ "
+                                    "export has 'CNT_ORDER'");
+    /* two trailing commas */
+    b.len = 0;
+    put_header(&b, ",,\n");
+    expect_text_refused(b.s, b.len, "2 empty columns after END_OF_REC");
+    /* a header line over 1 MiB */
+    b.len = 0;
+    sb_printf(&b, "RECORD_ID,");
+    char *junk = malloc(CADOJ_MAX_FIELD + 10);
+    assert_non_null(junk);
+    memset(junk, 'x', CADOJ_MAX_FIELD + 9);
+    sb_put(&b, junk, CADOJ_MAX_FIELD + 9);
+    free(junk);
+    expect_text_refused(b.s, b.len, "longer than 1 MiB");
+    free(b.s);
+}
+
+static void test_header_variants_accepted(void **state)
+{
+    (void)state;
+    struct sbuf b = {0};
+    struct spec s = conv("S1", "001001001", "11358 HS-CULTIVATE");
+    /* BOM, quoted names, lower case, spaces around names, trailing comma, CR line ends */
+    sb_put(&b, "\xEF\xBB\xBF", 3);
+    for (int i = 0; i < CADOJ_COLUMNS; i++) {
+        if (i == 0)
+            sb_printf(&b, "\"record_id\"");
+        else if (i == 5)
+            sb_printf(&b, ", %s ", cadoj_column_names[i]);
+        else
+            sb_printf(&b, ",%s", cadoj_column_names[i]);
+    }
+    sb_printf(&b, ",\r");
+    put_row(&b, &s, "\r");
+    s.cnt = "001001002";
+    put_row(&b, &s, "");
+    struct run *run = open_text(b.s, b.len);
+    if (!run->reader)
+        fail_msg("%s", run->err);
+    assert_int_equal(next(run), RECORD_PERSON);
+    assert_int_equal(run->person.count, 2);
+    assert_int_equal(run->person.convictions[1].row, 2);
+    assert_int_equal(next(run), RECORD_END);
+    assert_int_equal(run->rejected.count, 0);
+    check_accounting(run);
+    close_run(run);
+    free(b.s);
+}
+
+static void test_hostile_rows_rejected(void **state)
+{
+    (void)state;
+    struct sbuf b = {0};
+    put_header(&b, "\r\n");
+    struct spec s = conv("S1", "001001001", "11358 HS-CULTIVATE");
+    put_row(&b, &s, "\r\n");                          /* row 1: good */
+    sb_printf(&b, "only,three,fields\r\n");            /* row 2: 3 fields */
+    struct spec blank_id = conv("  ", "001001002", "11358 HS");
+    put_row(&b, &blank_id, "\r\n");                   /* row 3: blank SUBJECT_ID */
+    struct sbuf row = {0};
+    s.cnt = "001001003";
+    put_row(&row, &s, "");
+    char *at = strstr(row.s, "DOE,JANE\"");           /* text after a closing quote */
+    assert_non_null(at);
+    sb_put(&b, row.s, (size_t)(at - row.s) + 9);
+    sb_put(&b, "x", 1);
+    sb_put(&b, at + 9, row.len - (size_t)(at - row.s) - 9);
+    sb_printf(&b, "\r\n");                            /* row 4 */
+    row.len = 0;
+    s.cnt = "001001004";
+    s.county = "LOS\001ANGELES";
+    put_row(&row, &s, "\r\n");
+    char *ctl = strchr(row.s, '\001');
+    *ctl = '\0';                                      /* row 5: a NUL byte in a kept cell */
+    sb_put(&b, row.s, row.len);
+    s.county = "LOS ANGELES";
+    sb_printf(&b, "\n\n");                            /* blank lines: not rows */
+    /* row 6: a 96th field that is not empty */
+    s.cnt = "001001006";
+    row.len = 0;
+    put_row(&row, &s, "");
+    sb_put(&b, row.s, row.len);
+    sb_printf(&b, ",extra\n");
+    /* row 7: a 96th field that is empty: fine */
+    s.cnt = "001001007";
+    row.len = 0;
+    put_row(&row, &s, "");
+    sb_put(&b, row.s, row.len);
+    sb_printf(&b, ",\n");
+    /* row 8: a cell over 1 MiB in a column not used */
+    row.len = 0;
+    s.cnt = "001001008";
+    put_row(&row, &s, "\n");
+    char *big = malloc(CADOJ_MAX_FIELD + 2);
+    assert_non_null(big);
+    memset(big, 'y', CADOJ_MAX_FIELD + 1);
+    sb_put(&b, ",", 1); /* RECORD_ID empty, then SUBJECT_STATUS over 1 MiB, then the rest */
+    sb_put(&b, big, CADOJ_MAX_FIELD + 1);
+    sb_put(&b, row.s + 1, row.len - 1);
+    free(big);
+    /* row 9: good; row 10: an unterminated quote that runs to the end of the file */
+    s.cnt = "001001009";
+    put_row(&b, &s, "\n");
+    s.cnt = "001001010";
+    s.offense = "11359 HS\"never closed";
+    row.len = 0;
+    put_row(&row, &s, "\n");
+    char *q = strstr(row.s, "\"11359 HS");
+    assert_non_null(q);
+    sb_put(&b, row.s, (size_t)(q - row.s));
+    sb_printf(&b, "\"11359 HS, then more rows\nS1,,,\n");
+    free(row.s);
+
+    struct run *run = open_text(b.s, b.len);
+    free(b.s);
+    if (!run->reader)
+        fail_msg("%s", run->err);
+    assert_int_equal(next(run), RECORD_PERSON);
+    assert_string_equal(text_of(&run->person, run->person.id), "S1");
+    assert_int_equal(run->person.count, 3);
+    assert_int_equal(run->person.convictions[0].row, 1);
+    assert_int_equal(run->person.convictions[1].row, 7);
+    assert_int_equal(run->person.convictions[2].row, 9);
+    assert_int_equal(next(run), RECORD_END);
+
+    const uint64_t want_rows[] = {2, 3, 4, 5, 6, 8, 10};
+    const char *want[] = {"the row has 3 values", "SUBJECT_ID is blank",
+                          "column 13 (PRI_NAME) has text after the closing double quote",
+                          "column 49 (STP_ORI_CNTY_NAME) contains a NUL byte",
+                          "the row has 96 values", "column 2 (SUBJECT_STATUS) is longer than 1 MiB",
+                          "not closed before the end of the file"};
+    assert_int_equal(run->rejected.count, 7);
+    for (int i = 0; i < 7; i++) {
+        assert_int_equal(run->rejected.rows[i], want_rows[i]);
+        if (!strstr(run->rejected.reasons[i], want[i]))
+            fail_msg("row %llu: '%s' does not say '%s'", (unsigned long long)want_rows[i],
+                     run->rejected.reasons[i], want[i]);
+    }
+    assert_int_equal(run->reader->rows_read, 10);
+    check_accounting(run);
+    close_run(run);
+}
+
+/* ---- what a subject becomes ------------------------------------------------------------ */
+
+static void test_subject_facts(void **state)
+{
+    (void)state;
+    struct sbuf b = {0};
+    put_header(&b, "\n");
+    /* A: arrest row with no DOB, then convictions; a continuation row of the FIRST count after
+     * another count; a DECEASED step */
+    struct spec s = {.subject = "A", .date = "20000101", .disp = "", .offense = "11358 HS",
+                     .cnt = "001001001"};
+    put_row(&b, &s, "\n");                                           /* row 1: arrest, no DOB */
+    s = conv("A", "001002001", "11359(B) HS-POSSESS FOR SALE");      /* row 2 */
+    s.dob = "19800229";
+    s.sent_len = "1";
+    s.sent_unit = "Y";
+    put_row(&b, &s, "\n");
+    s = conv("A", "002002001", "POSSESS MARIJUANA");                 /* row 3: not a citation */
+    s.dob = "";
+    s.conv_stat = "";
+    s.toc = "M";
+    s.sent_len = "30";
+    s.sent_unit = "D";
+    s.county = "";
+    put_row(&b, &s, "\n");
+    s = conv("A", "001002001", "11359(B) HS-POSSESS FOR SALE");      /* row 4: continuation of row 2 */
+    s.dob = "19800229";
+    s.disp = "CONVICTED-JAIL";
+    s.sent_len = "90";
+    s.sent_unit = "D";
+    s.date = "19990101";
+    put_row(&b, &s, "\n");
+    s = conv("A", "001002001", "11359(B) HS");                       /* row 5: continuation, 2 M */
+    s.dob = "19800229";
+    s.sent_len = "2";
+    s.sent_unit = "m";
+    put_row(&b, &s, "\n");
+    s = (struct spec){.subject = "A", .date = "20200101", .disp = ""};
+    put_row(&b, &s, "\n");                                           /* row 6: a DECEASED-like step */
+    /* B: conflicting dates of birth; sentence unit N; blank date; short CNT_ORDER; comment */
+    s = conv("B", "12", "SEE COMMENT FOR CHARGE");                   /* row 7 */
+    s.comment = ":CHRG 11360(A) HS";
+    s.sent_unit = "N";
+    s.date = "";
+    s.conv_stat = "INFRACTION";
+    put_row(&b, &s, "\n");
+    s = conv("B", "", "664/187 PC");                                 /* row 8: blank CNT_ORDER */
+    s.dob = "19700102";
+    s.sent_len = "";
+    s.sent_unit = "";
+    s.conv_stat = "UNKNOWN";
+    s.toc = "X";
+    s.date = "20101301";
+    put_row(&b, &s, "\n");
+    s = conv("B", "", "664/187 PC");                                 /* row 9: blank CNT_ORDER again */
+    s.sent_len = "6";
+    s.sent_unit = "";
+    put_row(&b, &s, "\n");
+    /* C: no conviction at all */
+    s = (struct spec){.subject = "C", .dob = "19900101", .disp = "DISMISSED/CHARGE DROPPED",
+                      .offense = "11357 HS", .cnt = "001001001"};
+    put_row(&b, &s, "\n");                                           /* row 10 */
+    put_row(&b, &s, "\n");                                           /* row 11 */
+    s = (struct spec){.subject = "D", .dob = "notadate", .disp = "convicted-probation",
+                      .offense = "11357(a) hs", .cnt = "001001001", .sent_len = "1234567",
+                      .sent_unit = "D"};
+    put_row(&b, &s, "\n");                                           /* row 12 */
+
+    struct run *run = open_text(b.s, b.len);
+    free(b.s);
+    if (!run->reader)
+        fail_msg("%s", run->err);
+    struct person *p = &run->person;
+
+    assert_int_equal(next(run), RECORD_PERSON);
+    assert_string_equal(text_of(p, p->id), "A");
+    int32_t d;
+    assert_true(date_from_ymd(1980, 2, 29, &d));
+    assert_true(p->known & (1u << FACT_DATE_OF_BIRTH));
+    assert_int_equal(p->date_of_birth, d);
+    assert_int_equal(p->count, 2);
+    const struct conviction *c = &p->convictions[0];
+    assert_int_equal(c->row, 2);
+    assert_string_equal(c->citation.text, "HS 11359(b)");
+    assert_true(known(c, FACT_SENTENCE));
+    assert_int_equal(c->sentence.months, 14);  /* 1 Y + 2 M */
+    assert_int_equal(c->sentence.days, 90);    /* + 90 D */
+    assert_true(date_from_ymd(2010, 1, 2, &d)); /* the first row's date, not the continuation's */
+    assert_int_equal(c->disposition_date, d);
+    c = &p->convictions[1];
+    assert_int_equal(c->row, 3);
+    assert_false(known(c, FACT_CITATION));
+    assert_string_equal(text_of(p, c->key), "POSSESS MARIJUANA");
+    assert_true(known(c, FACT_LEVEL));
+    assert_int_equal(c->level, LEVEL_MISDEMEANOR); /* from OFFENSE_TOC */
+    assert_false(known(c, FACT_COUNTY));
+    assert_int_equal(c->sentence.months, 0);
+    assert_int_equal(c->sentence.days, 30);
+    assert_string_equal(text_of(p, c->case_id), "002002");
+
+    assert_int_equal(next(run), RECORD_PERSON);
+    assert_string_equal(text_of(p, p->id), "B");
+    assert_false(p->known & (1u << FACT_DATE_OF_BIRTH)); /* 1970-01-01 and 1970-01-02 */
+    assert_int_equal(p->count, 3);
+    c = &p->convictions[0];
+    assert_string_equal(c->citation.text, "HS 11360(a)");
+    assert_string_equal(text_of(p, c->key), ":CHRG 11360(A) HS");
+    assert_false(known(c, FACT_SENTENCE)); /* unit N */
+    assert_false(known(c, FACT_DISPOSITION_DATE));
+    assert_int_equal(c->level, LEVEL_INFRACTION);
+    assert_string_equal(text_of(p, c->case_id), "12");
+    c = &p->convictions[1];
+    assert_string_equal(c->citation.text, "PC 187");
+    assert_int_equal(c->citation.flags, CITATION_ATTEMPT);
+    assert_false(known(c, FACT_CASE_ID));
+    assert_false(known(c, FACT_LEVEL));            /* UNKNOWN and X */
+    assert_false(known(c, FACT_DISPOSITION_DATE)); /* month 13 */
+    assert_false(known(c, FACT_SENTENCE));         /* no sentence given: unknown, not zero */
+    assert_false(known(&p->convictions[2], FACT_SENTENCE)); /* a length with no unit */
+    assert_int_equal(p->convictions[2].row, 9);
+
+    assert_int_equal(next(run), RECORD_PERSON);
+    assert_string_equal(text_of(p, p->id), "C");
+    assert_int_equal(p->count, 0);
+
+    assert_int_equal(next(run), RECORD_PERSON);
+    assert_string_equal(text_of(p, p->id), "D");
+    assert_false(p->known & (1u << FACT_DATE_OF_BIRTH));
+    assert_int_equal(p->count, 1);
+    assert_string_equal(p->convictions[0].citation.text, "HS 11357(a)");
+    assert_false(known(&p->convictions[0], FACT_SENTENCE)); /* 7 digits */
+
+    assert_int_equal(next(run), RECORD_END);
+    check_accounting(run);
+    struct cadoj_counts k;
+    cadoj_reader_counts(run->reader, &k);
+    assert_int_equal(k.rows_read, 12);
+    assert_int_equal(k.rows_conviction, 6);
+    assert_int_equal(k.rows_continuation, 2);
+    assert_int_equal(k.rows_other, 6); /* rows 1, 4, 5, 6, 10, 11 */
+    assert_int_equal(k.subjects, 4);
+    assert_int_equal(k.subjects_without_conviction, 1);
+    assert_int_equal(k.citations_unknown, 1);
+    close_run(run);
+}
+
+static void test_non_adjacent_subject_handed_out_twice(void **state)
+{
+    (void)state;
+    struct sbuf b = {0};
+    put_header(&b, "\n");
+    struct spec s = conv("A", "001001001", "11357 HS");
+    put_row(&b, &s, "\n");
+    s.subject = "B";
+    put_row(&b, &s, "\n");
+    s.subject = "A";
+    s.cnt = "001001001"; /* the same count again: a new person, so a new conviction */
+    put_row(&b, &s, "\n");
+    struct run *run = open_text(b.s, b.len);
+    free(b.s);
+    assert_non_null(run->reader);
+    drain(run);
+    assert_int_equal(run->persons, 3);
+    assert_int_equal(run->convictions, 3);
+    check_accounting(run);
+    close_run(run);
+}
+
+/* ---- streaming ------------------------------------------------------------------------- */
+
+/* Everything the reader hands out, as text, to compare runs with different read sizes. */
+static void digest(const char *path, size_t block, struct sbuf *out)
+{
+    struct run *run = open_path(path, block);
+    if (!run->reader)
+        fail_msg("%s: %s", path, run->err);
+    struct person *p = &run->person;
+    while (next(run) == RECORD_PERSON) {
+        sb_printf(out, "P %s %d %d\n", text_of(p, p->id), (int)p->known, (int)p->date_of_birth);
+        for (uint32_t i = 0; i < p->count; i++) {
+            const struct conviction *c = &p->convictions[i];
+            sb_printf(out, " %u %s %u %d %d %d %d %s %s %llu %s\n", c->known, c->citation.text,
+                      c->level, (int)c->disposition_date, (int)c->sentence.months,
+                      (int)c->sentence.days, (int)c->citation.flags, text_of(p, c->county),
+                      text_of(p, c->case_id), (unsigned long long)c->row, text_of(p, c->key));
+        }
+    }
+    for (uint64_t i = 0; i < run->rejected.count && i < MAX_REJECTS; i++)
+        sb_printf(out, "R %llu %s\n", (unsigned long long)run->rejected.rows[i],
+                  run->rejected.reasons[i]);
+    check_accounting(run);
+    close_run(run);
+}
+
+static void test_rows_straddle_reads(void **state)
+{
+    (void)state;
+    const size_t blocks[] = {1, 2, 3, 5, 7, 13, 64, 100, 4096};
+    const char *extra[] = {FIX "gogen/bad.csv"};
+    for (size_t i = 0; i < NFIXTURES + 1; i++) {
+        const char *path = i < NFIXTURES ? fixture_counts[i].path : extra[0];
+        struct sbuf want = {0};
+        digest(path, 0, &want);
+        assert_true(want.len > 0);
+        for (size_t j = 0; j < sizeof blocks / sizeof blocks[0]; j++) {
+            struct sbuf got = {0};
+            digest(path, blocks[j], &got);
+            if (got.len != want.len || memcmp(got.s, want.s, want.len) != 0)
+                fail_msg("%s read %zu bytes at a time differs from one read", path, blocks[j]);
+            free(got.s);
+        }
+        free(want.s);
+    }
+}
+
+static void test_large_file_memory_flat(void **state)
+{
+    (void)state;
+    /* 100,000 rows, over 10 MB: subjects straddle the 1 MiB reads; quoted names with commas */
+    const uint32_t subjects = 20000;
+    struct sbuf b = {0};
+    put_header(&b, "\r\n");
+    char id[32], cnt[32], name[64];
+    for (uint32_t i = 0; i < subjects; i++) {
+        snprintf(id, sizeof id, "%u", 10000000u + i);
+        snprintf(name, sizeof name, "SUBJECT,NUMBER \"%u\"", i);
+        struct spec s = {.subject = id, .dob = "19700101", .date = "20100101",
+                         .disp = "", .offense = "11358 HS-CULTIVATE", .cnt = "001001001",
+                         .name = name};
+        put_row(&b, &s, "\r\n"); /* arrest */
+        for (int k = 0; k < 3; k++) {
+            snprintf(cnt, sizeof cnt, "001002%03d", k);
+            s = conv(id, cnt, k == 1 ? "11359(B) HS-POSSESS FOR SALE" : "11358 HS-CULTIVATE");
+            s.name = name;
+            put_row(&b, &s, "\r\n");
+        }
+        struct spec cont = conv(id, "001002000", "11358 HS"); /* continuation of the first */
+        cont.sent_len = "10";
+        cont.sent_unit = "D";
+        put_row(&b, &cont, "\r\n");
+    }
+    char *path = write_temp(b.s, b.len);
+    size_t bytes = b.len;
+    free(b.s);
+    assert_true(bytes > 10u << 20);
+
+    struct run *run = open_path(path, 0);
+    assert_non_null(run->reader);
+    struct person *p = &run->person;
+    const uint32_t warm = 10000; /* past several 1 MiB reads */
+    size_t warm_footprint = 0, warm_strings = 0;
+    uint32_t warm_capacity = 0;
+    uint32_t seen = 0;
+    char want[32];
+    while (next(run) == RECORD_PERSON) {
+        snprintf(want, sizeof want, "%u", 10000000u + seen);
+        assert_string_equal(text_of(p, p->id), want);
+        assert_int_equal(p->count, 3);
+        assert_int_equal(p->convictions[0].sentence.months, 6);
+        assert_int_equal(p->convictions[0].sentence.days, 10);
+        assert_int_equal(p->convictions[1].row, 5 * (uint64_t)seen + 3);
+        assert_string_equal(p->convictions[1].citation.text, "HS 11359(b)");
+        seen++;
+        if (seen == warm) {
+            warm_footprint = cadoj_reader_footprint(run->reader);
+            warm_capacity = p->capacity;
+            warm_strings = p->strings_cap;
+        } else if (seen > warm) {
+            /* nothing grows once warm: no allocation per row or per subject */
+            assert_int_equal(cadoj_reader_footprint(run->reader), warm_footprint);
+            assert_int_equal(p->capacity, warm_capacity);
+            assert_int_equal(p->strings_cap, warm_strings);
+        }
+    }
+    assert_int_equal(seen, subjects);
+    /* the read buffer is about two blocks and one row, not the file */
+    assert_true(warm_footprint < 2 * CADOJ_BLOCK + (256u << 10));
+    check_accounting(run);
+    struct cadoj_counts k;
+    cadoj_reader_counts(run->reader, &k);
+    assert_int_equal(k.rows_read, 5 * (uint64_t)subjects);
+    assert_int_equal(k.rows_conviction, 3 * (uint64_t)subjects);
+    assert_int_equal(k.rows_continuation, subjects);
+    close_run(run);
+    unlink(path);
+    free(path);
+}
+
+static void test_conviction_cap_and_big_subject(void **state)
+{
+    (void)state;
+    /* one subject with more convictions than Lenity keeps, then continuations of early counts */
+    const uint32_t n = CADOJ_MAX_CONVICTIONS + 2;
+    struct sbuf b = {0};
+    put_header(&b, "\n");
+    char cnt[32];
+    struct spec s = conv("BIG", NULL, "11358 HS");
+    s.sent_len = "1";
+    s.sent_unit = "D";
+    for (uint32_t i = 0; i < n; i++) {
+        snprintf(cnt, sizeof cnt, "%09u", i);
+        s.cnt = cnt;
+        put_row(&b, &s, "\n");
+    }
+    s.cnt = "000000007"; /* a continuation row of the 8th count, after the rejected rows */
+    s.sent_len = "2";
+    put_row(&b, &s, "\n");
+    struct run *run = open_text(b.s, b.len);
+    free(b.s);
+    assert_non_null(run->reader);
+    assert_int_equal(next(run), RECORD_PERSON);
+    assert_int_equal(run->person.count, CADOJ_MAX_CONVICTIONS);
+    assert_int_equal(run->person.convictions[7].sentence.days, 3);
+    assert_int_equal(run->person.convictions[8].sentence.days, 1);
+    assert_int_equal(next(run), RECORD_END);
+    assert_int_equal(run->rejected.count, 2);
+    assert_int_equal(run->rejected.rows[0], CADOJ_MAX_CONVICTIONS + 1);
+    assert_non_null(strstr(run->rejected.reasons[0], "already has 100000 convictions"));
+    check_accounting(run);
+    close_run(run);
+}
+
+/* ---- format detection -------------------------------------------------------------------- */
+
+static void test_looks_like(void **state)
+{
+    (void)state;
+    const char *yes[] = {"RECORD_ID,SUBJECT_STATUS", "RECORD_ID", "RECORD_ID\r\n", "record_id,x",
+                         "\xEF\xBB\xBFRECORD_ID,", "\"RECORD_ID\",\"SUBJECT_STATUS\""};
+    const char *no[] = {"", "RECORD", "RECORD_IDX,", ",,18675309,", "person_id,citation",
+                        "SUBJECT_STATUS,SUBJECT_ID", " RECORD_ID,", "\"RECORD_ID,", "\xEF\xBB"};
+    for (size_t i = 0; i < sizeof yes / sizeof yes[0]; i++)
+        if (!cadoj_looks_like(yes[i], strlen(yes[i])))
+            fail_msg("'%s' should look like a DOJ export", yes[i]);
+    for (size_t i = 0; i < sizeof no / sizeof no[0]; i++)
+        if (cadoj_looks_like(no[i], strlen(no[i])))
+            fail_msg("'%s' should not look like a DOJ export", no[i]);
+    assert_false(cadoj_looks_like(NULL, 10));
+    /* exactly the bytes given: no read past len */
+    char *exact = malloc(9);
+    assert_non_null(exact);
+    memcpy(exact, "RECORD_ID", 9);
+    assert_true(cadoj_looks_like(exact, 9));
+    assert_false(cadoj_looks_like(exact, 8));
+    free(exact);
+    /* every fixture that the reader accepts is detected, and the headerless ones are not */
+    for (size_t i = 0; i < NFIXTURES; i++) {
+        FILE *f = fopen(fixture_counts[i].path, "rb");
+        assert_non_null(f);
+        char buf[256];
+        size_t n = fread(buf, 1, sizeof buf, f);
+        fclose(f);
+        assert_true(cadoj_looks_like(buf, n));
+    }
+    FILE *f = fopen(FIX "gogen/no_headers.csv", "rb");
+    assert_non_null(f);
+    char buf[256];
+    size_t n = fread(buf, 1, sizeof buf, f);
+    fclose(f);
+    assert_false(cadoj_looks_like(buf, n));
+    struct cadoj_counts k;
+    assert_false(cadoj_reader_counts(NULL, &k));
+    assert_int_equal(cadoj_reader_footprint(NULL), 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_fixture_counts),
+        cmocka_unit_test(test_los_angeles_subjects_in_detail),
+        cmocka_unit_test(test_fixture_continuation_row),
+        cmocka_unit_test(test_bad_csv_rows_rejected_with_numbers),
+        cmocka_unit_test(test_fixture_files_refused_at_open),
+        cmocka_unit_test(test_bad_headers_refused),
+        cmocka_unit_test(test_header_variants_accepted),
+        cmocka_unit_test(test_hostile_rows_rejected),
+        cmocka_unit_test(test_subject_facts),
+        cmocka_unit_test(test_non_adjacent_subject_handed_out_twice),
+        cmocka_unit_test(test_rows_straddle_reads),
+        cmocka_unit_test(test_large_file_memory_flat),
+        cmocka_unit_test(test_conviction_cap_and_big_subject),
+        cmocka_unit_test(test_looks_like),
+    };
+    return cmocka_run_group_tests_name("cadoj", tests, NULL, NULL);
+}
