@@ -255,7 +255,8 @@ static uint8_t check_fact(struct checker *c, struct expr *e, int owner)
 static const char *compare_words(enum compare_op op)
 {
     static const char *words[] = {"is", "is not", "is before", "is after", "is on or before", "is on or after",
-                                  "is less than", "is more than", "is at least", "is at most"};
+                                  "is less than", "is more than", "is at least", "is at most", "starts with",
+                                  "contains"};
     return words[op];
 }
 
@@ -320,6 +321,14 @@ static uint8_t check_compare(struct checker *c, struct expr *e)
                   l == TYPE_DATE ? "dates are compared with 'is before', 'is after', 'is on or before', 'is on or after'"
                                  : NULL,
                   "'%s' compares numbers or durations, and these are %s", compare_words(op), type_plural(l));
+        break;
+    case CMP_STARTS_WITH:
+    case CMP_CONTAINS:
+        if (l != TYPE_TEXT)
+            error(c, &e->loc,
+                  l == TYPE_CITATION ? "to ask whether a citation falls under a section, write: citation in HS 11357"
+                                     : NULL,
+                  "'%s' compares text, and these are %s", compare_words(op), type_plural(l));
         break;
     }
     return TYPE_BOOL;

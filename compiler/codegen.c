@@ -246,11 +246,13 @@ static void gen_compare(struct cg *g, const struct expr *e)
     static const enum opcode ops[] = {
         [CMP_IS] = OP_EQ,           [CMP_IS_NOT] = OP_NE,        [CMP_BEFORE] = OP_LT, [CMP_AFTER] = OP_GT,
         [CMP_ON_OR_BEFORE] = OP_LE, [CMP_ON_OR_AFTER] = OP_GE,   [CMP_LESS] = OP_LT,   [CMP_MORE] = OP_GT,
-        [CMP_AT_LEAST] = OP_GE,     [CMP_AT_MOST] = OP_LE,
+        [CMP_AT_LEAST] = OP_GE,     [CMP_AT_MOST] = OP_LE,       [CMP_STARTS_WITH] = OP_STARTS_WITH,
+        [CMP_CONTAINS] = OP_CONTAINS,
     };
     gen_expr(g, e->u.bin.left);
     gen_expr(g, e->u.bin.right);
-    emit(g, ops[e->u.bin.op], e->u.bin.left->type, 0, 0, &e->loc);
+    bool typed = e->u.bin.op != CMP_STARTS_WITH && e->u.bin.op != CMP_CONTAINS;
+    emit(g, ops[e->u.bin.op], typed ? e->u.bin.left->type : 0, 0, 0, &e->loc);
 }
 
 static void gen_in(struct cg *g, const struct expr *e)
@@ -466,6 +468,7 @@ static void gen_examples(struct cg *g)
             pc->county = PROGRAM_NO_STRING;
             pc->case_id = PROGRAM_NO_STRING;
             pc->cycle_id = PROGRAM_NO_STRING;
+            pc->offense_text = PROGRAM_NO_STRING;
             for (size_t k = 0; k < c->fields.len; k++) {
                 const struct example_field *f = c->fields.items[k];
                 int fact = check_fact_named(f->name, 0);
@@ -477,6 +480,7 @@ static void gen_examples(struct cg *g)
                 case FACT_COUNTY: pc->county = add_string(g, f->value->u.text.ptr); break;
                 case FACT_CASE_ID: pc->case_id = add_string(g, f->value->u.text.ptr); break;
                 case FACT_CYCLE_ID: pc->cycle_id = add_string(g, f->value->u.text.ptr); break;
+                case FACT_OFFENSE_TEXT: pc->offense_text = add_string(g, f->value->u.text.ptr); break;
                 case FACT_SENTENCE_END: pc->sentence_end = f->value->u.date; break;
                 default: break;
                 }

@@ -72,6 +72,7 @@ static void fold(struct expr *e, enum date_month_end month_end)
         case CMP_AFTER: case CMP_MORE: v = c > 0; break;
         case CMP_ON_OR_BEFORE: case CMP_AT_MOST: v = c <= 0; break;
         case CMP_ON_OR_AFTER: case CMP_AT_LEAST: v = c >= 0; break;
+        case CMP_STARTS_WITH: case CMP_CONTAINS: return; /* text is never a folded literal here */
         }
         make_bool(e, v);
         break;

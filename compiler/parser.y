@@ -106,13 +106,14 @@ static void lenity_yyerror(const struct loc *loc, yyscan_t scanner, struct parse
 %token LATEST "'latest'" EARLIEST "'earliest'"
 %token LESS "'less'" MORE "'more'" THAN "'than'" LEAST "'least'" MOST "'most'"
 %token AS "'as'" THE "'the'" SAME "'same'" CASE "'case'" CYCLE "'cycle'"
+%token STARTS "'starts'" WITH "'with'" CONTAINS "'contains'"
 
 /* WHERE is lowest: an aggregate's condition runs as far to the right as it can. */
 %precedence WHERE
 %left OR
 %left AND
 %precedence NOT
-%precedence IS IN
+%precedence IS IN STARTS CONTAINS
 %precedence '+' '-'
 
 %type <expr> expr comparison sum primary literal level aggregate where_opt as_of_opt
@@ -341,6 +342,8 @@ comparison:
   | sum IS AT MOST sum %prec IS         { $$ = compare(ps, CMP_AT_MOST, $1, $5, &@$); }
   | sum IS KNOWN %prec IS               { $$ = node(ps, EXPR_IS_KNOWN, &@$); $$->u.operand = $1; }
   | sum IS UNKNOWN %prec IS             { $$ = node(ps, EXPR_IS_UNKNOWN, &@$); $$->u.operand = $1; }
+  | sum STARTS WITH sum %prec IS         { $$ = compare(ps, CMP_STARTS_WITH, $1, $4, &@$); }
+  | sum CONTAINS sum %prec IS           { $$ = compare(ps, CMP_CONTAINS, $1, $3, &@$); }
   | sum IN sum %prec IS                 { $$ = binary(ps, EXPR_IN, $1, $3, &@$); }
   | sum NOT IN sum %prec IS             { $$ = binary(ps, EXPR_IN, $1, $4, &@$); $$->u.bin.negated = true; }
     ;
@@ -368,8 +371,8 @@ aggregate:
   | ANY OTHER CONVICTION scope WHERE expr       { $$ = aggregate(ps, AGG_OP_ANY, true, $6, &@$); $$->u.agg.scope = $4; }
   | NO CONVICTION scope WHERE expr              { $$ = aggregate(ps, AGG_OP_NO, false, $5, &@$); $$->u.agg.scope = $3; }
   | NO OTHER CONVICTION scope WHERE expr        { $$ = aggregate(ps, AGG_OP_NO, true, $6, &@$); $$->u.agg.scope = $4; }
-  | COUNT OF CONVICTIONS scope WHERE expr       { $$ = aggregate(ps, AGG_OP_COUNT, false, $6, &@$); $$->u.agg.scope = $4; }
-  | COUNT OF OTHER CONVICTIONS scope WHERE expr { $$ = aggregate(ps, AGG_OP_COUNT, true, $7, &@$); $$->u.agg.scope = $5; }
+  | COUNT OF CONVICTIONS scope where_opt        { $$ = aggregate(ps, AGG_OP_COUNT, false, $5, &@$); $$->u.agg.scope = $4; }
+  | COUNT OF OTHER CONVICTIONS scope where_opt  { $$ = aggregate(ps, AGG_OP_COUNT, true, $6, &@$); $$->u.agg.scope = $5; }
   | LATEST IDENT OF CONVICTIONS scope where_opt {
         $$ = aggregate(ps, AGG_OP_LATEST, false, $6, &@$); $$->u.agg.scope = $5;
         $$->u.agg.value_name = $2; $$->u.agg.value_loc = @2; }

@@ -574,7 +574,7 @@ static bool load_rules(struct load *L, struct reader *r)
     return true;
 }
 
-enum { FUNCTION_RECORD_SIZE = 9, EXAMPLE_RECORD_SIZE = 31, EXAMPLE_CONVICTION_MIN_SIZE = 47 };
+enum { FUNCTION_RECORD_SIZE = 9, EXAMPLE_RECORD_SIZE = 31, EXAMPLE_CONVICTION_MIN_SIZE = 51 };
 
 static bool load_functions(struct load *L, struct reader *r)
 {
@@ -740,7 +740,8 @@ static bool load_example_convictions(struct load *L, struct reader *r)
                        DATE_MAX_YEAR);
         if (!rd_i32(L, r, &c->sentence.months) || !rd_i32(L, r, &c->sentence.days)
             || !rd_string_ref(L, r, true, field, &c->county) || !rd_string_ref(L, r, true, field, &c->case_id)
-            || !rd_string_ref(L, r, true, field, &c->cycle_id))
+            || !rd_string_ref(L, r, true, field, &c->cycle_id)
+            || !rd_string_ref(L, r, true, field, &c->offense_text))
             return false;
         at = r->offset;
         if (!rd_i32(L, r, &c->sentence_end))

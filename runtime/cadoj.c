@@ -876,6 +876,8 @@ static bool cadoj_add_conviction(struct cadoj_reader *r, struct person *p,
     }
     if (!person_add_text(p, key, key_len, &c->key))
         return false;
+    if (key_len > 0)
+        c->known |= 1u << FACT_OFFENSE_TEXT;
 
     if (cadoj_parse_level(v, &c->level))
         c->known |= 1u << FACT_LEVEL;

@@ -683,6 +683,7 @@ static bool csv_add_row(struct person *p, const struct csv_row *row)
     if (!c)
         return false;
     *c = row->conv;
+    c->known |= 1u << FACT_OFFENSE_TEXT;
     return person_add_text(p, row->key, row->key_len, &c->key) &&
            person_add_text(p, row->county, row->county_len, &c->county) &&
            person_add_text(p, row->case_id, row->case_id_len, &c->case_id);

@@ -27,3 +27,4 @@ FACT(SENTENCE_END, CONVICTION, "sentence_end", DATE, "the date the conviction's 
 FACT(CYCLE_ID, CONVICTION, "cycle_id", TEXT, "the arrest cycle the conviction belongs to")
 FACT(DECEASED, PERSON, "deceased", BOOL, "whether the person is recorded as deceased")
 FACT(SEX_OFFENDER_REGISTRATION, PERSON, "sex_offender_registration", BOOL, "whether the person has a sex offender registration (PC 290) event")
+FACT(OFFENSE_TEXT, CONVICTION, "offense_text", TEXT, "the offence as the record writes it")

@@ -490,6 +490,12 @@ static void signature(const struct program *p, const struct insn *in, uint8_t wa
         *nwant = 1;
         *push = TYPE_BOOL;
         return;
+    case OP_STARTS_WITH:
+    case OP_CONTAINS:
+        want[0] = want[1] = TYPE_TEXT;
+        *nwant = 2;
+        *push = TYPE_BOOL;
+        return;
     case OP_IN_SET:
         want[0] = TYPE_CITATION;
         *nwant = 1;

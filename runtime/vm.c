@@ -227,6 +227,10 @@ static struct value load_fact(const struct vm *vm, uint32_t fact, const struct c
     case FACT_SENTENCE_END:
         v.as.date = c->sentence_end;
         break;
+    case FACT_OFFENSE_TEXT:
+        v.as.text.ptr = person_text(person, c->key);
+        v.as.text.len = c->key.len;
+        break;
     default:
         return unknown_value(fact_types[fact], (uint16_t)fact);
     }
@@ -446,6 +450,25 @@ static void run_function(struct vm *vm, uint32_t fn, struct value *base, uint32_
             }
             vmcase(IS_KNOWN) { sp[-1] = bool_value(!sp[-1].unknown); vmbreak; }
             vmcase(IS_UNKNOWN) { sp[-1] = bool_value(sp[-1].unknown); vmbreak; }
+            vmcase(STARTS_WITH) vmcase(CONTAINS) {
+                /* exactly as written, case and all: these test raw record text */
+                struct value *a = &sp[-2], *b = &sp[-1];
+                sp--;
+                if (a->unknown || b->unknown) {
+                    *a = unknown_of(TYPE_BOOL, a, b);
+                    vmbreak;
+                }
+                bool r = false;
+                uint32_t n = a->as.text.len, m = b->as.text.len;
+                if (in->op == OP_STARTS_WITH) {
+                    r = m <= n && memcmp(a->as.text.ptr, b->as.text.ptr, m) == 0;
+                } else {
+                    for (uint32_t i = 0; !r && i + m <= n; i++)
+                        r = memcmp(a->as.text.ptr + i, b->as.text.ptr, m) == 0;
+                }
+                *a = bool_value(r);
+                vmbreak;
+            }
             vmcase(IN_SET) {
                 /* an unknown citation is in no set we can name: unknown */
                 if (!sp[-1].unknown)

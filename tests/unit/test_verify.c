@@ -192,6 +192,14 @@ static void test_verify_accepts_every_opcode(void **state)
     bcasm_emit(&a, OP_CONST, 0, 0, K_TEXT);
     bcasm_emit(&a, OP_EQ, TYPE_TEXT, 0, 0);
     bcasm_emit(&a, OP_OR, 0, 0, 0);
+    bcasm_emit(&a, OP_FACT, 0, 0, FACT_OFFENSE_TEXT);
+    bcasm_emit(&a, OP_CONST, 0, 0, K_TEXT);
+    bcasm_emit(&a, OP_STARTS_WITH, 0, 0, 0);
+    bcasm_emit(&a, OP_OR, 0, 0, 0);
+    bcasm_emit(&a, OP_FACT, 0, 0, FACT_OFFENSE_TEXT);
+    bcasm_emit(&a, OP_CONST, 0, 0, K_TEXT);
+    bcasm_emit(&a, OP_CONTAINS, 0, 0, 0);
+    bcasm_emit(&a, OP_OR, 0, 0, 0);
     bcasm_emit(&a, OP_EARLIEST, 0, 0, 2);
     bcasm_emit(&a, OP_CONST, 0, 0, K_DATE);
     bcasm_emit(&a, OP_LT, TYPE_DATE, 0, 0);
