@@ -82,7 +82,7 @@ demo: deps all
 	@echo "decisions written to out/decisions.csv"
 
 # ---- set-up: install only what is missing ---------------------------------
-DEPS_CMDS = flex:flex bison:bison pkg-config:pkg-config
+DEPS_CMDS = flex:flex bison:bison pkg-config:pkg-config python3:python3
 deps:
 	@missing=""; \
 	for pair in $(DEPS_CMDS); do cmd=$${pair%%:*}; pkg=$${pair#*:}; \

@@ -304,6 +304,9 @@ example_conviction:
   | CONVICTION CITATION example_fields EXPECT IDENT BY RULE IDENT {
         $$ = ps_take_conviction(ps, &@1, $2, &@5, $5, &@8, $8);
     }
+  | CONVICTION CITATION example_fields EXPECT IDENT BY RULE OTHERWISE {
+        $$ = ps_take_conviction(ps, &@1, $2, &@5, $5, &@8, "otherwise");
+    }
   | CONVICTION CITATION example_fields EXPECT OTHERWISE {
         $$ = ps_take_conviction(ps, &@1, $2, &@5, NULL, &@5, "otherwise");
     }

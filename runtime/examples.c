@@ -35,9 +35,14 @@ static bool build_person(const struct program *p, const struct program_example *
         if (pc->case_id != PROGRAM_NO_STRING &&
             !person_add_text(person, program_str(p, pc->case_id), p->strings[pc->case_id].len, &c->case_id))
             return false;
-        if (pc->offense_text != PROGRAM_NO_STRING &&
-            !person_add_text(person, program_str(p, pc->offense_text), p->strings[pc->offense_text].len, &c->key))
+        /* An example's offence is written as its citation unless it says otherwise. */
+        if (pc->offense_text != PROGRAM_NO_STRING) {
+            if (!person_add_text(person, program_str(p, pc->offense_text), p->strings[pc->offense_text].len, &c->key))
+                return false;
+        } else if (!person_add_text(person, pc->citation.text, pc->citation.len, &c->key)) {
             return false;
+        }
+        c->known |= 1u << FACT_OFFENSE_TEXT;
         if (pc->cycle_id != PROGRAM_NO_STRING &&
             !person_add_text(person, program_str(p, pc->cycle_id), p->strings[pc->cycle_id].len, &c->cycle_id))
             return false;

@@ -83,6 +83,18 @@ if [ "$rc" -ne 0 ] || [ -z "$p" ] || [ "${f:-1}" -ne 0 ]; then
     fail "$n" "spec: spec/language.md"
 fi
 
+# --- conformance with Clear My Record (gogen) on its own fixtures
+if out=$(python3 tests/conformance/conformance.py "$BIN" 2>&1); then rc=0; else rc=$?; fi
+p=$(printf '%s\n' "$out" | sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\1/p' | tail -1)
+f=$(printf '%s\n' "$out" | sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\2/p' | tail -1)
+printf '%s\n' "$out" | grep '^conformance:'
+pass "${p:-0}"
+if [ "$rc" -ne 0 ] || [ -z "$p" ]; then
+    printf '%s\n' "$out" | grep -v '^conformance:' | head -40
+    n=${f:-1}; [ "$n" -eq 0 ] && n=1
+    fail "$n" "conformance with gogen"
+fi
+
 # --- the examples written inside every policy
 while IFS= read -r policy; do
     out=$("$BIN/lenity" test "$policy" 2>&1); rc=$?

@@ -1,0 +1,100 @@
+#!/usr/bin/env python3
+"""Runs each county policy on the gogen fixtures and compares, row by row,
+the two eligibility columns gogen wrote (Eligibility Determination and
+Eligibility Reason) with Lenity's decision for the same input row.
+
+Usage: conformance.py BIN   (from the repository root)
+Ends with "N passed, N failed" (one per pairing) and exits non-zero on any
+difference.  What is compared is printed: rows, and cells.
+"""
+import csv
+import os
+import subprocess
+import sys
+import tempfile
+
+FIXTURES = "tests/fixtures/gogen"
+AS_OF = "2019-11-11"  # every upstream test and every expected output uses it
+
+# The words gogen printed for each outcome of the California policies.
+LABELS = {
+    "may2019": {
+        "dismiss": "Eligible for Dismissal",
+        "reduce": "Eligible for Reduction",
+        "not_eligible": "Not eligible",
+        "needs_review": "Maybe Eligible - Flag for Review",
+        "not_considered": "",
+    },
+}
+
+
+def read_decisions(path):
+    """row number -> (outcome, reason); '#' lines are Lenity's provenance preamble."""
+    with open(path, newline="") as f:
+        lines = [line for line in f if not line.startswith("#")]
+    decisions = {}
+    for rec in csv.DictReader(lines):
+        decisions[int(rec["row"])] = (rec["outcome"], rec["reason"])
+    return decisions
+
+
+def compare(bin_dir, policy, input_rel, expected_rel, labels):
+    with tempfile.TemporaryDirectory() as tmp:
+        out = os.path.join(tmp, "decisions.csv")
+        run = subprocess.run(
+            [os.path.join(bin_dir, "lenity"), "run", policy, "--input", os.path.join(FIXTURES, input_rel),
+             "--as-of", AS_OF, "--output", out],
+            capture_output=True, text=True)
+        if run.returncode not in (0, 4):
+            return 0, 0, ["lenity run failed (exit %d): %s" % (run.returncode, run.stderr.strip())]
+        ours = read_decisions(out)
+    with open(os.path.join(FIXTURES, expected_rel), newline="") as f:
+        rows = list(csv.reader(f))
+    header = rows[0]
+    det = header.index("Eligibility Determination")
+    why = header.index("Eligibility Reason")
+    problems = []
+    rows_compared = cells = 0
+    for number, row in enumerate(rows[1:], start=1):
+        want = (row[det], row[why])
+        got = ours.get(number)
+        if got is None:
+            if want != ("", ""):
+                problems.append("row %d: gogen decided %r, Lenity has no conviction on this row" % (number, want))
+            continue
+        outcome, reason = got
+        label = labels.get(outcome)
+        if label is None:
+            problems.append("row %d: outcome %r has no gogen label" % (number, outcome))
+            continue
+        mine = (label, reason if label else "")
+        rows_compared += 1
+        cells += 2
+        if mine != want:
+            problems.append("row %d: gogen %r, Lenity %r (%s)" % (number, want, mine, outcome))
+    return rows_compared, cells, problems
+
+
+def main():
+    bin_dir = sys.argv[1] if len(sys.argv) > 1 else "bin"
+    passed = failed = total_cells = 0
+    with open("tests/conformance/pairings.tsv") as f:
+        pairings = [line.rstrip("\n").split("\t") for line in f if line.strip() and not line.startswith("#")]
+    for policy, input_rel, expected_rel, labels in pairings:
+        rows, cells, problems = compare(bin_dir, policy, input_rel, expected_rel, LABELS[labels])
+        total_cells += cells
+        status = "ok" if not problems else "DIFFERS"
+        print("%s on %s: %d conviction rows, %d cells compared: %s" % (policy, input_rel, rows, cells, status))
+        for p in problems:
+            print("    " + p)
+        if problems:
+            failed += 1
+        else:
+            passed += 1
+    print("conformance: %d cells compared with gogen's expected output" % total_cells)
+    print("%d passed, %d failed" % (passed, failed))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
