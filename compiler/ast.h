@@ -138,6 +138,7 @@ struct example_field {
 
 struct example_conviction {
     struct loc loc;
+    bool is_charge;             /* a charge that ended without conviction: no outcome expected */
     struct citation *citation;
     struct ptrvec fields;       /* struct example_field * */
     const char *expect;

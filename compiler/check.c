@@ -581,7 +581,7 @@ static void check_example(struct checker *c, struct example_decl *ex)
                       "sentence 6 months case_id \"LA-2010-001\"",
                       "'%s' is %s, but this is %s", f->name, a_type(facts[fact].type), a_type(t));
         }
-        if (conv->expect && check_find_outcome(c->m, conv->expect) < 0)
+        if (!conv->is_charge && conv->expect && check_find_outcome(c->m, conv->expect) < 0)
             error(c, &conv->expect_loc, outcome_hint(c, conv->expect), "'%s' is not an outcome this policy declares",
                   conv->expect);
         if (conv->expect_rule && check_find_rule(c->m, conv->expect_rule) < 0)

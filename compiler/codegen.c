@@ -485,8 +485,10 @@ static void gen_examples(struct cg *g)
                 default: break;
                 }
             }
-            pc->expect_outcome = c->expect ? (uint32_t)check_find_outcome(m, c->expect)
-                                           : p->rules[otherwise].outcome;
+            pc->is_charge = c->is_charge;
+            pc->expect_outcome = c->is_charge ? 0
+                                 : c->expect ? (uint32_t)check_find_outcome(m, c->expect)
+                                             : p->rules[otherwise].outcome;
             if (c->expect_rule)
                 pc->expect_rule = strcmp(c->expect_rule, "otherwise") == 0
                                       ? otherwise

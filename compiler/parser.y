@@ -107,6 +107,7 @@ static void lenity_yyerror(const struct loc *loc, yyscan_t scanner, struct parse
 %token LESS "'less'" MORE "'more'" THAN "'than'" LEAST "'least'" MOST "'most'"
 %token AS "'as'" THE "'the'" SAME "'same'" CASE "'case'" CYCLE "'cycle'"
 %token STARTS "'starts'" WITH "'with'" CONTAINS "'contains'"
+%token CHARGE "'charge'" CHARGES "'charges'"
 
 /* WHERE is lowest: an aggregate's condition runs as far to the right as it can. */
 %precedence WHERE
@@ -123,7 +124,7 @@ static void lenity_yyerror(const struct loc *loc, yyscan_t scanner, struct parse
 %type <citation> citing
 %type <example> example_head
 %type <conviction> example_conviction
-%type <kind> outcome_kind scope
+%type <kind> outcome_kind scope one many
 %type <expr> unless_opt
 
 %%
@@ -275,6 +276,12 @@ example_head:
         $$ = $1;
         ptrvec_push(ps->arena, &$$->convictions, $2);
     }
+  | example_head CHARGE CITATION example_fields {
+        $$ = $1;
+        struct example_conviction *c = ps_take_conviction(ps, &@2, $3, &@3, NULL, NULL, NULL);
+        c->is_charge = true;
+        ptrvec_push(ps->arena, &$$->convictions, c);
+    }
     ;
 
 as_of_opt:
@@ -370,24 +377,35 @@ primary:
     ;
 
 aggregate:
-    ANY CONVICTION scope WHERE expr             { $$ = aggregate(ps, AGG_OP_ANY, false, $5, &@$); $$->u.agg.scope = $3; }
-  | ANY OTHER CONVICTION scope WHERE expr       { $$ = aggregate(ps, AGG_OP_ANY, true, $6, &@$); $$->u.agg.scope = $4; }
-  | NO CONVICTION scope WHERE expr              { $$ = aggregate(ps, AGG_OP_NO, false, $5, &@$); $$->u.agg.scope = $3; }
-  | NO OTHER CONVICTION scope WHERE expr        { $$ = aggregate(ps, AGG_OP_NO, true, $6, &@$); $$->u.agg.scope = $4; }
-  | COUNT OF CONVICTIONS scope where_opt        { $$ = aggregate(ps, AGG_OP_COUNT, false, $5, &@$); $$->u.agg.scope = $4; }
-  | COUNT OF OTHER CONVICTIONS scope where_opt  { $$ = aggregate(ps, AGG_OP_COUNT, true, $6, &@$); $$->u.agg.scope = $5; }
-  | LATEST IDENT OF CONVICTIONS scope where_opt {
-        $$ = aggregate(ps, AGG_OP_LATEST, false, $6, &@$); $$->u.agg.scope = $5;
+    ANY one scope WHERE expr                { $$ = aggregate(ps, AGG_OP_ANY, false, $5, &@$); $$->u.agg.scope = $2 | $3; }
+  | ANY OTHER one scope WHERE expr          { $$ = aggregate(ps, AGG_OP_ANY, true, $6, &@$); $$->u.agg.scope = $3 | $4; }
+  | NO one scope WHERE expr                 { $$ = aggregate(ps, AGG_OP_NO, false, $5, &@$); $$->u.agg.scope = $2 | $3; }
+  | NO OTHER one scope WHERE expr           { $$ = aggregate(ps, AGG_OP_NO, true, $6, &@$); $$->u.agg.scope = $3 | $4; }
+  | COUNT OF many scope where_opt           { $$ = aggregate(ps, AGG_OP_COUNT, false, $5, &@$); $$->u.agg.scope = $3 | $4; }
+  | COUNT OF OTHER many scope where_opt     { $$ = aggregate(ps, AGG_OP_COUNT, true, $6, &@$); $$->u.agg.scope = $4 | $5; }
+  | LATEST IDENT OF many scope where_opt {
+        $$ = aggregate(ps, AGG_OP_LATEST, false, $6, &@$); $$->u.agg.scope = $4 | $5;
         $$->u.agg.value_name = $2; $$->u.agg.value_loc = @2; }
-  | LATEST IDENT OF OTHER CONVICTIONS scope where_opt {
-        $$ = aggregate(ps, AGG_OP_LATEST, true, $7, &@$); $$->u.agg.scope = $6;
+  | LATEST IDENT OF OTHER many scope where_opt {
+        $$ = aggregate(ps, AGG_OP_LATEST, true, $7, &@$); $$->u.agg.scope = $5 | $6;
         $$->u.agg.value_name = $2; $$->u.agg.value_loc = @2; }
-  | EARLIEST IDENT OF CONVICTIONS scope where_opt {
-        $$ = aggregate(ps, AGG_OP_EARLIEST, false, $6, &@$); $$->u.agg.scope = $5;
+  | EARLIEST IDENT OF many scope where_opt {
+        $$ = aggregate(ps, AGG_OP_EARLIEST, false, $6, &@$); $$->u.agg.scope = $4 | $5;
         $$->u.agg.value_name = $2; $$->u.agg.value_loc = @2; }
-  | EARLIEST IDENT OF OTHER CONVICTIONS scope where_opt {
-        $$ = aggregate(ps, AGG_OP_EARLIEST, true, $7, &@$); $$->u.agg.scope = $6;
+  | EARLIEST IDENT OF OTHER many scope where_opt {
+        $$ = aggregate(ps, AGG_OP_EARLIEST, true, $7, &@$); $$->u.agg.scope = $5 | $6;
         $$->u.agg.value_name = $2; $$->u.agg.value_loc = @2; }
+    ;
+
+/* What an aggregate runs over: the convictions, or every charge the record lists. */
+one:
+    CONVICTION      { $$ = 0; }
+  | CHARGE          { $$ = AGG_CHARGES; }
+    ;
+
+many:
+    CONVICTIONS     { $$ = 0; }
+  | CHARGES         { $$ = AGG_CHARGES; }
     ;
 
 /* "latest ... of convictions in the same case": 'in' here opens the scope, never a set test. */

@@ -574,7 +574,7 @@ static bool load_rules(struct load *L, struct reader *r)
     return true;
 }
 
-enum { FUNCTION_RECORD_SIZE = 9, EXAMPLE_RECORD_SIZE = 31, EXAMPLE_CONVICTION_MIN_SIZE = 51 };
+enum { FUNCTION_RECORD_SIZE = 9, EXAMPLE_RECORD_SIZE = 31, EXAMPLE_CONVICTION_MIN_SIZE = 52 };
 
 static bool load_functions(struct load *L, struct reader *r)
 {
@@ -743,6 +743,13 @@ static bool load_example_convictions(struct load *L, struct reader *r)
             || !rd_string_ref(L, r, true, field, &c->cycle_id)
             || !rd_string_ref(L, r, true, field, &c->offense_text))
             return false;
+        uint8_t is_charge;
+        at = r->offset;
+        if (!rd_u8(L, r, &is_charge))
+            return false;
+        if (is_charge > 1)
+            return bad(L, at, "%s has a charge flag that is neither true nor false", field);
+        c->is_charge = is_charge;
         at = r->offset;
         if (!rd_i32(L, r, &c->sentence_end))
             return false;

@@ -464,6 +464,7 @@ static bool encode_body(struct enc *e)
         put_u32(b, c->case_id);
         put_u32(b, c->cycle_id);
         put_u32(b, c->offense_text);
+        put_u8(b, c->is_charge);
         put_i32(b, c->sentence_end);
         put_u32(b, c->expect_outcome);
         put_u32(b, c->expect_rule);

@@ -836,6 +836,56 @@ static bool cadoj_is_conviction(const struct cadoj_view *v)
     return view_cell(v, C_DISP_DESCR, &s, &len) && len >= 9 && strncasecmp(s, "CONVICTED", 9) == 0;
 }
 
+/*
+ * What a row says about its charge: the offence and its citation, level,
+ * date, county, case and cycle.  Used for each conviction and each charge.
+ * false only when out of memory.
+ */
+static bool cadoj_fill_charge(struct cadoj_reader *r, struct person *p, const struct cadoj_view *v,
+                              struct conviction *c, const char *cnt, size_t cnt_len, bool conviction)
+{
+    c->row = v->row;
+    const char *off, *com, *s;
+    size_t off_len, com_len, len;
+    view_cell(v, C_OFFENSE_DESCR, &off, &off_len);
+    view_cell(v, C_COMMENT_TEXT, &com, &com_len);
+    if (doj_offense_normalise(off, off_len, com, com_len, &c->citation, NULL))
+        c->known |= 1u << FACT_CITATION;
+    else if (conviction)
+        r->counts_total.citations_unknown++;
+    /* key: the text the citation was read from */
+    const char *key = off;
+    size_t key_len = off_len;
+    if (doj_offense_refers_to_comment(off, off_len) && com_len > 0) {
+        key = com;
+        key_len = com_len;
+    }
+    if (!person_add_text(p, key, key_len, &c->key))
+        return false;
+    if (key_len > 0)
+        c->known |= 1u << FACT_OFFENSE_TEXT;
+    if (cadoj_parse_level(v, &c->level))
+        c->known |= 1u << FACT_LEVEL;
+    if (view_cell(v, C_STP_EVENT_DATE, &s, &len) && date_parse_compact(s, len, &c->disposition_date))
+        c->known |= 1u << FACT_DISPOSITION_DATE;
+    if (view_cell(v, C_STP_ORI_CNTY_NAME, &s, &len)) {
+        if (!person_add_text(p, s, len, &c->county))
+            return false;
+        c->known |= 1u << FACT_COUNTY;
+    }
+    if (cnt_len > 0) {
+        /* the case: cycle and step, the first 6 characters */
+        if (!person_add_text(p, cnt, cnt_len < 6 ? cnt_len : 6, &c->case_id))
+            return false;
+        c->known |= 1u << FACT_CASE_ID;
+        /* the arrest cycle: the first 3 characters */
+        if (!person_add_text(p, cnt, cnt_len < 3 ? cnt_len : 3, &c->cycle_id))
+            return false;
+        c->known |= 1u << FACT_CYCLE_ID;
+    }
+    return true;
+}
+
 /* A new conviction from row v; false when out of memory. */
 static bool cadoj_add_conviction(struct cadoj_reader *r, struct person *p,
                                  const struct cadoj_view *v, const char *cnt, size_t cnt_len,
@@ -857,49 +907,11 @@ static bool cadoj_add_conviction(struct cadoj_reader *r, struct person *p,
     uint32_t index = p->count - 1;
     struct cadoj_count *k = &r->counts[index];
     memset(k, 0, sizeof *k);
-    c->row = v->row;
-
-    const char *off, *com, *s;
-    size_t off_len, com_len, len;
-    view_cell(v, C_OFFENSE_DESCR, &off, &off_len);
-    view_cell(v, C_COMMENT_TEXT, &com, &com_len);
-    if (doj_offense_normalise(off, off_len, com, com_len, &c->citation, NULL))
-        c->known |= 1u << FACT_CITATION;
-    else
-        r->counts_total.citations_unknown++;
-    /* key: the text the citation was read from */
-    const char *key = off;
-    size_t key_len = off_len;
-    if (doj_offense_refers_to_comment(off, off_len) && com_len > 0) {
-        key = com;
-        key_len = com_len;
-    }
-    if (!person_add_text(p, key, key_len, &c->key))
+    if (!cadoj_fill_charge(r, p, v, c, cnt, cnt_len, true))
         return false;
-    if (key_len > 0)
-        c->known |= 1u << FACT_OFFENSE_TEXT;
-
-    if (cadoj_parse_level(v, &c->level))
-        c->known |= 1u << FACT_LEVEL;
-    if (view_cell(v, C_STP_EVENT_DATE, &s, &len) &&
-        date_parse_compact(s, len, &c->disposition_date))
-        c->known |= 1u << FACT_DISPOSITION_DATE;
-    if (view_cell(v, C_STP_ORI_CNTY_NAME, &s, &len)) {
-        if (!person_add_text(p, s, len, &c->county))
-            return false;
-        c->known |= 1u << FACT_COUNTY;
-    }
     if (cnt_len > 0) {
         if (!person_add_text(p, cnt, cnt_len, &k->cnt))
             return false;
-        /* the case: cycle and step, the first 6 characters */
-        if (!person_add_text(p, cnt, cnt_len < 6 ? cnt_len : 6, &c->case_id))
-            return false;
-        c->known |= 1u << FACT_CASE_ID;
-        /* the arrest cycle: the first 3 characters */
-        if (!person_add_text(p, cnt, cnt_len < 3 ? cnt_len : 3, &c->cycle_id))
-            return false;
-        c->known |= 1u << FACT_CYCLE_ID;
         k->hash = hash;
         if (!cadoj_index_count(r, index))
             return false;
@@ -950,6 +962,32 @@ static bool cadoj_apply(struct cadoj_reader *r, struct person *p, const struct c
         }
     }
 
+    /* Every row that names an offence is a charge, convicted or not. */
+    const char *off, *com;
+    size_t off_len, com_len;
+    view_cell(v, C_OFFENSE_DESCR, &off, &off_len);
+    view_cell(v, C_COMMENT_TEXT, &com, &com_len);
+    if (off_len > 0 || com_len > 0) {
+        const char *cnt_text = NULL;
+        size_t cnt_text_len = 0;
+        if (!view_cell(v, C_CNT_ORDER, &cnt_text, &cnt_text_len))
+            cnt_text_len = 0;
+        struct conviction *charge = person_add_charge(p, CADOJ_MAX_CHARGES);
+        if (charge && !cadoj_fill_charge(r, p, v, charge, cnt_text, cnt_text_len, false))
+            return false;
+        if (!charge) {
+            if (p->ncharges < CADOJ_MAX_CHARGES)
+                return false; /* out of memory */
+            char id[CADOJ_QUOTE_MAX + 4];
+            cadoj_sanitize(id, sizeof id, person_text(p, p->id), p->id.len);
+            uint64_t row = r->row;
+            r->row = v->row;
+            cadoj_reject(r, "subject '%s' already has %u charges, the most Lenity reads for one person "
+                            "(are the SUBJECT_ID values right?)", id, (unsigned)CADOJ_MAX_CHARGES);
+            r->row = row;
+            return true;
+        }
+    }
     if (!cadoj_is_conviction(v)) {
         r->counts_total.rows_other++;
         r->base.rows_other++;

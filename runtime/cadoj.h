@@ -85,6 +85,8 @@
 #define CADOJ_MAX_FIELD (1u << 20)
 /* Convictions kept for one subject; further conviction rows of that subject are rejected. */
 #define CADOJ_MAX_CONVICTIONS 100000u
+/* Charges (rows naming an offence) kept for one subject; past it, rows are rejected. */
+#define CADOJ_MAX_CHARGES 400000u
 /* Bytes read from the file at a time. */
 #define CADOJ_BLOCK (1u << 20)
 

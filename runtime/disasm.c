@@ -97,10 +97,11 @@ static void operand_name(const struct program *p, const struct insn *in, enum op
             snprintf(buf, size, "%" PRIu32 " (no such set)", in->c);
         return;
     case OPERAND_FUNCTION:
-        snprintf(buf, size, "function %" PRIu32 "%s%s%s", in->c,
+        snprintf(buf, size, "function %" PRIu32 "%s%s%s%s", in->c,
                  in->a & AGG_SKIP_DECIDED ? ", leaving out the conviction being decided" : "",
                  in->a & AGG_SAME_CASE ? ", in the same case" : "",
-                 in->a & AGG_SAME_CYCLE ? ", in the same arrest cycle" : "");
+                 in->a & AGG_SAME_CYCLE ? ", in the same arrest cycle" : "",
+                 in->a & AGG_CHARGES ? ", over every charge" : "");
         return;
     case OPERAND_RULE:
     case OPERAND_RULE_JUMP:

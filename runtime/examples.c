@@ -7,6 +7,42 @@
 #include "person.h"
 #include "vm.h"
 
+/* One example line as a record entry: a conviction, or (is_charge) a charge. */
+static bool fill_entry(const struct program *p, const struct program_example_conviction *pc, struct person *person,
+                       struct conviction *c)
+{
+    c->known = pc->known;
+    c->citation = pc->citation;
+    c->level = pc->level;
+    c->disposition_date = pc->disposition_date;
+    c->sentence = pc->sentence;
+    c->sentence_end = pc->sentence_end;
+    c->row = pc->line;
+    if (pc->county != PROGRAM_NO_STRING &&
+        !person_add_text(person, program_str(p, pc->county), p->strings[pc->county].len, &c->county))
+        return false;
+    if (pc->case_id != PROGRAM_NO_STRING &&
+        !person_add_text(person, program_str(p, pc->case_id), p->strings[pc->case_id].len, &c->case_id))
+        return false;
+    if (pc->cycle_id != PROGRAM_NO_STRING &&
+        !person_add_text(person, program_str(p, pc->cycle_id), p->strings[pc->cycle_id].len, &c->cycle_id))
+        return false;
+    /* An example's offence is written as its citation unless it says otherwise. */
+    if (pc->offense_text != PROGRAM_NO_STRING) {
+        if (!person_add_text(person, program_str(p, pc->offense_text), p->strings[pc->offense_text].len, &c->key))
+            return false;
+    } else if (!person_add_text(person, pc->citation.text, pc->citation.len, &c->key)) {
+        return false;
+    }
+    c->known |= 1u << FACT_OFFENSE_TEXT;
+    return true;
+}
+
+/*
+ * The example as a person.  Its convictions are decided; when it also lists
+ * charges, the person's charges are all its lines, convictions included, as a
+ * DOJ export lists them.
+ */
 static bool build_person(const struct program *p, const struct program_example *ex, struct person *person)
 {
     person_clear(person);
@@ -17,35 +53,21 @@ static bool build_person(const struct program *p, const struct program_example *
     person->date_of_birth = ex->date_of_birth;
     person->deceased = ex->deceased;
     person->sex_offender_registration = ex->sex_offender_registration;
+    bool any_charge = false;
+    for (uint32_t i = 0; i < ex->count; i++)
+        any_charge |= p->example_convictions[ex->first + i].is_charge;
     for (uint32_t i = 0; i < ex->count; i++) {
         const struct program_example_conviction *pc = &p->example_convictions[ex->first + i];
-        struct conviction *c = person_add_conviction(person, UINT32_MAX);
-        if (!c)
-            return false;
-        c->known = pc->known;
-        c->citation = pc->citation;
-        c->level = pc->level;
-        c->disposition_date = pc->disposition_date;
-        c->sentence = pc->sentence;
-        c->sentence_end = pc->sentence_end;
-        c->row = pc->line;
-        if (pc->county != PROGRAM_NO_STRING &&
-            !person_add_text(person, program_str(p, pc->county), p->strings[pc->county].len, &c->county))
-            return false;
-        if (pc->case_id != PROGRAM_NO_STRING &&
-            !person_add_text(person, program_str(p, pc->case_id), p->strings[pc->case_id].len, &c->case_id))
-            return false;
-        /* An example's offence is written as its citation unless it says otherwise. */
-        if (pc->offense_text != PROGRAM_NO_STRING) {
-            if (!person_add_text(person, program_str(p, pc->offense_text), p->strings[pc->offense_text].len, &c->key))
+        if (!pc->is_charge) {
+            struct conviction *c = person_add_conviction(person, UINT32_MAX);
+            if (!c || !fill_entry(p, pc, person, c))
                 return false;
-        } else if (!person_add_text(person, pc->citation.text, pc->citation.len, &c->key)) {
-            return false;
         }
-        c->known |= 1u << FACT_OFFENSE_TEXT;
-        if (pc->cycle_id != PROGRAM_NO_STRING &&
-            !person_add_text(person, program_str(p, pc->cycle_id), p->strings[pc->cycle_id].len, &c->cycle_id))
-            return false;
+        if (any_charge) {
+            struct conviction *c = person_add_charge(person, UINT32_MAX);
+            if (!c || !fill_entry(p, pc, person, c))
+                return false;
+        }
     }
     return true;
 }
@@ -68,10 +90,13 @@ bool examples_run(const struct program *p, FILE *out, struct examples_result *re
         }
         vm.as_of_known = ex->has_as_of;
         vm.as_of = ex->as_of;
+        uint32_t decided = 0; /* index among the person's convictions: charges are not decided */
         for (uint32_t i = 0; i < ex->count; i++) {
             const struct program_example_conviction *pc = &p->example_convictions[ex->first + i];
+            if (pc->is_charge)
+                continue;
             struct decision d;
-            vm_decide(&vm, &person, i, &d);
+            vm_decide(&vm, &person, decided++, &d);
             bool outcome_ok = d.outcome == pc->expect_outcome;
             bool rule_ok = pc->expect_rule == PROGRAM_NO_CONST || pc->expect_rule == d.rule;
             if (outcome_ok && rule_ok) {

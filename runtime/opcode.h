@@ -46,7 +46,8 @@ enum opcode {
 #define AGG_SKIP_DECIDED 1 /* "other": leave out the conviction being decided */
 #define AGG_SAME_CASE 2    /* "in the same case": only convictions whose case_id is the decided one's */
 #define AGG_SAME_CYCLE 4   /* "in the same cycle": only convictions whose cycle_id is the decided one's */
-#define AGG_FLAGS (AGG_SKIP_DECIDED | AGG_SAME_CASE | AGG_SAME_CYCLE)
+#define AGG_CHARGES 8      /* over every charge the record lists, not only the convictions */
+#define AGG_FLAGS (AGG_SKIP_DECIDED | AGG_SAME_CASE | AGG_SAME_CYCLE | AGG_CHARGES)
 
 struct insn {
     uint8_t op;

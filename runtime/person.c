@@ -17,6 +17,7 @@ void person_init(struct person *p)
 void person_free(struct person *p)
 {
     free(p->convictions);
+    free(p->charges);
     free(p->strings);
     memset(p, 0, sizeof *p);
 }
@@ -30,27 +31,42 @@ void person_clear(struct person *p)
     p->deceased = false;
     p->sex_offender_registration = false;
     p->count = 0;
+    p->ncharges = 0;
+    p->has_charges = false;
     p->strings_len = 0;
+}
+
+/* Grows *items (holding *count of *cap) by one zeroed entry. */
+static struct conviction *person_grow(struct conviction **items, uint32_t *count, uint32_t *cap, uint32_t limit)
+{
+    if (*count >= limit || *count == UINT32_MAX)
+        return NULL;
+    if (*count == *cap) {
+        uint32_t n = *cap ? *cap : 16;
+        while (n <= *count)
+            n = n > UINT32_MAX / 2 ? UINT32_MAX : n * 2;
+        struct conviction *grown = realloc(*items, (size_t)n * sizeof *grown);
+        if (!grown)
+            return NULL;
+        *items = grown;
+        *cap = n;
+    }
+    struct conviction *c = &(*items)[(*count)++];
+    memset(c, 0, sizeof *c);
+    return c;
+}
+
+struct conviction *person_add_charge(struct person *p, uint32_t limit)
+{
+    p->has_charges = true;
+    return person_grow(&p->charges, &p->ncharges, &p->charges_capacity, limit);
 }
 
 struct conviction *person_add_conviction(struct person *p, uint32_t limit)
 {
-    if (p->count >= limit || p->count == UINT32_MAX)
-        return NULL;
-    if (p->count == p->capacity) {
-        uint32_t cap = p->capacity ? p->capacity : 16;
-        while (cap <= p->count)
-            cap = cap > UINT32_MAX / 2 ? UINT32_MAX : cap * 2;
-        struct conviction *grown = realloc(p->convictions, (size_t)cap * sizeof *grown);
-        if (!grown)
-            return NULL;
-        p->convictions = grown;
-        p->capacity = cap;
-    }
-    struct conviction *c = &p->convictions[p->count++];
-    memset(c, 0, sizeof *c);
-    return c;
+    return person_grow(&p->convictions, &p->count, &p->capacity, limit);
 }
+
 
 bool person_add_text(struct person *p, const char *text, size_t len, struct text_ref *out)
 {

@@ -52,6 +52,16 @@ struct person {
     struct conviction *convictions;
     uint32_t count;
     uint32_t capacity;
+    /*
+     * Every charge the record lists, convicted or not (arrests, dismissed
+     * counts), for "any charge in the same cycle where ...".  A format that
+     * lists only convictions leaves it empty, and charges then means the
+     * convictions (has_charges false).
+     */
+    struct conviction *charges;
+    uint32_t ncharges;
+    uint32_t charges_capacity;
+    bool has_charges;
     char *strings;               /* backing store of every text_ref */
     size_t strings_len;
     size_t strings_cap;
@@ -63,6 +73,8 @@ void person_free(struct person *p);
 void person_clear(struct person *p);
 /* Appends a zeroed conviction; NULL when out of memory or past `limit`. */
 struct conviction *person_add_conviction(struct person *p, uint32_t limit);
+/* Appends a zeroed charge; NULL when out of memory or past `limit`.  Sets has_charges. */
+struct conviction *person_add_charge(struct person *p, uint32_t limit);
 /* Copies text into the person's string buffer; false when out of memory. */
 bool person_add_text(struct person *p, const char *text, size_t len, struct text_ref *out);
 static inline const char *person_text(const struct person *p, struct text_ref r)

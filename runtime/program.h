@@ -89,6 +89,7 @@ struct program_example_conviction {
     uint32_t case_id;       /* string */
     uint32_t cycle_id;      /* string */
     uint32_t offense_text;  /* string */
+    bool is_charge;         /* a charge only (not a conviction): nothing is expected of it */
     int32_t sentence_end;
     uint32_t expect_outcome;/* index into outcomes */
     uint32_t expect_rule;   /* index into rules, or PROGRAM_NO_CONST for "any rule" */

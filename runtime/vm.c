@@ -294,15 +294,16 @@ static struct value unknown_of(uint8_t type, const struct value *a, const struct
     return unknown_value(type, a->unknown ? a->fact : b->fact);
 }
 
-static void run_function(struct vm *vm, uint32_t fn, struct value *base, uint32_t each, struct decision *out);
+static void run_function(struct vm *vm, uint32_t fn, struct value *base, const struct conviction *examined,
+                         struct decision *out);
 
-/* 1: conviction i shares the decided conviction's case (or cycle); 0: it does not; -1: unknown. */
-static int same_group(const struct vm *vm, uint32_t i, unsigned fact)
+/* 1: item b shares the decided conviction's case (or cycle); 0: it does not; -1: unknown. */
+static int same_group(const struct vm *vm, const struct conviction *b, bool is_decided, unsigned fact)
 {
-    if (i == vm->decided)
+    if (is_decided)
         return 1;
     const struct person *p = vm->person;
-    const struct conviction *a = &p->convictions[vm->decided], *b = &p->convictions[i];
+    const struct conviction *a = &p->convictions[vm->decided];
     if (!(a->known & (1u << fact)) || !(b->known & (1u << fact)))
         return -1;
     struct text_ref ra = fact == FACT_CASE_ID ? a->case_id : a->cycle_id;
@@ -320,24 +321,35 @@ static struct value aggregate(struct vm *vm, const struct insn *in, struct value
     int64_t count = 0;
     bool found = false;
     int32_t best = 0;
-    for (uint32_t i = 0; i < person->count; i++) {
-        if (skip_decided && i == vm->decided)
+    /* Charges, where the record lists them; otherwise the convictions are all the charges it knows. */
+    bool charges = (in->a & AGG_CHARGES) && person->has_charges;
+    const struct conviction *items = charges ? person->charges : person->convictions;
+    uint32_t nitems = charges ? person->ncharges : person->count;
+    const struct conviction *decided = &person->convictions[vm->decided];
+    for (uint32_t i = 0; i < nitems; i++) {
+        /* Among charges, the decided conviction is the charge on its own input row. */
+        bool is_decided = charges ? items[i].row == decided->row : i == vm->decided;
+        if (skip_decided && is_decided)
             continue;
         if (in->a & (AGG_SAME_CASE | AGG_SAME_CYCLE)) {
             /* Membership in the case is itself three-valued: a missing case number makes it unknown. */
-            int same = in->a & AGG_SAME_CASE ? same_group(vm, i, FACT_CASE_ID) : 1;
+            int same = in->a & AGG_SAME_CASE ? same_group(vm, &items[i], is_decided, FACT_CASE_ID) : 1;
             if (same == 1 && (in->a & AGG_SAME_CYCLE))
-                same = same_group(vm, i, FACT_CYCLE_ID);
+                same = same_group(vm, &items[i], is_decided, FACT_CYCLE_ID);
             if (same == 0)
                 continue;
             if (same < 0) {
+                /* "in the same case and C": false when C is false, whatever the case (false and unknown is false) */
+                run_function(vm, in->c, base, &items[i], NULL);
+                if (!base[0].unknown && !base[0].as.number)
+                    continue;
                 if (!seen_unknown)
                     unknown_fact = in->a & AGG_SAME_CASE ? FACT_CASE_ID : FACT_CYCLE_ID;
                 seen_unknown = true;
                 continue;
             }
         }
-        run_function(vm, in->c, base, i, NULL);
+        run_function(vm, in->c, base, &items[i], NULL);
         const struct value *cond = &base[0];
         if (cond->unknown) {
             if (!seen_unknown)
@@ -381,13 +393,13 @@ static struct value aggregate(struct vm *vm, const struct insn *in, struct value
 #define vmcase(name) case OP_##name:
 #define vmbreak break
 
-static void run_function(struct vm *vm, uint32_t fn, struct value *base, uint32_t each, struct decision *out)
+static void run_function(struct vm *vm, uint32_t fn, struct value *base, const struct conviction *examined,
+                         struct decision *out)
 {
     const struct program *p = vm->program;
     const struct program_function *f = &p->functions[fn];
     const struct insn *code = p->code + f->start;
     const struct conviction *decided = &vm->person->convictions[vm->decided];
-    const struct conviction *examined = &vm->person->convictions[each];
     enum date_month_end month_end = (enum date_month_end)p->month_end;
     struct value *sp = base; /* next free slot */
     uint32_t pc = 0;
@@ -584,7 +596,7 @@ void vm_decide(struct vm *vm, const struct person *person, uint32_t index, struc
 {
     vm->person = person;
     vm->decided = index;
-    run_function(vm, 0, vm->stack, index, out);
+    run_function(vm, 0, vm->stack, &person->convictions[index], out);
 }
 
 const char *vm_fact_name(unsigned fact)
