@@ -584,7 +584,9 @@ static void check_example(struct checker *c, struct example_decl *ex)
         if (!conv->is_charge && conv->expect && check_find_outcome(c->m, conv->expect) < 0)
             error(c, &conv->expect_loc, outcome_hint(c, conv->expect), "'%s' is not an outcome this policy declares",
                   conv->expect);
-        if (conv->expect_rule && check_find_rule(c->m, conv->expect_rule) < 0)
+        /* "otherwise" names the final rule, written or supplied by the compiler */
+        if (conv->expect_rule && strcmp(conv->expect_rule, "otherwise") != 0 &&
+            check_find_rule(c->m, conv->expect_rule) < 0)
             error(c, &conv->expect_rule_loc, rule_hint(c, conv->expect_rule), "there is no rule '%s' in this policy",
                   conv->expect_rule);
     }

@@ -129,6 +129,12 @@ static void merge_rule(struct merged_policy *m, struct rule_decl *r, struct aren
     size_t n = m->rules.len;
     bool has_otherwise = n > 0 && ((struct rule_decl *)m->rules.items[n - 1])->is_otherwise;
     if (r->is_otherwise) {
+        struct rule_decl *old = has_otherwise ? m->rules.items[n - 1] : NULL;
+        if (old && old->loc.src == r->loc.src) {
+            diag_report(diag, DIAG_ERROR, &r->loc, "a policy has one final rule; remove one of them",
+                        "this policy already has an 'otherwise' (at line %d)", old->loc.line);
+            return;
+        }
         if (has_otherwise)
             m->rules.items[n - 1] = r;
         else

@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 static const uint8_t fact_types[] = {
 #define FACT(id, owner, name, type, words) TYPE_##type,
@@ -308,7 +309,8 @@ static int same_group(const struct vm *vm, const struct conviction *b, bool is_d
         return -1;
     struct text_ref ra = fact == FACT_CASE_ID ? a->case_id : a->cycle_id;
     struct text_ref rb = fact == FACT_CASE_ID ? b->case_id : b->cycle_id;
-    return ra.len == rb.len && memcmp(person_text(p, ra), person_text(p, rb), ra.len) == 0;
+    /* Case numbers compare as text does everywhere: without regard to letter case. */
+    return ra.len == rb.len && strncasecmp(person_text(p, ra), person_text(p, rb), ra.len) == 0;
 }
 
 /* Runs an aggregate's condition over the person's convictions. */
