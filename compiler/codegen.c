@@ -456,6 +456,8 @@ static void gen_examples(struct cg *g)
                 pe->deceased = f->value->u.boolean;
             else if (fact == FACT_SEX_OFFENDER_REGISTRATION)
                 pe->sex_offender_registration = f->value->u.boolean;
+            else if (fact == FACT_SEX_OFFENDER_REGISTRATION_DATE)
+                pe->sex_offender_registration_date = f->value->u.date;
         }
         pe->first = p->nexample_convictions;
         pe->count = (uint32_t)ex->convictions.len;

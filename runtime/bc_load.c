@@ -574,7 +574,7 @@ static bool load_rules(struct load *L, struct reader *r)
     return true;
 }
 
-enum { FUNCTION_RECORD_SIZE = 9, EXAMPLE_RECORD_SIZE = 31, EXAMPLE_CONVICTION_MIN_SIZE = 52 };
+enum { FUNCTION_RECORD_SIZE = 9, EXAMPLE_RECORD_SIZE = 35, EXAMPLE_CONVICTION_MIN_SIZE = 52 };
 
 static bool load_functions(struct load *L, struct reader *r)
 {
@@ -685,6 +685,13 @@ static bool load_examples(struct load *L, struct reader *r)
         x->sex_offender_registration = registered;
         x->has_as_of = has_as_of;
         at = r->offset;
+        if (!rd_i32(L, r, &x->sex_offender_registration_date))
+            return false;
+        if ((x->known & (1u << FACT_SEX_OFFENDER_REGISTRATION_DATE))
+            && (x->sex_offender_registration_date < L->date_min || x->sex_offender_registration_date > L->date_max))
+            return bad(L, at, "example %" PRIu32 "'s registration date is outside the years %d to %d", i,
+                       DATE_MIN_YEAR, DATE_MAX_YEAR);
+        at = r->offset;
         if (!rd_i32(L, r, &x->as_of))
             return false;
         if (x->has_as_of && (x->as_of < L->date_min || x->as_of > L->date_max))
@@ -776,7 +783,7 @@ static bool load_example_convictions(struct load *L, struct reader *r)
     for (uint32_t i = 0; i < p->nexamples; i++) {
         const struct program_example *x = &p->examples[i];
         if (x->first > n || x->count > n - x->first)
-            return bad(L, L->examples_at + (size_t)i * EXAMPLE_RECORD_SIZE + 23,
+            return bad(L, L->examples_at + (size_t)i * EXAMPLE_RECORD_SIZE + 27,
                        "example %" PRIu32 " has %" PRIu32 " convictions starting at %" PRIu32
                        ", but there are %" PRIu32 " example convictions",
                        i, x->count, x->first, n);

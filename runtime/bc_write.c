@@ -438,6 +438,7 @@ static bool encode_body(struct enc *e)
         put_u8(b, x->deceased);
         put_u8(b, x->sex_offender_registration);
         put_u8(b, x->has_as_of);
+        put_i32(b, x->sex_offender_registration_date);
         put_i32(b, x->as_of);
         put_u32(b, x->first);
         put_u32(b, x->count);

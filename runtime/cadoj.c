@@ -943,8 +943,19 @@ static bool cadoj_apply(struct cadoj_reader *r, struct person *p, const struct c
         } else if (len == 12 && strncasecmp(s, "REGISTRATION", 12) == 0) {
             const char *off;
             size_t off_len;
-            if (view_cell(v, C_OFFENSE_DESCR, &off, &off_len) && off_len >= 3 && strncmp(off, "290", 3) == 0)
+            if (view_cell(v, C_OFFENSE_DESCR, &off, &off_len) && off_len >= 3 && strncmp(off, "290", 3) == 0) {
                 p->sex_offender_registration = true;
+                /* the first registration's date, when the step gives one */
+                const char *d;
+                size_t dlen;
+                int32_t date;
+                if (view_cell(v, C_STP_EVENT_DATE, &d, &dlen) && date_parse_compact(d, dlen, &date) &&
+                    (!(p->known & (1u << FACT_SEX_OFFENDER_REGISTRATION_DATE)) ||
+                     date < p->sex_offender_registration_date)) {
+                    p->sex_offender_registration_date = date;
+                    p->known |= 1u << FACT_SEX_OFFENDER_REGISTRATION_DATE;
+                }
+            }
         }
     }
     int32_t dob;

@@ -53,6 +53,7 @@ static bool build_person(const struct program *p, const struct program_example *
     person->date_of_birth = ex->date_of_birth;
     person->deceased = ex->deceased;
     person->sex_offender_registration = ex->sex_offender_registration;
+    person->sex_offender_registration_date = ex->sex_offender_registration_date;
     bool any_charge = false;
     for (uint32_t i = 0; i < ex->count; i++)
         any_charge |= p->example_convictions[ex->first + i].is_charge;

@@ -28,3 +28,4 @@ FACT(CYCLE_ID, CONVICTION, "cycle_id", TEXT, "the arrest cycle the conviction be
 FACT(DECEASED, PERSON, "deceased", BOOL, "whether the person is recorded as deceased")
 FACT(SEX_OFFENDER_REGISTRATION, PERSON, "sex_offender_registration", BOOL, "whether the person has a sex offender registration (PC 290) event")
 FACT(OFFENSE_TEXT, CONVICTION, "offense_text", TEXT, "the offence as the record writes it")
+FACT(SEX_OFFENDER_REGISTRATION_DATE, PERSON, "sex_offender_registration_date", DATE, "the date of the person's first sex offender registration (PC 290) event")

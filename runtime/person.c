@@ -30,6 +30,7 @@ void person_clear(struct person *p)
     p->date_of_birth = 0;
     p->deceased = false;
     p->sex_offender_registration = false;
+    p->sex_offender_registration_date = 0;
     p->count = 0;
     p->ncharges = 0;
     p->has_charges = false;

@@ -49,6 +49,7 @@ struct person {
     int32_t date_of_birth;
     bool deceased;
     bool sex_offender_registration;
+    int32_t sex_offender_registration_date;
     struct conviction *convictions;
     uint32_t count;
     uint32_t capacity;

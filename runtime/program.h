@@ -102,6 +102,7 @@ struct program_example {
     int32_t date_of_birth;
     bool deceased;
     bool sex_offender_registration;
+    int32_t sex_offender_registration_date;
     bool has_as_of;         /* the example gives the run date */
     int32_t as_of;
     uint32_t first;         /* index into example_convictions */

@@ -253,6 +253,8 @@ static struct value load_person_fact(const struct vm *vm, uint32_t fact)
         v.as.number = person->deceased;
     } else if (fact == FACT_SEX_OFFENDER_REGISTRATION) {
         v.as.number = person->sex_offender_registration;
+    } else if (fact == FACT_SEX_OFFENDER_REGISTRATION_DATE) {
+        v.as.date = person->sex_offender_registration_date;
     } else {
         v.as.text.ptr = person_text(person, person->id);
         v.as.text.len = person->id.len;
@@ -298,13 +300,13 @@ static struct value unknown_of(uint8_t type, const struct value *a, const struct
 static void run_function(struct vm *vm, uint32_t fn, struct value *base, const struct conviction *examined,
                          struct decision *out);
 
-/* 1: item b shares the decided conviction's case (or cycle); 0: it does not; -1: unknown. */
-static int same_group(const struct vm *vm, const struct conviction *b, bool is_decided, unsigned fact)
+/* 1: item b shares the anchor's case (or cycle); 0: it does not; -1: unknown. */
+static int same_group(const struct vm *vm, const struct conviction *a, const struct conviction *b, bool is_anchor,
+                      unsigned fact)
 {
-    if (is_decided)
+    if (is_anchor)
         return 1;
     const struct person *p = vm->person;
-    const struct conviction *a = &p->convictions[vm->decided];
     if (!(a->known & (1u << fact)) || !(b->known & (1u << fact)))
         return -1;
     struct text_ref ra = fact == FACT_CASE_ID ? a->case_id : a->cycle_id;
@@ -313,8 +315,15 @@ static int same_group(const struct vm *vm, const struct conviction *b, bool is_d
     return ra.len == rb.len && strncasecmp(person_text(p, ra), person_text(p, rb), ra.len) == 0;
 }
 
-/* Runs an aggregate's condition over the person's convictions. */
-static struct value aggregate(struct vm *vm, const struct insn *in, struct value *base)
+/*
+ * Runs an aggregate's condition over the person's convictions (or charges).
+ * The anchor is the conviction in view where the aggregate is written: the
+ * one being decided, or, inside another aggregate's condition, the one that
+ * aggregate is examining.  "other" leaves the anchor out, and "in the same
+ * case" means the anchor's case.
+ */
+static struct value aggregate(struct vm *vm, const struct insn *in, struct value *base,
+                              const struct conviction *anchor)
 {
     const struct person *person = vm->person;
     bool skip_decided = in->a & AGG_SKIP_DECIDED;
@@ -327,17 +336,17 @@ static struct value aggregate(struct vm *vm, const struct insn *in, struct value
     bool charges = (in->a & AGG_CHARGES) && person->has_charges;
     const struct conviction *items = charges ? person->charges : person->convictions;
     uint32_t nitems = charges ? person->ncharges : person->count;
-    const struct conviction *decided = &person->convictions[vm->decided];
+    /* The anchor may sit in the other list (a conviction among charges): its input row finds it there. */
+    bool anchor_in_items = anchor >= items && anchor < items + nitems;
     for (uint32_t i = 0; i < nitems; i++) {
-        /* Among charges, the decided conviction is the charge on its own input row. */
-        bool is_decided = charges ? items[i].row == decided->row : i == vm->decided;
-        if (skip_decided && is_decided)
+        bool is_anchor = anchor_in_items ? &items[i] == anchor : items[i].row == anchor->row;
+        if (skip_decided && is_anchor)
             continue;
         if (in->a & (AGG_SAME_CASE | AGG_SAME_CYCLE)) {
             /* Membership in the case is itself three-valued: a missing case number makes it unknown. */
-            int same = in->a & AGG_SAME_CASE ? same_group(vm, &items[i], is_decided, FACT_CASE_ID) : 1;
+            int same = in->a & AGG_SAME_CASE ? same_group(vm, anchor, &items[i], is_anchor, FACT_CASE_ID) : 1;
             if (same == 1 && (in->a & AGG_SAME_CYCLE))
-                same = same_group(vm, &items[i], is_decided, FACT_CYCLE_ID);
+                same = same_group(vm, anchor, &items[i], is_anchor, FACT_CYCLE_ID);
             if (same == 0)
                 continue;
             if (same < 0) {
@@ -550,7 +559,7 @@ static void run_function(struct vm *vm, uint32_t fn, struct value *base, const s
                 vmbreak;
             }
             vmcase(ANY) vmcase(COUNT) vmcase(LATEST) vmcase(EARLIEST) {
-                struct value r = aggregate(vm, in, sp);
+                struct value r = aggregate(vm, in, sp, examined);
                 *sp++ = r;
                 vmbreak;
             }
