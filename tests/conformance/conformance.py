@@ -25,6 +25,13 @@ LABELS = {
         "needs_review": "Maybe Eligible - Flag for Review",
         "not_considered": "",
     },
+    "la025": {
+        "dismiss": "Eligible for Dismissal",
+        "not_eligible": "Not eligible",
+        "needs_review": "Hand Review",
+        "city_attorney": "To be reviewed by City Attorneys",
+        "not_considered": "",
+    },
 }
 
 
