@@ -1031,9 +1031,13 @@ static void test_vm_nested_aggregate(void **state)
     three_convictions(&p);
     set_level(&p, 1, LEVEL_FELONY);
     assert_holds("any conviction where (count of convictions where level is felony is 1)", &p, 0);
-    assert_holds("(count of convictions where any other conviction where citation in PC 187) is 3", &p, 0);
-    /* 'other' inside leaves out the conviction decided, not the one examined */
-    assert_holds("(count of convictions where any other conviction where citation in PC 187) is 0", &p, 1);
+    /*
+     * Inside a condition, 'other' leaves out the conviction that condition
+     * examines: each conviction but PC 187 itself has another that is PC 187,
+     * whichever conviction is being decided.
+     */
+    assert_holds("(count of convictions where any other conviction where citation in PC 187) is 2", &p, 0);
+    assert_holds("(count of convictions where any other conviction where citation in PC 187) is 2", &p, 1);
     forget(&p, 2, FACT_LEVEL);
     assert_unknown("any conviction where (count of convictions where level is felony is 1)", &p, 0, FACT_LEVEL);
     person_free(&p);
