@@ -500,9 +500,30 @@ static const char *outcome_hint(struct checker *c, const char *name)
     return arena_strdup(c->arena, buf);
 }
 
+/* A reason may name parameters in braces: "{age_threshold} years or older". */
+static void check_reason(struct checker *c, struct rule_decl *r)
+{
+    for (const char *s = r->reason; s && (s = strchr(s, '{')) != NULL; s++) {
+        const char *close = strchr(s, '}');
+        if (!close) {
+            error(c, &r->loc, "write {parameter_name} to put a parameter's value in the reason, or remove the '{'",
+                  "the reason of rule '%s' opens a '{' that is never closed", r->name);
+            return;
+        }
+        char name[128];
+        size_t len = (size_t)(close - s - 1);
+        snprintf(name, sizeof name, "%.*s", (int)(len < sizeof name ? len : sizeof name - 1), s + 1);
+        if (find_param(c->m, name) < 0)
+            error(c, &r->loc, did_you_mean(c, name, "only parameters can be named in a reason"),
+                  "the reason of rule '%s' names '{%s}', which is not a parameter", r->name, name);
+        s = close;
+    }
+}
+
 static void check_rule(struct checker *c, struct rule_decl *r)
 {
     c->too_deep = false;
+    check_reason(c, r);
     if (r->when)
         check_condition(c, r->when, "the condition after 'when'");
     if (r->unless)

@@ -106,7 +106,7 @@ bool examples_run(const struct program *p, FILE *out, struct examples_result *re
             }
             result->failed++;
             char reason[1024];
-            decision_reason(p, &d, reason, sizeof reason);
+            decision_reason_with(p, vm.params, &d, reason, sizeof reason);
             fprintf(out, "%s:%u: example \"%s\", conviction %s (line %u) FAILED\n", source, pc->line,
                     program_str(p, ex->name), pc->citation.text, pc->line);
             fprintf(out, "    expected: %s", program_str(p, p->outcomes[pc->expect_outcome].name));

@@ -477,7 +477,7 @@ static int cmd_explain(int argc, char **argv)
                 struct decision d;
                 vm_decide(&vm, &person, i, &d);
                 char reason[1024];
-                decision_reason(&program, &d, reason, sizeof reason);
+                decision_reason_with(&program, vm.params, &d, reason, sizeof reason);
                 const struct program_rule *r = &program.rules[d.rule];
                 printf("  outcome: %s\n  reason:  %s\n", program_str(&program, program.outcomes[d.outcome].name),
                        reason);

@@ -23,7 +23,61 @@ static const char *const fact_words[FACT__COUNT] = {
 
 /* ---- reasons ---------------------------------------------------------------- */
 
+/*
+ * A rule's reason with each {parameter} replaced by the parameter's value in
+ * this run, so that "{age_threshold} years or older" says what was applied.
+ * Returns the full length (like snprintf); writes at most size - 1 bytes.
+ */
+static size_t reason_interpolate(const struct program *p, const struct value *params, const char *reason, char *buf,
+                                 size_t size)
+{
+    size_t n = 0;
+    for (const char *s = reason; *s; s++) {
+        const char *close = *s == '{' ? strchr(s, '}') : NULL;
+        if (close) {
+            for (uint32_t i = 0; i < p->nparams; i++) {
+                const char *name = program_str(p, p->params[i].name);
+                size_t len = strlen(name);
+                if ((size_t)(close - s - 1) != len || strncmp(s + 1, name, len) != 0)
+                    continue;
+                const struct value *v = params ? &params[i] : &p->params[i].value;
+                char text[512];
+                size_t tlen;
+                if (v->type == TYPE_TEXT && !v->unknown) {
+                    tlen = v->as.text.len;
+                    for (size_t k = 0; k < tlen; k++)
+                        if (n + k + 1 < size)
+                            buf[n + k] = v->as.text.ptr[k];
+                } else {
+                    tlen = value_format(v, text, sizeof text);
+                    if (tlen >= sizeof text)
+                        tlen = sizeof text - 1;
+                    for (size_t k = 0; k < tlen; k++)
+                        if (n + k + 1 < size)
+                            buf[n + k] = text[k];
+                }
+                n += tlen;
+                s = close;
+                goto next;
+            }
+        }
+        if (n + 1 < size)
+            buf[n] = *s;
+        n++;
+    next:;
+    }
+    if (size > 0)
+        buf[n < size ? n : size - 1] = '\0';
+    return n;
+}
+
 size_t decision_reason(const struct program *p, const struct decision *d, char *buf, size_t size)
+{
+    return decision_reason_with(p, NULL, d, buf, size);
+}
+
+size_t decision_reason_with(const struct program *p, const struct value *params, const struct decision *d, char *buf,
+                            size_t size)
 {
     if (size == 0)
         return 0;
@@ -31,7 +85,8 @@ size_t decision_reason(const struct program *p, const struct decision *d, char *
     int n;
     if (!d->unknown) {
         const char *reason = d->rule < p->nrules ? program_str(p, p->rules[d->rule].reason) : "";
-        n = snprintf(buf, size, "%s", reason);
+        size_t full = reason_interpolate(p, params, reason, buf, size);
+        return full < size ? full : size - 1;
     } else if (d->missing_fact < FACT__COUNT) {
         n = snprintf(buf, size,
                      "Needs review: rule '%s' depends on %s, which the record does not give.",
@@ -264,6 +319,7 @@ static void out_comment(FILE *f, const char *key, const char *value)
 struct decisions_writer {
     struct out_file out;
     const struct program *p;
+    const struct value *params; /* this run's parameter values, for reasons that name them */
     char *reason;        /* room for the longest "Needs review" sentence */
     size_t reason_size;
 };
@@ -278,6 +334,7 @@ struct decisions_writer *decisions_open(const char *out_path, const char *in_pat
                                         char *err, size_t errsize)
 {
     const struct value *params = vm ? vm->params : NULL;
+    (void)params;
     if (output_is_same_file(out_path, in_path)) {
         snprintf(err, errsize,
                  "%s: refusing to write the decisions over the input records (it is the same "
@@ -290,6 +347,7 @@ struct decisions_writer *decisions_open(const char *out_path, const char *in_pat
         return NULL;
     }
     w->p = p;
+    w->params = vm ? vm->params : NULL;
     size_t longest = 0;
     for (uint32_t i = 0; i < p->nrules; i++) {
         size_t n = strlen(program_str(p, p->rules[i].name));
@@ -377,11 +435,23 @@ bool decisions_write(struct decisions_writer *w, const struct person *person, ui
         putc(',', f);
     }
     putc(',', f);
-    if (!d->unknown && rule) {
+    if (!d->unknown && rule && !strchr(program_str(p, rule->reason), '{')) {
         /* Written from the program directly: a reason may be longer than any fixed buffer. */
         uint32_t s = rule->reason;
         if (s < p->nstrings)
             out_cell(f, p->strings[s].ptr, p->strings[s].len);
+    } else if (!d->unknown && rule) {
+        /* A reason naming parameters: grown once to the longest, then reused. */
+        size_t need = reason_interpolate(p, w->params, program_str(p, rule->reason), w->reason, w->reason_size);
+        if (need >= w->reason_size) {
+            char *grown = realloc(w->reason, need + 1);
+            if (!grown)
+                return false;
+            w->reason = grown;
+            w->reason_size = need + 1;
+            reason_interpolate(p, w->params, program_str(p, rule->reason), w->reason, w->reason_size);
+        }
+        out_cell(f, w->reason, need);
     } else {
         size_t n = decision_reason(p, d, w->reason, w->reason_size);
         out_cell(f, w->reason, n);

@@ -26,6 +26,9 @@
  * Always NUL-terminates (when size > 0); returns the length written.
  */
 size_t decision_reason(const struct program *p, const struct decision *d, char *buf, size_t size);
+/* The same with this run's parameter values (NULL: the policy's) for reasons that name {a_parameter}. */
+size_t decision_reason_with(const struct program *p, const struct value *params, const struct decision *d, char *buf,
+                            size_t size);
 
 /*
  * True when writing to out_path would overwrite in_path (same path, or the
