@@ -25,6 +25,12 @@ LABELS = {
         "needs_review": "Maybe Eligible - Flag for Review",
         "not_considered": "",
     },
+    "configurable": {
+        "dismiss": "Eligible for Dismissal",
+        "reduce": "Eligible for Reduction",
+        "no_determination": "",
+        "not_considered": "",
+    },
     "la025": {
         "dismiss": "Eligible for Dismissal",
         "not_eligible": "Not eligible",
