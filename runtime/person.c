@@ -18,6 +18,7 @@ void person_free(struct person *p)
 {
     free(p->convictions);
     free(p->charges);
+    free(p->rows);
     free(p->strings);
     memset(p, 0, sizeof *p);
 }
@@ -33,6 +34,7 @@ void person_clear(struct person *p)
     p->sex_offender_registration_date = 0;
     p->count = 0;
     p->ncharges = 0;
+    p->nrows = 0;
     p->has_charges = false;
     p->strings_len = 0;
 }
@@ -55,6 +57,27 @@ static struct conviction *person_grow(struct conviction **items, uint32_t *count
     struct conviction *c = &(*items)[(*count)++];
     memset(c, 0, sizeof *c);
     return c;
+}
+
+bool person_add_raw_row(struct person *p, const char *text, size_t len, uint64_t row, uint32_t conviction)
+{
+    if (p->nrows == p->rows_capacity) {
+        uint32_t n = p->rows_capacity ? p->rows_capacity * 2 : 16;
+        if (n <= p->rows_capacity)
+            return false;
+        struct raw_row *grown = realloc(p->rows, (size_t)n * sizeof *grown);
+        if (!grown)
+            return false;
+        p->rows = grown;
+        p->rows_capacity = n;
+    }
+    struct raw_row *r = &p->rows[p->nrows];
+    if (!person_add_text(p, text, len, &r->text))
+        return false;
+    r->row = row;
+    r->conviction = conviction;
+    p->nrows++;
+    return true;
 }
 
 struct conviction *person_add_charge(struct person *p, uint32_t limit)

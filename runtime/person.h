@@ -29,6 +29,13 @@ struct text_ref {
     uint32_t len;
 };
 
+/* One input row exactly as read (without its line ending), kept for writers that copy the input. */
+struct raw_row {
+    struct text_ref text;
+    uint64_t row;                /* 1-based data row number */
+    uint32_t conviction;         /* index of the conviction made from this row, or UINT32_MAX */
+};
+
 struct conviction {
     uint32_t known;              /* bit (1u << FACT_x) set when the fact is known */
     struct citation citation;
@@ -63,6 +70,10 @@ struct person {
     uint32_t ncharges;
     uint32_t charges_capacity;
     bool has_charges;
+    /* Every input row of the person, in input order, when the reader was asked to keep them. */
+    struct raw_row *rows;
+    uint32_t nrows;
+    uint32_t rows_capacity;
     char *strings;               /* backing store of every text_ref */
     size_t strings_len;
     size_t strings_cap;
@@ -76,6 +87,8 @@ void person_clear(struct person *p);
 struct conviction *person_add_conviction(struct person *p, uint32_t limit);
 /* Appends a zeroed charge; NULL when out of memory or past `limit`.  Sets has_charges. */
 struct conviction *person_add_charge(struct person *p, uint32_t limit);
+/* Keeps an input row's exact text; false when out of memory. */
+bool person_add_raw_row(struct person *p, const char *text, size_t len, uint64_t row, uint32_t conviction);
 /* Copies text into the person's string buffer; false when out of memory. */
 bool person_add_text(struct person *p, const char *text, size_t len, struct text_ref *out);
 static inline const char *person_text(const struct person *p, struct text_ref r)

@@ -36,6 +36,14 @@ struct record_reader {
     void (*close)(struct record_reader *r);
     record_reject_fn reject;
     void *reject_ctx;
+    /*
+     * Set by the caller before the first next() to have each person's input
+     * rows kept verbatim in person->rows (for writers that copy the input);
+     * off, a reader keeps nothing it does not need.  header() then gives the
+     * header line as read.  A reader that cannot keep rows leaves them empty.
+     */
+    bool keep_rows;
+    const char *(*header)(struct record_reader *r, size_t *len);
     uint64_t rows_read;       /* data rows seen */
     uint64_t rows_rejected;   /* of which rejected */
     uint64_t rows_other;      /* of which read but not a conviction (an arrest, a continuation row...);
