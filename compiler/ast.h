@@ -39,7 +39,10 @@ enum expr_kind {
     EXPR_SUB,
     EXPR_YEARS_BETWEEN,
     EXPR_AGE_AT,
-    EXPR_AGGREGATE
+    EXPR_AGGREGATE,
+    EXPR_OUTCOME,       /* output columns: the decision's outcome */
+    EXPR_DECIMAL_YEARS, /* output columns: years between two dates, to one decimal, as text */
+    EXPR_JOIN           /* output columns: joined "sep" [distinct] TEXTFACT of convictions|charges ... */
 };
 
 enum compare_op {
@@ -49,10 +52,14 @@ enum compare_op {
     CMP_STARTS_WITH, CMP_CONTAINS
 };
 
-enum aggregate_op { AGG_OP_ANY, AGG_OP_NO, AGG_OP_COUNT, AGG_OP_LATEST, AGG_OP_EARLIEST };
+enum aggregate_op { AGG_OP_ANY, AGG_OP_NO, AGG_OP_COUNT, AGG_OP_LATEST, AGG_OP_EARLIEST, AGG_OP_JOIN };
 
 /* What a name resolved to (filled by check.c). */
-enum ref_kind { REF_NONE, REF_PARAM, REF_SET, REF_FACT_DECIDED, REF_FACT_EACH, REF_FACT_PERSON, REF_RUN_DATE };
+enum ref_kind {
+    REF_NONE, REF_PARAM, REF_SET, REF_FACT_DECIDED, REF_FACT_EACH, REF_FACT_PERSON, REF_RUN_DATE,
+    REF_OUTCOME, /* an outcome's name, compared with `outcome` in an output column */
+    REF_REASON   /* `reason` in an output column */
+};
 
 struct expr {
     enum expr_kind kind;
@@ -78,7 +85,9 @@ struct expr {
             enum aggregate_op op;
             bool other;             /* leave out the conviction being decided */
             uint8_t scope;          /* AGG_SAME_CASE / AGG_SAME_CYCLE bits, or 0 for the whole history */
-            const char *value_name; /* LATEST/EARLIEST: the fact */
+            const char *value_name; /* LATEST/EARLIEST/JOIN: the fact */
+            const char *separator;  /* JOIN */
+            bool distinct;          /* JOIN: each text once */
             struct loc value_loc;
             struct expr *where;     /* may be NULL for LATEST/EARLIEST */
         } agg;
@@ -158,7 +167,21 @@ struct example_decl {
     struct ptrvec convictions;  /* struct example_conviction * */
 };
 
-enum decl_kind { DECL_OUTCOME, DECL_PARAM, DECL_SET, DECL_RULE, DECL_EXAMPLE };
+/* One arm of an output column: `when cond then value`, or the final value (cond NULL). */
+struct column_arm {
+    struct expr *cond;
+    struct expr *value;
+    const char *pattern;        /* `written as "MM/DD/YYYY"`, for dates; NULL otherwise */
+    struct loc pattern_loc;
+};
+
+struct column_decl {
+    struct loc loc;
+    const char *name;           /* the column's header */
+    struct ptrvec arms;         /* struct column_arm *; the last has no cond */
+};
+
+enum decl_kind { DECL_OUTCOME, DECL_PARAM, DECL_SET, DECL_RULE, DECL_EXAMPLE, DECL_COLUMN, DECL_COLUMN_SCOPE };
 
 struct decl {
     enum decl_kind kind;
@@ -168,6 +191,8 @@ struct decl {
         struct set_decl *set;
         struct rule_decl *rule;
         struct example_decl *example;
+        struct column_decl *column;
+        struct expr *column_scope;
     } u;
 };
 

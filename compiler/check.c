@@ -57,6 +57,7 @@ struct checker {
     struct diag *diag;
     int aggregate_depth;     /* > 0 inside `where` */
     int depth;               /* expression nesting, bounded so no later pass can exhaust the C stack */
+    bool in_column;          /* checking an output column, where `outcome` and `reason` exist */
     bool too_deep;           /* reported once per rule */
 };
 
@@ -192,6 +193,10 @@ static uint8_t check_name(struct checker *c, struct expr *e)
         e->ref = REF_RUN_DATE;
         return TYPE_DATE;
     }
+    if (strcmp(name, "reason") == 0 && c->in_column) {
+        e->ref = REF_REASON;
+        return TYPE_TEXT;
+    }
     int fact = check_fact_named(name, OWNER_CONVICTION);
     if (fact >= 0) {
         e->ref = c->aggregate_depth > 0 ? REF_FACT_EACH : REF_FACT_DECIDED;
@@ -260,9 +265,34 @@ static const char *compare_words(enum compare_op op)
     return words[op];
 }
 
+static const char *outcome_hint(struct checker *c, const char *name);
+
+/* `outcome is dismiss`: the right side names an outcome, not a fact or parameter. */
+static uint8_t check_outcome_compare(struct checker *c, struct expr *e)
+{
+    struct expr *right = e->u.bin.right;
+    if (e->u.bin.op != CMP_IS && e->u.bin.op != CMP_IS_NOT) {
+        error(c, &e->loc, "write: outcome is dismiss, or outcome is not dismiss",
+              "an outcome can only be compared with 'is' or 'is not'");
+        return TYPE_BOOL;
+    }
+    int o = right->kind == EXPR_NAME ? check_find_outcome(c->m, right->u.name) : -1;
+    if (o < 0) {
+        error(c, &right->loc, right->kind == EXPR_NAME ? outcome_hint(c, right->u.name) : NULL,
+              "after 'outcome is' comes the name of one of the policy's outcomes");
+        return TYPE_BOOL;
+    }
+    right->ref = REF_OUTCOME;
+    right->ref_index = (uint32_t)o;
+    right->type = TYPE_OUTCOME;
+    return TYPE_BOOL;
+}
+
 static uint8_t check_compare(struct checker *c, struct expr *e)
 {
     uint8_t l = check_expr(c, e->u.bin.left);
+    if (l == TYPE_OUTCOME)
+        return check_outcome_compare(c, e);
     uint8_t r = check_expr(c, e->u.bin.right);
     if (l == TYPE_NONE || r == TYPE_NONE)
         return TYPE_BOOL;
@@ -350,6 +380,8 @@ static uint8_t check_aggregate(struct checker *c, struct expr *e)
         return TYPE_BOOL;
     case AGG_OP_COUNT:
         return TYPE_NUMBER;
+    case AGG_OP_JOIN: /* checked as EXPR_JOIN */
+        return TYPE_TEXT;
     case AGG_OP_LATEST:
     case AGG_OP_EARLIEST: {
         int fact = check_fact_named(e->u.agg.value_name, OWNER_CONVICTION);
@@ -455,6 +487,37 @@ static uint8_t check_expr_kind(struct checker *c, struct expr *e)
         return TYPE_NUMBER;
     case EXPR_AGGREGATE:
         return check_aggregate(c, e);
+    case EXPR_OUTCOME:
+        if (!c->in_column) {
+            error(c, &e->loc, "a rule decides the outcome; 'outcome' can be read in an output column",
+                  "'outcome' is only known once a conviction is decided");
+            return TYPE_NONE;
+        }
+        return TYPE_OUTCOME;
+    case EXPR_DECIMAL_YEARS: {
+        uint8_t l = check_expr(c, e->u.bin.left);
+        uint8_t r = check_expr(c, e->u.bin.right);
+        if (l != TYPE_NONE)
+            expect_type(c, e->u.bin.left, TYPE_DATE, "the first value of 'decimal years between'", NULL);
+        if (r != TYPE_NONE)
+            expect_type(c, e->u.bin.right, TYPE_DATE, "the second value of 'decimal years between'", NULL);
+        return TYPE_TEXT;
+    }
+    case EXPR_JOIN: {
+        c->aggregate_depth++;
+        if (e->u.agg.where && check_expr(c, e->u.agg.where) != TYPE_NONE)
+            expect_type(c, e->u.agg.where, TYPE_BOOL, "the condition after 'where'", NULL);
+        c->aggregate_depth--;
+        int fact = check_fact_named(e->u.agg.value_name, OWNER_CONVICTION);
+        if (fact < 0 || facts[fact].type != TYPE_TEXT) {
+            error(c, &e->u.agg.value_loc, "write e.g. joined \";\" offense_section of convictions where ...",
+                  "'%s' is not a text fact of a conviction", e->u.agg.value_name);
+            return TYPE_NONE;
+        }
+        e->ref = REF_FACT_EACH;
+        e->ref_index = (uint32_t)fact;
+        return TYPE_TEXT;
+    }
     }
     return TYPE_NONE;
 }
@@ -639,6 +702,24 @@ static void check_param(struct checker *c, struct param_decl *p)
     p->value->type = literal_type(p->value);
 }
 
+static void check_column(struct checker *c, struct column_decl *col)
+{
+    c->in_column = true;
+    for (size_t i = 0; i < col->arms.len; i++) {
+        struct column_arm *arm = col->arms.items[i];
+        c->too_deep = false;
+        if (arm->cond)
+            check_condition(c, arm->cond, "the condition after 'when'");
+        uint8_t t = check_expr(c, arm->value);
+        if (t == TYPE_SET || t == TYPE_OUTCOME)
+            error(c, &arm->value->loc, "write the text the column should show, e.g. when outcome is dismiss then \"Yes\"",
+                  "a column cannot show a %s directly", type_words(t));
+        if (arm->pattern && t != TYPE_NONE && t != TYPE_DATE)
+            error(c, &arm->pattern_loc, NULL, "'written as' is for dates, and this is a %s", type_words(t));
+    }
+    c->in_column = false;
+}
+
 bool check_policy(struct merged_policy *m, struct arena *arena, struct diag *diag, struct check_result *out)
 {
     struct checker c = {.m = m, .arena = arena, .diag = diag};
@@ -667,5 +748,12 @@ bool check_policy(struct merged_policy *m, struct arena *arena, struct diag *dia
         check_rule(&c, m->rules.items[i]);
     for (size_t i = 0; i < m->examples.len; i++)
         check_example(&c, m->examples.items[i]);
+    for (size_t i = 0; i < m->columns.len; i++)
+        check_column(&c, m->columns.items[i]);
+    if (m->column_scope) {
+        c.in_column = true;
+        check_condition(&c, m->column_scope, "the condition after 'columns when'");
+        c.in_column = false;
+    }
     return diag->errors == before;
 }

@@ -212,6 +212,7 @@ static uint32_t emit(struct cg *g, enum opcode op, uint8_t a, uint16_t b, uint32
 }
 
 static void gen_expr(struct cg *g, const struct expr *e);
+static void gen_join(struct cg *g, const struct expr *e);
 
 /* negate: emit the opposite of the aggregate's value (used for `unless`, where "no" then needs no NOT at all). */
 static void gen_aggregate(struct cg *g, const struct expr *e, bool negate)
@@ -241,6 +242,32 @@ static void gen_aggregate(struct cg *g, const struct expr *e, bool negate)
         emit(g, OP_NOT, 0, 0, 0, &e->loc);
 }
 
+/* joined "sep" [distinct] FACT of convictions ...: the separator, then a text-of function per item. */
+static void gen_join(struct cg *g, const struct expr *e)
+{
+    struct expr sep = {.kind = EXPR_TEXT, .loc = e->loc};
+    sep.u.text.ptr = e->u.agg.separator;
+    sep.u.text.len = (uint32_t)strlen(e->u.agg.separator);
+    emit(g, OP_CONST, 0, 0, add_const(g, &sep), &e->loc);
+    uint32_t fn = new_function(g, FUNCTION_TEXT_OF);
+    if (g->oom)
+        return;
+    uint32_t caller = g->current;
+    g->current = fn;
+    if (e->u.agg.where) {
+        gen_expr(g, e->u.agg.where);
+    } else {
+        struct expr yes = {.kind = EXPR_BOOL, .loc = e->loc};
+        yes.u.boolean = true;
+        emit(g, OP_CONST, 0, 0, add_const(g, &yes), &e->loc);
+    }
+    emit(g, OP_EACH_FACT, 0, 0, e->ref_index, &e->u.agg.value_loc);
+    emit(g, OP_RETURN, 0, 0, 0, &e->loc);
+    g->current = caller;
+    uint8_t flags = (uint8_t)(e->u.agg.scope | (e->u.agg.distinct ? AGG_DISTINCT : 0));
+    emit(g, OP_JOIN, flags, 0, fn, &e->loc);
+}
+
 static void gen_compare(struct cg *g, const struct expr *e)
 {
     static const enum opcode ops[] = {
@@ -249,6 +276,12 @@ static void gen_compare(struct cg *g, const struct expr *e)
         [CMP_AT_LEAST] = OP_GE,     [CMP_AT_MOST] = OP_LE,       [CMP_STARTS_WITH] = OP_STARTS_WITH,
         [CMP_CONTAINS] = OP_CONTAINS,
     };
+    if (e->u.bin.left->type == TYPE_OUTCOME) {
+        emit(g, OP_OUTCOME_IS, 0, 0, e->u.bin.right->ref_index, &e->loc);
+        if (e->u.bin.op == CMP_IS_NOT)
+            emit(g, OP_NOT, 0, 0, 0, &e->loc);
+        return;
+    }
     gen_expr(g, e->u.bin.left);
     gen_expr(g, e->u.bin.right);
     bool typed = e->u.bin.op != CMP_STARTS_WITH && e->u.bin.op != CMP_CONTAINS;
@@ -313,6 +346,9 @@ static void gen_expr(struct cg *g, const struct expr *e)
         case REF_RUN_DATE:
             emit(g, OP_RUN_DATE, 0, 0, 0, &e->loc);
             break;
+        case REF_REASON:
+            emit(g, OP_REASON, 0, 0, 0, &e->loc);
+            break;
         default:
             break; /* sets only appear after 'in' (checked) */
         }
@@ -360,6 +396,16 @@ static void gen_expr(struct cg *g, const struct expr *e)
         break;
     case EXPR_AGGREGATE:
         gen_aggregate(g, e, false);
+        break;
+    case EXPR_OUTCOME:
+        break; /* only ever the left side of a comparison (checked), handled there */
+    case EXPR_DECIMAL_YEARS:
+        gen_expr(g, e->u.bin.left);
+        gen_expr(g, e->u.bin.right);
+        emit(g, OP_DECIMAL_YEARS, 0, 0, 0, &e->loc);
+        break;
+    case EXPR_JOIN:
+        gen_join(g, e);
         break;
     }
 }
@@ -471,6 +517,8 @@ static void gen_examples(struct cg *g)
             pc->case_id = PROGRAM_NO_STRING;
             pc->cycle_id = PROGRAM_NO_STRING;
             pc->offense_text = PROGRAM_NO_STRING;
+            for (int k = 0; k < 4; k++)
+                pc->record_text[k] = PROGRAM_NO_STRING;
             for (size_t k = 0; k < c->fields.len; k++) {
                 const struct example_field *f = c->fields.items[k];
                 int fact = check_fact_named(f->name, 0);
@@ -483,6 +531,10 @@ static void gen_examples(struct cg *g)
                 case FACT_CASE_ID: pc->case_id = add_string(g, f->value->u.text.ptr); break;
                 case FACT_CYCLE_ID: pc->cycle_id = add_string(g, f->value->u.text.ptr); break;
                 case FACT_OFFENSE_TEXT: pc->offense_text = add_string(g, f->value->u.text.ptr); break;
+                case FACT_OFFENSE_SECTION: pc->record_text[0] = add_string(g, f->value->u.text.ptr); break;
+                case FACT_COMMENT_TEXT: pc->record_text[1] = add_string(g, f->value->u.text.ptr); break;
+                case FACT_OFN: pc->record_text[2] = add_string(g, f->value->u.text.ptr); break;
+                case FACT_STEP_TYPE: pc->record_text[3] = add_string(g, f->value->u.text.ptr); break;
                 case FACT_SENTENCE_END: pc->sentence_end = f->value->u.date; break;
                 default: break;
                 }
@@ -499,6 +551,85 @@ static void gen_examples(struct cg *g)
                 pc->expect_rule = PROGRAM_NO_CONST;
         }
     }
+}
+
+/* A column arm's value as text: dates in their pattern, other kinds as Lenity writes them. */
+static void gen_column_value(struct cg *g, const struct column_arm *arm)
+{
+    gen_expr(g, arm->value);
+    uint8_t t = arm->value->type;
+    if (arm->pattern) {
+        struct expr pattern = {.kind = EXPR_TEXT, .loc = arm->pattern_loc};
+        pattern.u.text.ptr = arm->pattern;
+        pattern.u.text.len = (uint32_t)strlen(arm->pattern);
+        emit(g, OP_FORMAT_DATE, 0, 0, add_const(g, &pattern), &arm->pattern_loc);
+    } else if (t != TYPE_TEXT) {
+        emit(g, OP_TO_TEXT, t, 0, 0, &arm->value->loc);
+    }
+}
+
+/*
+ * Each column is a function: its arms in order, the first true condition
+ * jumping past the rest.  Jump targets are function-relative here and made
+ * absolute once the functions are laid out (finish).
+ */
+static void gen_columns(struct cg *g)
+{
+    const struct merged_policy *m = g->m;
+    struct program *p = g->p;
+    p->column_scope = PROGRAM_NO_CONST;
+    if (m->column_scope) {
+        uint32_t fn = new_function(g, FUNCTION_COLUMN_SCOPE);
+        if (g->oom)
+            return;
+        g->current = fn;
+        gen_expr(g, m->column_scope);
+        emit(g, OP_RETURN, 0, 0, 0, &m->column_scope->loc);
+        p->column_scope = fn;
+    }
+    if (m->columns.len == 0)
+        return;
+    size_t most_arms = 1;
+    for (size_t i = 0; i < m->columns.len; i++)
+        if (((struct column_decl *)m->columns.items[i])->arms.len > most_arms)
+            most_arms = ((struct column_decl *)m->columns.items[i])->arms.len;
+    p->columns = calloc(m->columns.len, sizeof *p->columns);
+    uint32_t *exits = calloc(most_arms, sizeof *exits);
+    if (!p->columns || !exits) {
+        free(exits);
+        g->oom = true;
+        return;
+    }
+    for (size_t i = 0; i < m->columns.len && !g->oom; i++) {
+        const struct column_decl *col = m->columns.items[i];
+        uint32_t fn = new_function(g, FUNCTION_COLUMN);
+        if (g->oom)
+            break;
+        g->current = fn;
+        p->columns[i].name = add_string(g, col->name);
+        p->columns[i].function = fn;
+        uint32_t nexits = 0, skip = UINT32_MAX;
+        for (size_t k = 0; k < col->arms.len; k++) {
+            const struct column_arm *arm = col->arms.items[k];
+            if (skip != UINT32_MAX)
+                g->fns[fn].code[skip].c = g->fns[fn].len;
+            skip = UINT32_MAX;
+            if (arm->cond) {
+                gen_expr(g, arm->cond);
+                skip = emit(g, OP_JUMP_IF_FALSE, 0, 0, 0, &arm->cond->loc);
+            }
+            gen_column_value(g, arm);
+            if (arm->cond)
+                exits[nexits++] = emit(g, OP_JUMP, 0, 0, 0, &arm->value->loc);
+        }
+        uint32_t end = g->fns[fn].len;
+        emit(g, OP_RETURN, 0, 0, 0, &col->loc);
+        for (uint32_t k = 0; k < nexits && !g->oom; k++)
+            g->fns[fn].code[exits[k]].c = end;
+        p->ncolumns = (uint32_t)(i + 1);
+    }
+    free(exits);
+    g->current = 0;
 }
 
 /* Tables are final now: point TEXT and CITATION values at their storage, lay the functions end to end. */
@@ -529,6 +660,10 @@ static void finish(struct cg *g)
         p->functions[f].len = g->fns[f].len;
         p->functions[f].kind = g->fns[f].kind;
         memcpy(p->code + at, g->fns[f].code, g->fns[f].len * sizeof *p->code);
+        /* column jumps were function-relative */
+        for (uint32_t k = 0; k < g->fns[f].len; k++)
+            if (p->code[at + k].op == OP_JUMP || p->code[at + k].op == OP_JUMP_IF_FALSE)
+                p->code[at + k].c += at;
         memcpy(p->lines + at, g->fns[f].lines, g->fns[f].len * sizeof *p->lines);
         at += g->fns[f].len;
     }
@@ -616,6 +751,7 @@ bool codegen_program(const struct merged_policy *m, const struct check_result *c
     g.current = 0;
     gen_rules(&g, checked);
     gen_examples(&g);
+    gen_columns(&g);
     if (!g.oom) {
         fix_params(&g);
         finish(&g);

@@ -313,6 +313,27 @@ static bool extend_load_depth(const char *path, const struct extend_options *opt
         case DECL_EXAMPLE:
             ptrvec_push(arena, &out->examples, d->u.example);
             break;
+        case DECL_COLUMN: {
+            /* A column of the same name replaces the inherited one in its place. */
+            struct column_decl *c = d->u.column;
+            size_t k = 0;
+            while (k < out->columns.len && strcmp(((struct column_decl *)out->columns.items[k])->name, c->name) != 0)
+                k++;
+            if (k < out->columns.len) {
+                struct column_decl *old = out->columns.items[k];
+                if (old->loc.src == c->loc.src)
+                    diag_report(diag, DIAG_ERROR, &c->loc, "give each column its own name",
+                                "this policy already has a column \"%s\" (at line %d)", c->name, old->loc.line);
+                else
+                    out->columns.items[k] = c;
+            } else {
+                ptrvec_push(arena, &out->columns, c);
+            }
+            break;
+        }
+        case DECL_COLUMN_SCOPE:
+            out->column_scope = d->u.column_scope;
+            break;
         }
     }
     return true;

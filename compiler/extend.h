@@ -21,6 +21,8 @@ struct merged_policy {
     struct ptrvec sets;         /* struct set_decl * */
     struct ptrvec rules;        /* struct rule_decl *, in deciding order; otherwise last */
     struct ptrvec examples;     /* struct example_decl *, the top file's only */
+    struct ptrvec columns;      /* struct column_decl *, output columns in order */
+    struct expr *column_scope;  /* `columns when ...`, the nearest file's; NULL: every conviction */
 };
 
 struct compile_sources {

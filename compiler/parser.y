@@ -77,6 +77,8 @@ static void lenity_yyerror(const struct loc *loc, yyscan_t scanner, struct parse
     struct rule_decl *rule;
     struct example_decl *example;
     struct example_conviction *conviction;
+    struct column_arm *column_arm;
+    struct column_decl *column;
     int kind;
 }
 
@@ -108,6 +110,8 @@ static void lenity_yyerror(const struct loc *loc, yyscan_t scanner, struct parse
 %token AS "'as'" THE "'the'" SAME "'same'" CASE "'case'" CYCLE "'cycle'"
 %token STARTS "'starts'" WITH "'with'" CONTAINS "'contains'"
 %token CHARGE "'charge'" CHARGES "'charges'"
+%token COLUMN "'column'" COLUMNS "'columns'" WRITTEN "'written'" DECIMAL "'decimal'" JOINED "'joined'"
+%token DISTINCT "'distinct'"
 
 /* WHERE is lowest: an aggregate's condition runs as far to the right as it can. */
 %precedence WHERE
@@ -123,6 +127,8 @@ static void lenity_yyerror(const struct loc *loc, yyscan_t scanner, struct parse
 %type <string> quote_opt text
 %type <citation> citing
 %type <example> example_head
+%type <column_arm> column_value
+%type <column> column_arms
 %type <conviction> example_conviction
 %type <kind> outcome_kind scope one many
 %type <expr> unless_opt
@@ -206,7 +212,43 @@ declaration:
         add_decl(ps, DECL_RULE, r);
     }
   | example_head
+  | COLUMN STRING '=' column_value {
+        struct column_decl *c = NEW(struct column_decl);
+        c->loc = @2; c->name = $2;
+        ptrvec_push(ps->arena, &c->arms, $4);
+        add_decl(ps, DECL_COLUMN, c);
+    }
+  | COLUMN STRING '=' column_arms {
+        $4->loc = @2; $4->name = $2;
+        add_decl(ps, DECL_COLUMN, $4);
+    }
+  | COLUMNS WHEN expr {
+        add_decl(ps, DECL_COLUMN_SCOPE, $3);
+    }
   | error
+    ;
+
+/* An output column's value: an expression, a date `written as "MM/DD/YYYY"`. */
+column_value:
+    expr {
+        $$ = NEW(struct column_arm); $$->value = $1;
+    }
+  | expr WRITTEN AS STRING {
+        $$ = NEW(struct column_arm); $$->value = $1; $$->pattern = $4; $$->pattern_loc = @4;
+    }
+    ;
+
+/* when C then V ... otherwise V: the first true condition's value. */
+column_arms:
+    WHEN expr THEN column_value column_arms {
+        $$ = $5; $4->cond = $2;
+        ptrvec_insert(ps->arena, &$$->arms, 0, $4);
+    }
+  | WHEN expr THEN column_value OTHERWISE column_value {
+        $$ = NEW(struct column_decl); $4->cond = $2;
+        ptrvec_push(ps->arena, &$$->arms, $4);
+        ptrvec_push(ps->arena, &$$->arms, $6);
+    }
     ;
 
 outcome_kind:
@@ -373,6 +415,14 @@ primary:
   | '(' { if (!nest(ps, &@1)) YYABORT; } expr ')' { ps->nesting--; $$ = $3; }
   | YEARS BETWEEN sum AND sum   { $$ = binary(ps, EXPR_YEARS_BETWEEN, $3, $5, &@$); }
   | AGE AT primary              { $$ = node(ps, EXPR_AGE_AT, &@$); $$->u.operand = $3; }
+  | OUTCOME                     { $$ = node(ps, EXPR_OUTCOME, &@$); }
+  | DECIMAL YEARS BETWEEN sum AND sum { $$ = binary(ps, EXPR_DECIMAL_YEARS, $4, $6, &@$); }
+  | JOINED STRING IDENT OF many scope where_opt {
+        $$ = aggregate(ps, AGG_OP_JOIN, false, $7, &@$); $$->kind = EXPR_JOIN; $$->u.agg.scope = $5 | $6;
+        $$->u.agg.separator = $2; $$->u.agg.value_name = $3; $$->u.agg.value_loc = @3; }
+  | JOINED STRING DISTINCT IDENT OF many scope where_opt {
+        $$ = aggregate(ps, AGG_OP_JOIN, false, $8, &@$); $$->kind = EXPR_JOIN; $$->u.agg.scope = $6 | $7;
+        $$->u.agg.separator = $2; $$->u.agg.distinct = true; $$->u.agg.value_name = $4; $$->u.agg.value_loc = @4; }
   | aggregate
     ;
 
@@ -484,6 +534,8 @@ static void add_decl(struct parse_state *ps, enum decl_kind kind, void *d)
     case DECL_SET: decl->u.set = d; break;
     case DECL_RULE: decl->u.rule = d; break;
     case DECL_EXAMPLE: decl->u.example = d; break;
+    case DECL_COLUMN: decl->u.column = d; break;
+    case DECL_COLUMN_SCOPE: decl->u.column_scope = d; break;
     }
     ptrvec_push(ps->arena, &ps->policy->decls, decl);
 }

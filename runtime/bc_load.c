@@ -55,6 +55,7 @@ static const char *const section_names[BC_SECTION__END] = {
     [BC_SECTION_LINES] = "line table",
     [BC_SECTION_EXAMPLES] = "example table",
     [BC_SECTION_EXAMPLE_CONVICTIONS] = "example conviction table",
+    [BC_SECTION_COLUMNS] = "output column table",
 };
 
 struct reader {
@@ -574,7 +575,7 @@ static bool load_rules(struct load *L, struct reader *r)
     return true;
 }
 
-enum { FUNCTION_RECORD_SIZE = 9, EXAMPLE_RECORD_SIZE = 35, EXAMPLE_CONVICTION_MIN_SIZE = 52 };
+enum { FUNCTION_RECORD_SIZE = 9, EXAMPLE_RECORD_SIZE = 35, EXAMPLE_CONVICTION_MIN_SIZE = 68 };
 
 static bool load_functions(struct load *L, struct reader *r)
 {
@@ -750,6 +751,9 @@ static bool load_example_convictions(struct load *L, struct reader *r)
             || !rd_string_ref(L, r, true, field, &c->cycle_id)
             || !rd_string_ref(L, r, true, field, &c->offense_text))
             return false;
+        for (int k = 0; k < 4; k++)
+            if (!rd_string_ref(L, r, true, field, &c->record_text[k]))
+                return false;
         uint8_t is_charge;
         at = r->offset;
         if (!rd_u8(L, r, &is_charge))
@@ -791,6 +795,36 @@ static bool load_example_convictions(struct load *L, struct reader *r)
     return true;
 }
 
+/* The columns a policy adds to outputs that copy the input; the verifier checks their functions' kinds. */
+static bool load_columns(struct load *L, struct reader *r)
+{
+    struct program *p = L->p;
+    size_t at = r->offset;
+    if (!rd_u32(L, r, &p->column_scope))
+        return false;
+    if (p->column_scope != PROGRAM_NO_CONST && p->column_scope >= p->nfunctions)
+        return bad(L, at, "the columns' scope is function %" PRIu32 ", but there are %" PRIu32 " functions",
+                   p->column_scope, p->nfunctions);
+    uint32_t n;
+    if (!rd_count(L, r, PROGRAM_MAX_COLUMNS, 8, "output columns", &n))
+        return false;
+    if ((p->columns = alloc_array(L, n, sizeof *p->columns)) == NULL)
+        return false;
+    for (uint32_t i = 0; i < n; i++) {
+        struct program_column *c = &p->columns[i];
+        if (!rd_string_ref(L, r, false, "an output column's name", &c->name))
+            return false;
+        at = r->offset;
+        if (!rd_u32(L, r, &c->function))
+            return false;
+        if (c->function >= p->nfunctions)
+            return bad(L, at, "output column %" PRIu32 " is function %" PRIu32 ", but there are %" PRIu32
+                              " functions", i, c->function, p->nfunctions);
+        p->ncolumns = i + 1;
+    }
+    return true;
+}
+
 typedef bool (*section_loader)(struct load *L, struct reader *r);
 
 static const section_loader section_loaders[BC_SECTION__END] = {
@@ -807,6 +841,7 @@ static const section_loader section_loaders[BC_SECTION__END] = {
     [BC_SECTION_LINES] = load_lines,
     [BC_SECTION_EXAMPLES] = load_examples,
     [BC_SECTION_EXAMPLE_CONVICTIONS] = load_example_convictions,
+    [BC_SECTION_COLUMNS] = load_columns,
 };
 
 /* Magic, version, length and checksum: the 20 bytes before the body. */

@@ -465,10 +465,21 @@ static bool encode_body(struct enc *e)
         put_u32(b, c->case_id);
         put_u32(b, c->cycle_id);
         put_u32(b, c->offense_text);
+        for (int k = 0; k < 4; k++)
+            put_u32(b, c->record_text[k]);
         put_u8(b, c->is_charge);
         put_i32(b, c->sentence_end);
         put_u32(b, c->expect_outcome);
         put_u32(b, c->expect_rule);
+    }
+    end_section(b, at);
+
+    at = begin_section(b, BC_SECTION_COLUMNS);
+    put_u32(b, p->column_scope);
+    put_u32(b, p->ncolumns);
+    for (uint32_t i = 0; i < p->ncolumns; i++) {
+        put_u32(b, p->columns[i].name);
+        put_u32(b, p->columns[i].function);
     }
     end_section(b, at);
     ok = true;

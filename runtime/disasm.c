@@ -39,6 +39,12 @@ static const char *kind_heading(uint8_t kind)
         return "condition of any/count";
     case FUNCTION_DATE_OF:
         return "date of latest/earliest";
+    case FUNCTION_COLUMN:
+        return "output column";
+    case FUNCTION_TEXT_OF:
+        return "texts of a join";
+    case FUNCTION_COLUMN_SCOPE:
+        return "which convictions get output columns";
     }
     return "unknown kind";
 }
@@ -97,15 +103,25 @@ static void operand_name(const struct program *p, const struct insn *in, enum op
             snprintf(buf, size, "%" PRIu32 " (no such set)", in->c);
         return;
     case OPERAND_FUNCTION:
-        snprintf(buf, size, "function %" PRIu32 "%s%s%s%s", in->c,
+        snprintf(buf, size, "function %" PRIu32 "%s%s%s%s%s", in->c,
                  in->a & AGG_SKIP_DECIDED ? ", leaving out the conviction being decided" : "",
                  in->a & AGG_SAME_CASE ? ", in the same case" : "",
                  in->a & AGG_SAME_CYCLE ? ", in the same arrest cycle" : "",
-                 in->a & AGG_CHARGES ? ", over every charge" : "");
+                 in->a & AGG_CHARGES ? ", over every charge" : "",
+                 in->a & AGG_DISTINCT ? ", each text once" : "");
         return;
     case OPERAND_RULE:
     case OPERAND_RULE_JUMP:
         snprintf(buf, size, "%s", rule_name(p, in->b));
+        return;
+    case OPERAND_JUMP:
+        snprintf(buf, size, "%04" PRIu32, in->c);
+        return;
+    case OPERAND_OUTCOME:
+        if (in->c < p->noutcomes)
+            snprintf(buf, size, "%s", program_str(p, p->outcomes[in->c].name));
+        else
+            snprintf(buf, size, "%" PRIu32 " (no such outcome)", in->c);
         return;
     }
     buf[0] = '\0';

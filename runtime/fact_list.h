@@ -29,3 +29,7 @@ FACT(DECEASED, PERSON, "deceased", BOOL, "whether the person is recorded as dece
 FACT(SEX_OFFENDER_REGISTRATION, PERSON, "sex_offender_registration", BOOL, "whether the person has a sex offender registration (PC 290) event")
 FACT(OFFENSE_TEXT, CONVICTION, "offense_text", TEXT, "the offence as the record writes it")
 FACT(SEX_OFFENDER_REGISTRATION_DATE, PERSON, "sex_offender_registration_date", DATE, "the date of the person's first sex offender registration (PC 290) event")
+FACT(OFFENSE_SECTION, CONVICTION, "offense_section", TEXT, "the offence's code section as the record writes it")
+FACT(COMMENT_TEXT, CONVICTION, "comment_text", TEXT, "the record's comment on the charge")
+FACT(OFN, CONVICTION, "ofn", TEXT, "the court's case number (OFN) on the record")
+FACT(STEP_TYPE, CONVICTION, "step_type", TEXT, "the kind of step the record is (arrest, court action...)")

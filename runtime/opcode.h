@@ -16,6 +16,8 @@
  *   OPERAND_RULE      b = rule index
  *   OPERAND_RULE_JUMP b = rule index, c = jump target (an instruction index
  *                     after this one, inside the same function)
+ *   OPERAND_JUMP      c = jump target (as above; only in output-column functions)
+ *   OPERAND_OUTCOME   c = outcome index
  * Unused operand fields must be zero.
  */
 #ifndef LENITY_OPCODE_H
@@ -32,7 +34,9 @@ enum operand_kind {
     OPERAND_SET,
     OPERAND_FUNCTION,
     OPERAND_RULE,
-    OPERAND_RULE_JUMP
+    OPERAND_RULE_JUMP,
+    OPERAND_JUMP,
+    OPERAND_OUTCOME
 };
 
 enum opcode {
@@ -47,7 +51,8 @@ enum opcode {
 #define AGG_SAME_CASE 2    /* "in the same case": only convictions whose case_id is the decided one's */
 #define AGG_SAME_CYCLE 4   /* "in the same cycle": only convictions whose cycle_id is the decided one's */
 #define AGG_CHARGES 8      /* over every charge the record lists, not only the convictions */
-#define AGG_FLAGS (AGG_SKIP_DECIDED | AGG_SAME_CASE | AGG_SAME_CYCLE | AGG_CHARGES)
+#define AGG_DISTINCT 16    /* JOIN: each text once, in the order first met */
+#define AGG_FLAGS (AGG_SKIP_DECIDED | AGG_SAME_CASE | AGG_SAME_CYCLE | AGG_CHARGES | AGG_DISTINCT)
 
 struct insn {
     uint8_t op;

@@ -45,6 +45,11 @@ struct conviction {
     struct text_ref county;
     struct text_ref case_id;
     struct text_ref cycle_id;
+    /* Text the record gives as written, for output columns (FACT_OFFENSE_SECTION ... FACT_STEP_TYPE). */
+    struct text_ref offense_section;
+    struct text_ref comment_text;
+    struct text_ref ofn;
+    struct text_ref step_type;
     int32_t sentence_end;
     uint64_t row;                /* input row number (1 = first data row) */
     struct text_ref key;         /* the row's own key fields, echoed in the output */

@@ -18,6 +18,7 @@ void program_init(struct program *p)
 {
     memset(p, 0, sizeof *p);
     p->authority = PROGRAM_NO_CONST;
+    p->column_scope = PROGRAM_NO_CONST;
 }
 
 void program_free(struct program *p)
@@ -43,6 +44,7 @@ void program_free(struct program *p)
     free(p->code);
     free(p->lines);
     free(p->examples);
+    free(p->columns);
     free(p->example_convictions);
     program_init(p);
 }

@@ -32,6 +32,7 @@
 #define PROGRAM_MAX_FUNCTIONS 1000000u
 #define PROGRAM_MAX_CODE 4000000u
 #define PROGRAM_MAX_EXAMPLES 100000u
+#define PROGRAM_MAX_COLUMNS 1000u
 #define PROGRAM_MAX_STACK 256u  /* the VM's fixed stack; the verifier proves each function fits */
 
 struct program_string {
@@ -62,7 +63,16 @@ struct program_rule {
 enum function_kind {
     FUNCTION_MAIN = 0,      /* the rules: every path ends in DECIDE */
     FUNCTION_CONDITION = 1, /* an aggregate's body: ends in RETURN with one bool */
-    FUNCTION_DATE_OF = 2    /* latest/earliest body: ends in RETURN with bool then date */
+    FUNCTION_DATE_OF = 2,   /* latest/earliest body: ends in RETURN with bool then date */
+    FUNCTION_COLUMN = 3,    /* an output column's value: ends in RETURN with one text */
+    FUNCTION_TEXT_OF = 4,   /* a join's body: ends in RETURN with bool then text */
+    FUNCTION_COLUMN_SCOPE = 5 /* which decided convictions get columns: ends in RETURN with one bool */
+};
+
+/* An output column the policy declares (lenity run --format cadoj...). */
+struct program_column {
+    uint32_t name;          /* string: the column's header */
+    uint32_t function;      /* FUNCTION_COLUMN computing its value for a decided conviction */
 };
 
 struct program_function {
@@ -89,6 +99,7 @@ struct program_example_conviction {
     uint32_t case_id;       /* string */
     uint32_t cycle_id;      /* string */
     uint32_t offense_text;  /* string */
+    uint32_t record_text[4];/* strings: offense_section, comment_text, ofn, step_type */
     bool is_charge;         /* a charge only (not a conviction): nothing is expected of it */
     int32_t sentence_end;
     uint32_t expect_outcome;/* index into outcomes */
@@ -144,6 +155,10 @@ struct program {
     uint32_t nexamples;
     struct program_example_conviction *example_convictions;
     uint32_t nexample_convictions;
+
+    struct program_column *columns;
+    uint32_t ncolumns;
+    uint32_t column_scope;  /* FUNCTION_COLUMN_SCOPE: which convictions get column values; PROGRAM_NO_CONST: all */
 
     uint16_t max_stack;     /* max over functions, set by the verifier */
 };

@@ -131,6 +131,12 @@ static const char *kind_words(uint8_t kind)
         return "condition";
     case FUNCTION_DATE_OF:
         return "date-of";
+    case FUNCTION_COLUMN:
+        return "column";
+    case FUNCTION_TEXT_OF:
+        return "text-of";
+    case FUNCTION_COLUMN_SCOPE:
+        return "column-scope";
     }
     return "unknown";
 }
@@ -164,7 +170,7 @@ static bool check_tables(struct verifier *V)
                     kind_words(p->functions[0].kind));
     for (uint32_t i = 0; i < p->nfunctions; i++) {
         const struct program_function *f = &p->functions[i];
-        if (f->kind > FUNCTION_DATE_OF)
+        if (f->kind > FUNCTION_COLUMN_SCOPE)
             return fail(V, "function %u has unknown kind %u", (unsigned)i, (unsigned)f->kind);
         if (i > 0 && f->kind == FUNCTION_MAIN)
             return fail(V, "function %u is a second main function (only function 0 may be main)", (unsigned)i);
@@ -216,6 +222,17 @@ static bool check_tables(struct verifier *V)
     if (p->review_outcome >= p->noutcomes)
         return fail(V, "the review outcome is outcome %u, but there are %u outcomes", (unsigned)p->review_outcome,
                     (unsigned)p->noutcomes);
+    for (uint32_t i = 0; i < p->ncolumns; i++) {
+        uint32_t fn = p->columns[i].function;
+        if (fn >= p->nfunctions || p->functions[fn].kind != FUNCTION_COLUMN)
+            return fail(V, "column %u names function %u, which is not a column function", (unsigned)i, (unsigned)fn);
+        if (p->columns[i].name >= p->nstrings)
+            return fail(V, "column %u has no name", (unsigned)i);
+    }
+    if (p->column_scope != PROGRAM_NO_CONST &&
+        (p->column_scope >= p->nfunctions || p->functions[p->column_scope].kind != FUNCTION_COLUMN_SCOPE))
+        return fail(V, "the columns' scope names function %u, which is not a condition function",
+                    (unsigned)p->column_scope);
     if (p->outcomes[p->review_outcome].kind != OUTCOME_REVIEW)
         return fail(V, "the review outcome %u (%s) is of kind %s, not review", (unsigned)p->review_outcome,
                     program_str(p, p->outcomes[p->review_outcome].name),
@@ -275,6 +292,8 @@ static bool type_operand_ok(uint8_t op, uint8_t t)
     case OP_IS_KNOWN:
     case OP_IS_UNKNOWN:
         return t < TYPE__COUNT && t != TYPE_NONE && t != TYPE_SET;
+    case OP_TO_TEXT:
+        return t >= TYPE_BOOL && t <= TYPE_LEVEL;
     }
     return false;
 }
@@ -352,7 +371,9 @@ static bool check_insn(struct verifier *V, uint32_t pc, uint32_t end)
                              "%s calls function %u, which is not after function %u "
                              "(a function may only call later ones, so nothing can recurse)",
                              info->name, (unsigned)in->c, (unsigned)V->fn);
-        uint8_t want = in->op == OP_ANY || in->op == OP_COUNT ? FUNCTION_CONDITION : FUNCTION_DATE_OF;
+        uint8_t want = in->op == OP_ANY || in->op == OP_COUNT ? FUNCTION_CONDITION
+                       : in->op == OP_JOIN                    ? FUNCTION_TEXT_OF
+                                                              : FUNCTION_DATE_OF;
         if (p->functions[in->c].kind != want)
             return insn_fail(V, pc, "%s needs a %s function, but function %u is a %s function", info->name,
                              kind_words(want), (unsigned)in->c, kind_words(p->functions[in->c].kind));
@@ -377,6 +398,22 @@ static bool check_insn(struct verifier *V, uint32_t pc, uint32_t end)
         if (in->c >= end)
             return insn_fail(V, pc, "jump target %u is past the end of the function", (unsigned)in->c);
         break;
+    case OPERAND_JUMP:
+        if (!unused_zero(V, pc, in, false, false, true))
+            return false;
+        if (in->c <= pc)
+            return insn_fail(V, pc, "jump target %u is not after the instruction (jumps go forward only)",
+                             (unsigned)in->c);
+        if (in->c >= end)
+            return insn_fail(V, pc, "jump target %u is past the end of the function", (unsigned)in->c);
+        break;
+    case OPERAND_OUTCOME:
+        if (!unused_zero(V, pc, in, false, false, true))
+            return false;
+        if (in->c >= p->noutcomes)
+            return insn_fail(V, pc, "outcome %u does not exist (the program has %u outcomes)", (unsigned)in->c,
+                             (unsigned)p->noutcomes);
+        break;
     }
 
     switch (in->op) {
@@ -388,6 +425,18 @@ static bool check_insn(struct verifier *V, uint32_t pc, uint32_t end)
     case OP_RETURN:
         if (kind == FUNCTION_MAIN)
             return insn_fail(V, pc, "RETURN may not appear in main (main ends in DECIDE)");
+        break;
+    case OP_JUMP:
+    case OP_JUMP_IF_FALSE:
+    case OP_OUTCOME_IS:
+    case OP_REASON:
+        /* only columns, computed after the decision, have a decision to read and branches to take */
+        if (kind != FUNCTION_COLUMN && kind != FUNCTION_COLUMN_SCOPE)
+            return insn_fail(V, pc, "%s may only appear in an output column's function", info->name);
+        break;
+    case OP_FORMAT_DATE:
+        if (p->consts[in->c].type != TYPE_TEXT)
+            return insn_fail(V, pc, "FORMAT_DATE needs a text constant as its pattern");
         break;
     case OP_EACH_FACT:
         if (kind == FUNCTION_MAIN)
@@ -546,6 +595,38 @@ static void signature(const struct program *p, const struct insn *in, uint8_t wa
         want[0] = TYPE_BOOL;
         *nwant = 1;
         return;
+    case OP_JOIN:
+        want[0] = TYPE_TEXT;
+        *nwant = 1;
+        *push = TYPE_TEXT;
+        return;
+    case OP_OUTCOME_IS:
+        *push = TYPE_BOOL;
+        return;
+    case OP_REASON:
+        *push = TYPE_TEXT;
+        return;
+    case OP_TO_TEXT:
+        want[0] = in->a;
+        *nwant = 1;
+        *push = TYPE_TEXT;
+        return;
+    case OP_FORMAT_DATE:
+        want[0] = TYPE_DATE;
+        *nwant = 1;
+        *push = TYPE_TEXT;
+        return;
+    case OP_DECIMAL_YEARS:
+        want[0] = want[1] = TYPE_DATE;
+        *nwant = 2;
+        *push = TYPE_TEXT;
+        return;
+    case OP_JUMP_IF_FALSE:
+        want[0] = TYPE_BOOL;
+        *nwant = 1;
+        return;
+    case OP_JUMP:
+        return;
     case OP_DECIDE:
     case OP_RETURN:
     case OP__COUNT:
@@ -593,10 +674,15 @@ static bool interpret(struct verifier *V)
         uint8_t push;
         signature(p, in, want, &nwant, &push);
         if (in->op == OP_RETURN) {
-            const char *needs = f->kind == FUNCTION_CONDITION ? "[true/false]" : "[true/false, date]";
-            bool ok = f->kind == FUNCTION_CONDITION
-                ? cur.depth == 1 && cur.types[0] == TYPE_BOOL
-                : cur.depth == 2 && cur.types[0] == TYPE_BOOL && cur.types[1] == TYPE_DATE;
+            static const char *const needs_by_kind[] = {"", "[true/false]", "[true/false, date]", "[text]",
+                                                        "[true/false, text]", "[true/false]"};
+            const char *needs = needs_by_kind[f->kind];
+            bool ok = f->kind == FUNCTION_CONDITION || f->kind == FUNCTION_COLUMN_SCOPE
+                          ? cur.depth == 1 && cur.types[0] == TYPE_BOOL
+                      : f->kind == FUNCTION_COLUMN  ? cur.depth == 1 && cur.types[0] == TYPE_TEXT
+                      : f->kind == FUNCTION_TEXT_OF
+                          ? cur.depth == 2 && cur.types[0] == TYPE_BOOL && cur.types[1] == TYPE_TEXT
+                          : cur.depth == 2 && cur.types[0] == TYPE_BOOL && cur.types[1] == TYPE_DATE;
             if (!ok) {
                 describe_stack(&cur, shape, sizeof shape);
                 return insn_fail(V, pc, "RETURN from a %s function needs the stack to be %s, found %s",
@@ -647,10 +733,14 @@ static bool interpret(struct verifier *V)
 
         if (in->op == OP_DECIDE) {
             have = false;
-        } else if (in->op == OP_TEST_RULE) {
+        } else if (in->op == OP_TEST_RULE || in->op == OP_JUMP) {
             if (!add_pending(V, pc, in->c, &cur))
                 return false;
             have = false;
+        } else if (in->op == OP_JUMP_IF_FALSE) {
+            /* both ways on: the jump's path waits at its target with the same stack */
+            if (!add_pending(V, pc, in->c, &cur))
+                return false;
         }
     }
     if (have)

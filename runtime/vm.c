@@ -15,6 +15,8 @@
  */
 #include "vm.h"
 
+#include "output.h"
+
 #include <assert.h>
 #include <ctype.h>
 #include <stdio.h>
@@ -47,6 +49,14 @@ bool vm_init(struct vm *vm, const struct program *program)
     }
     for (uint32_t i = 0; i < program->nparams; i++)
         vm->params[i] = program->params[i].value;
+    if (program->ncolumns > 0) {
+        vm->scratch = malloc(VM_SCRATCH_SIZE);
+        if (!vm->scratch) {
+            vm_free(vm);
+            return false;
+        }
+        vm->scratch_size = VM_SCRATCH_SIZE;
+    }
     return true;
 }
 
@@ -54,8 +64,10 @@ void vm_free(struct vm *vm)
 {
     free(vm->params);
     free(vm->param_citations);
+    free(vm->scratch);
     vm->params = NULL;
     vm->param_citations = NULL;
+    vm->scratch = NULL;
 }
 
 static bool parse_level(const char *text, uint8_t *out)
@@ -232,6 +244,18 @@ static struct value load_fact(const struct vm *vm, uint32_t fact, const struct c
         v.as.text.ptr = person_text(person, c->key);
         v.as.text.len = c->key.len;
         break;
+    case FACT_OFFENSE_SECTION:
+    case FACT_COMMENT_TEXT:
+    case FACT_OFN:
+    case FACT_STEP_TYPE: {
+        struct text_ref r = fact == FACT_OFFENSE_SECTION ? c->offense_section
+                            : fact == FACT_COMMENT_TEXT  ? c->comment_text
+                            : fact == FACT_OFN           ? c->ofn
+                                                         : c->step_type;
+        v.as.text.ptr = person_text(person, r);
+        v.as.text.len = r.len;
+        break;
+    }
     default:
         return unknown_value(fact_types[fact], (uint16_t)fact);
     }
@@ -398,6 +422,142 @@ static struct value aggregate(struct vm *vm, const struct insn *in, struct value
             return unknown_value(TYPE_DATE, seen_unknown ? unknown_fact : FACT_NONE);
         return date_value(best);
     }
+}
+
+/* Room for n bytes of column text, or NULL when the column's value would not fit. */
+static char *scratch_take(struct vm *vm, size_t n)
+{
+    if (n > vm->scratch_size - vm->scratch_used)
+        return NULL;
+    char *p = vm->scratch + vm->scratch_used;
+    vm->scratch_used += n;
+    return p;
+}
+
+static struct value text_value(const char *ptr, size_t len)
+{
+    struct value v;
+    memset(&v, 0, sizeof v);
+    v.type = TYPE_TEXT;
+    v.fact = FACT_NONE;
+    v.as.text.ptr = ptr;
+    v.as.text.len = (uint32_t)len;
+    return v;
+}
+
+/* A value as column text: unknown is empty, text is itself, the rest as Lenity writes it. */
+static struct value to_text(struct vm *vm, const struct value *v)
+{
+    if (v->unknown)
+        return text_value("", 0);
+    if (v->type == TYPE_TEXT)
+        return *v;
+    char buf[256];
+    size_t n = value_format(v, buf, sizeof buf);
+    if (n >= sizeof buf)
+        n = sizeof buf - 1;
+    char *p = scratch_take(vm, n);
+    if (!p)
+        return unknown_value(TYPE_TEXT, FACT_NONE);
+    memcpy(p, buf, n);
+    return text_value(p, n);
+}
+
+/* "MM/DD/YYYY" and the like: YYYY, MM and DD are replaced, everything else is kept. */
+static struct value format_date(struct vm *vm, int32_t date, const struct value *pattern)
+{
+    int y, m, d;
+    date_to_ymd(date, &y, &m, &d);
+    const char *s = pattern->as.text.ptr;
+    size_t n = pattern->as.text.len;
+    char *out = scratch_take(vm, n + 8);
+    if (!out)
+        return unknown_value(TYPE_TEXT, FACT_NONE);
+    size_t k = 0;
+    for (size_t i = 0; i < n;) {
+        if (i + 4 <= n && memcmp(s + i, "YYYY", 4) == 0) {
+            k += (size_t)snprintf(out + k, 5, "%04d", y);
+            i += 4;
+        } else if (i + 2 <= n && memcmp(s + i, "MM", 2) == 0) {
+            k += (size_t)snprintf(out + k, 3, "%02d", m);
+            i += 2;
+        } else if (i + 2 <= n && memcmp(s + i, "DD", 2) == 0) {
+            k += (size_t)snprintf(out + k, 3, "%02d", d);
+            i += 2;
+        } else {
+            out[k++] = s[i++];
+        }
+    }
+    vm->scratch_used -= (n + 8) - k;
+    return text_value(out, k);
+}
+
+/* Whether `piece` is already one of the separated pieces of the text built so far. */
+static bool join_has(const char *text, size_t len, const char *sep, size_t seplen, const char *piece, size_t n)
+{
+    size_t start = 0;
+    while (start <= len) {
+        size_t end = start;
+        while (end < len && !(seplen > 0 && end + seplen <= len && memcmp(text + end, sep, seplen) == 0))
+            end++;
+        if (end - start == n && memcmp(text + start, piece, n) == 0)
+            return true;
+        if (end >= len)
+            break;
+        start = end + seplen;
+    }
+    return false;
+}
+
+/*
+ * JOIN: the texts of the convictions (or charges) whose condition is true,
+ * in record order, separated by `sep`.  Columns describe, they do not
+ * decide: a conviction whose condition or text is unknown is left out.
+ * The result is built in the scratch area: each item's text, wherever its
+ * function put it, is moved down to the end of the result before the next
+ * item runs, so the result stays in one piece.
+ */
+static struct value join(struct vm *vm, const struct insn *in, struct value *base, const struct conviction *anchor,
+                         const struct value *sep)
+{
+    const struct person *person = vm->person;
+    bool charges = (in->a & AGG_CHARGES) && person->has_charges;
+    const struct conviction *items = charges ? person->charges : person->convictions;
+    uint32_t nitems = charges ? person->ncharges : person->count;
+    bool anchor_in_items = anchor >= items && anchor < items + nitems;
+    size_t seplen = sep->unknown ? 0 : sep->as.text.len;
+    size_t start = vm->scratch_used, end = start;
+    bool first = true;
+    for (uint32_t i = 0; i < nitems; i++) {
+        bool is_anchor = anchor_in_items ? &items[i] == anchor : items[i].row == anchor->row;
+        if ((in->a & AGG_SKIP_DECIDED) && is_anchor)
+            continue;
+        if ((in->a & AGG_SAME_CASE) && same_group(vm, anchor, &items[i], is_anchor, FACT_CASE_ID) != 1)
+            continue;
+        if ((in->a & AGG_SAME_CYCLE) && same_group(vm, anchor, &items[i], is_anchor, FACT_CYCLE_ID) != 1)
+            continue;
+        vm->scratch_used = end;
+        run_function(vm, in->c, base, &items[i], NULL);
+        if (base[0].unknown || !base[0].as.number || base[1].unknown)
+            continue;
+        const char *piece = base[1].as.text.ptr;
+        size_t n = base[1].as.text.len;
+        if ((in->a & AGG_DISTINCT) && !first &&
+            join_has(vm->scratch + start, end - start, sep->as.text.ptr, seplen, piece, n))
+            continue;
+        size_t add = (first ? 0 : seplen) + n;
+        if (add > vm->scratch_size - end) {
+            vm->scratch_used = end;
+            return unknown_value(TYPE_TEXT, FACT_NONE);
+        }
+        memmove(vm->scratch + end + (first ? 0 : seplen), piece, n);
+        if (!first)
+            memcpy(vm->scratch + end, sep->as.text.ptr, seplen);
+        end += add;
+        first = false;
+    }
+    vm->scratch_used = end;
+    return text_value(vm->scratch + start, end - start);
 }
 
 #define vmdispatch(op) switch (op)
@@ -595,6 +755,58 @@ static void run_function(struct vm *vm, uint32_t fn, struct value *base, const s
                 out->missing_fact = FACT_NONE;
                 return;
             }
+            vmcase(JOIN) {
+                sp[-1] = join(vm, in, sp, examined, &sp[-1]);
+                vmbreak;
+            }
+            vmcase(OUTCOME_IS) { *sp++ = bool_value(vm->decision->outcome == in->c); vmbreak; }
+            vmcase(REASON) {
+                char *buf = vm->scratch + vm->scratch_used;
+                size_t room = vm->scratch_size - vm->scratch_used;
+                size_t n = decision_reason_with(p, vm->params, vm->decision, buf, room);
+                if (n + 1 >= room) {
+                    *sp++ = unknown_value(TYPE_TEXT, FACT_NONE);
+                } else {
+                    vm->scratch_used += n;
+                    *sp++ = text_value(buf, n);
+                }
+                vmbreak;
+            }
+            vmcase(TO_TEXT) { sp[-1] = to_text(vm, &sp[-1]); vmbreak; }
+            vmcase(FORMAT_DATE) {
+                if (!sp[-1].unknown)
+                    sp[-1] = format_date(vm, sp[-1].as.date, &p->consts[in->c]);
+                else
+                    sp[-1] = text_value("", 0);
+                vmbreak;
+            }
+            vmcase(DECIMAL_YEARS) {
+                /* gogen's "years since": days over 365.25, to one decimal */
+                struct value *a = &sp[-2], *b = &sp[-1];
+                sp--;
+                if (a->unknown || b->unknown) {
+                    *a = text_value("", 0);
+                    vmbreak;
+                }
+                char buf[32];
+                int n = snprintf(buf, sizeof buf, "%.1f", (double)(b->as.date - a->as.date) / 365.25);
+                char *dst = scratch_take(vm, (size_t)n);
+                if (dst) {
+                    memcpy(dst, buf, (size_t)n);
+                    *a = text_value(dst, (size_t)n);
+                } else {
+                    *a = unknown_value(TYPE_TEXT, FACT_NONE);
+                }
+                vmbreak;
+            }
+            vmcase(JUMP) { pc = in->c - f->start; vmbreak; }
+            vmcase(JUMP_IF_FALSE) {
+                /* a column's "when": only a known true takes the branch */
+                sp--;
+                if (sp->unknown || !sp->as.number)
+                    pc = in->c - f->start;
+                vmbreak;
+            }
             vmcase(RETURN) { return; }
         default:
             assert(!"the verifier admitted an unknown opcode");
@@ -608,6 +820,38 @@ void vm_decide(struct vm *vm, const struct person *person, uint32_t index, struc
     vm->person = person;
     vm->decided = index;
     run_function(vm, 0, vm->stack, &person->convictions[index], out);
+}
+
+bool vm_column_scope(struct vm *vm, const struct person *person, uint32_t index, const struct decision *d)
+{
+    const struct program *p = vm->program;
+    if (p->column_scope == PROGRAM_NO_CONST)
+        return true;
+    vm->person = person;
+    vm->decided = index;
+    vm->decision = d;
+    run_function(vm, p->column_scope, vm->stack, &person->convictions[index], NULL);
+    return !vm->stack[0].unknown && vm->stack[0].as.number;
+}
+
+bool vm_column(struct vm *vm, const struct person *person, uint32_t index, const struct decision *d,
+               uint32_t column, const char **text, size_t *len)
+{
+    const struct program *p = vm->program;
+    vm->person = person;
+    vm->decided = index;
+    vm->decision = d;
+    vm->scratch_used = 0;
+    run_function(vm, p->columns[column].function, vm->stack, &person->convictions[index], NULL);
+    const struct value *v = &vm->stack[0];
+    if (v->unknown) {
+        *text = "";
+        *len = 0;
+        return false;
+    }
+    *text = v->as.text.ptr;
+    *len = v->as.text.len;
+    return true;
 }
 
 const char *vm_fact_name(unsigned fact)

@@ -33,6 +33,10 @@ struct vm {
     bool as_of_known;
     const struct person *person;
     uint32_t decided;       /* index of the conviction being decided */
+    /* Output columns: the decision they describe, and room for the text they build. */
+    const struct decision *decision;
+    char *scratch;
+    size_t scratch_size, scratch_used;
     vm_trace_fn trace;
     void *trace_ctx;
     struct value stack[PROGRAM_MAX_STACK];
@@ -48,6 +52,18 @@ void vm_free(struct vm *vm);
 bool vm_set_param(struct vm *vm, const char *name, const char *text, char *err, size_t errsize);
 /* Decides conviction `index` of `person`. */
 void vm_decide(struct vm *vm, const struct person *person, uint32_t index, struct decision *out);
+/* The room a column's value may take; a longer value is left empty and reported. */
+#define VM_SCRATCH_SIZE (256u * 1024u)
+
+/* Whether conviction `index`, decided as d, gets the policy's output columns. */
+bool vm_column_scope(struct vm *vm, const struct person *person, uint32_t index, const struct decision *d);
+/*
+ * Column `column`'s value for conviction `index`, decided as d: text valid
+ * until the next call.  false (and an empty text) when the value does not
+ * fit in VM_SCRATCH_SIZE.
+ */
+bool vm_column(struct vm *vm, const struct person *person, uint32_t index, const struct decision *d,
+               uint32_t column, const char **text, size_t *len);
 /* The policy name of a fact ("disposition_date"). */
 const char *vm_fact_name(unsigned fact);
 

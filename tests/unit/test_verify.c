@@ -224,6 +224,35 @@ static void test_verify_accepts_every_opcode(void **state)
     bcasm_emit(&a, OP_CONST, 0, 0, K_TRUE);
     bcasm_emit(&a, OP_EACH_FACT, 0, 0, FACT_DISPOSITION_DATE);
     bcasm_emit(&a, OP_RETURN, 0, 0, 0);
+    /* function 3: an output column, when/then/otherwise over every column opcode */
+    bcasm_function(&a, FUNCTION_COLUMN);
+    bcasm_emit(&a, OP_OUTCOME_IS, 0, 0, BCASM_RELIEF);
+    uint32_t skip = bcasm_emit(&a, OP_JUMP_IF_FALSE, 0, 0, 0);
+    bcasm_emit(&a, OP_REASON, 0, 0, 0);
+    uint32_t done1 = bcasm_emit(&a, OP_JUMP, 0, 0, 0);
+    a.p.code[skip].c = a.p.ncode;
+    bcasm_emit(&a, OP_FACT, 0, 0, FACT_LEVEL);
+    bcasm_emit(&a, OP_IS_KNOWN, TYPE_LEVEL, 0, 0);
+    uint32_t skip2 = bcasm_emit(&a, OP_JUMP_IF_FALSE, 0, 0, 0);
+    bcasm_emit(&a, OP_FACT, 0, 0, FACT_DISPOSITION_DATE);
+    bcasm_emit(&a, OP_FORMAT_DATE, 0, 0, K_TEXT);
+    bcasm_emit(&a, OP_CONST, 0, 0, K_TEXT);
+    bcasm_emit(&a, OP_CONTAINS, 0, 0, 0);
+    bcasm_emit(&a, OP_TO_TEXT, TYPE_BOOL, 0, 0);
+    uint32_t done2 = bcasm_emit(&a, OP_JUMP, 0, 0, 0);
+    a.p.code[skip2].c = a.p.ncode;
+    bcasm_emit(&a, OP_FACT, 0, 0, FACT_DISPOSITION_DATE);
+    bcasm_emit(&a, OP_RUN_DATE, 0, 0, 0);
+    bcasm_emit(&a, OP_DECIMAL_YEARS, 0, 0, 0);
+    bcasm_emit(&a, OP_JOIN, AGG_DISTINCT, 0, 4);
+    a.p.code[done1].c = a.p.ncode;
+    a.p.code[done2].c = a.p.ncode;
+    bcasm_emit(&a, OP_RETURN, 0, 0, 0);
+    /* function 4: the texts the join collects */
+    bcasm_function(&a, FUNCTION_TEXT_OF);
+    bcasm_emit(&a, OP_CONST, 0, 0, K_TRUE);
+    bcasm_emit(&a, OP_EACH_FACT, 0, 0, FACT_COUNTY);
+    bcasm_emit(&a, OP_RETURN, 0, 0, 0);
     bcasm_finish(&a);
 
     bool used[OP__COUNT] = {false};

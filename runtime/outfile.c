@@ -1,0 +1,164 @@
+/*
+ * outfile.c - output files that never leave a partial result under their
+ * final name: written to a private (0600) temporary file in the same folder,
+ * synced, and renamed into place only when the run completes.
+ */
+#include "outfile.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* An output destination: a temporary file renamed over `path` at commit, or a stream written in place. */
+
+const char *out_display(const char *path)
+{
+    return path && strcmp(path, "-") != 0 ? path : "standard output";
+}
+
+static void out_file_release(struct out_file *o)
+{
+    free(o->path);
+    free(o->tmp_path);
+    free(o->iobuf);
+    o->path = o->tmp_path = o->iobuf = NULL;
+    o->f = NULL;
+}
+
+bool out_file_open(struct out_file *o, const char *path, char *err, size_t errsize)
+{
+    memset(o, 0, sizeof *o);
+    o->iobuf = malloc(OUT_BUFFER);
+    if (!o->iobuf) {
+        snprintf(err, errsize, "%s: out of memory", out_display(path));
+        return false;
+    }
+    int fd = -1;
+    if (strcmp(path, "-") == 0) {
+        /* Our own stream on a copy of fd 1, so the big buffer can be freed with it. */
+        fflush(stdout);
+        fd = dup(STDOUT_FILENO);
+        if (fd < 0) {
+            snprintf(err, errsize, "standard output: cannot write: %s", strerror(errno));
+            out_file_release(o);
+            return false;
+        }
+    } else {
+        struct stat st;
+        bool exists = stat(path, &st) == 0;
+        o->path = strdup(path);
+        if (!o->path) {
+            snprintf(err, errsize, "%s: out of memory", path);
+            out_file_release(o);
+            return false;
+        }
+        if (exists && S_ISDIR(st.st_mode)) {
+            snprintf(err, errsize, "%s: is a folder; give a file name to write to", path);
+            out_file_release(o);
+            return false;
+        }
+        if (exists && !S_ISREG(st.st_mode)) {
+            /* A device or pipe (/dev/null, a FIFO): renaming over it would replace it. */
+            fd = open(path, O_WRONLY | O_CLOEXEC);
+            if (fd < 0) {
+                snprintf(err, errsize, "%s: cannot write: %s", path, strerror(errno));
+                out_file_release(o);
+                return false;
+            }
+        } else {
+            size_t len = strlen(path);
+            o->tmp_path = malloc(len + sizeof ".tmp.XXXXXX");
+            if (!o->tmp_path) {
+                snprintf(err, errsize, "%s: out of memory", path);
+                out_file_release(o);
+                return false;
+            }
+            memcpy(o->tmp_path, path, len);
+            memcpy(o->tmp_path + len, ".tmp.XXXXXX", sizeof ".tmp.XXXXXX");
+            fd = mkstemp(o->tmp_path);
+            if (fd < 0) {
+                snprintf(err, errsize, "%s: cannot create a file in that folder: %s", path,
+                         strerror(errno));
+                out_file_release(o);
+                return false;
+            }
+            if (fchmod(fd, 0600) != 0) {
+                snprintf(err, errsize, "%s: cannot make the file private (mode 0600): %s", path,
+                         strerror(errno));
+                close(fd);
+                unlink(o->tmp_path);
+                out_file_release(o);
+                return false;
+            }
+        }
+    }
+    o->f = fdopen(fd, "w");
+    if (!o->f) {
+        snprintf(err, errsize, "%s: cannot write: %s", out_display(path), strerror(errno));
+        close(fd);
+        if (o->tmp_path)
+            unlink(o->tmp_path);
+        out_file_release(o);
+        return false;
+    }
+    setvbuf(o->f, o->iobuf, _IOFBF, OUT_BUFFER);
+    return true;
+}
+
+void out_file_abort(struct out_file *o)
+{
+    if (o->f)
+        fclose(o->f);
+    if (o->tmp_path)
+        unlink(o->tmp_path);
+    out_file_release(o);
+}
+
+/* The rename is only durable once the folder itself is synced. */
+static void out_sync_folder(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    char *dir = slash ? strndup(path, slash == path ? 1 : (size_t)(slash - path)) : strdup(".");
+    if (!dir)
+        return;
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd >= 0) {
+        fsync(fd);
+        close(fd);
+    }
+    free(dir);
+}
+
+bool out_file_commit(struct out_file *o, char *err, size_t errsize)
+{
+    const char *name = out_display(o->path);
+    bool ok = fflush(o->f) == 0 && !ferror(o->f);
+    int saved = errno;
+    if (ok && o->tmp_path && fsync(fileno(o->f)) != 0) {
+        ok = false;
+        saved = errno;
+    }
+    if (fclose(o->f) != 0 && ok) {
+        ok = false;
+        saved = errno;
+    }
+    o->f = NULL;
+    if (!ok) {
+        snprintf(err, errsize, "%s: writing failed (%s); the file was not written",
+                 name, saved ? strerror(saved) : "write error");
+    } else if (o->tmp_path && rename(o->tmp_path, o->path) != 0) {
+        snprintf(err, errsize, "%s: cannot put the finished file in place: %s", name,
+                 strerror(errno));
+        ok = false;
+    }
+    if (ok && o->tmp_path)
+        out_sync_folder(o->path);
+    if (!ok && o->tmp_path)
+        unlink(o->tmp_path);
+    out_file_release(o);
+    return ok;
+}
+

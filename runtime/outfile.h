@@ -1,0 +1,30 @@
+/*
+ * outfile.h - an output destination: a temporary file renamed over `path`
+ * when the run commits, standard output ("-"), or a device written in place.
+ */
+#ifndef LENITY_OUTFILE_H
+#define LENITY_OUTFILE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#define OUT_BUFFER (1u << 20)
+
+struct out_file {
+    FILE *f;
+    char *path;      /* destination; NULL for standard output */
+    char *tmp_path;  /* NULL when writing in place */
+    char *iobuf;
+};
+
+/* Opens path ("-": standard output) for writing; the message in err names the file. */
+bool out_file_open(struct out_file *o, const char *path, char *err, size_t errsize);
+/* Flushes, syncs, renames into place; releases o whether or not it succeeds. */
+bool out_file_commit(struct out_file *o, char *err, size_t errsize);
+/* Removes the temporary file and releases o. */
+void out_file_abort(struct out_file *o);
+/* "standard output" for "-" or NULL, else the path. */
+const char *out_display(const char *path);
+
+#endif
