@@ -594,8 +594,9 @@ static bool load_functions(struct load *L, struct reader *r)
         size_t at = r->offset;
         if (!rd_u8(L, r, &kind))
             return false;
-        if (kind > FUNCTION_DATE_OF)
-            return bad(L, at, "function %" PRIu32 " has kind %u (must be 0, 1 or 2)", i, kind);
+        if (kind > FUNCTION_COLUMN_SCOPE)
+            return bad(L, at, "function %" PRIu32 " has kind %u (must be 0 to %u)", i, kind,
+                       (unsigned)FUNCTION_COLUMN_SCOPE);
         f->kind = kind;
         p->nfunctions = i + 1;
     }

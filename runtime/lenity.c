@@ -13,6 +13,7 @@
 #include "bc_write.h"
 #include "compile.h"
 #include "cadoj.h"
+#include "cadoj_out.h"
 #include "csv.h"
 #include "examples.h"
 #include "output.h"
@@ -46,6 +47,10 @@ static void usage(FILE *f)
           "  test     run the examples written inside each policy; prints N passed, N failed\n"
           "  explain  show, for one person, which rules were tried and which one decided\n"
           "\n"
+          "  --format F        decisions (default): one row per conviction with outcome, reason, statute;\n"
+          "                    cadoj: the DOJ export, every row, with the policy's output columns;\n"
+          "                    cadoj-convictions: only the rows with a decision shown;\n"
+          "                    cadoj-condensed: gogen's 20 condensed input columns, then the policy's\n"
           "  --set NAME=VALUE  override a parameter of the policy for this run\n"
           "  --as-of DATE      the run date (YYYY-MM-DD) that ages and \"years since\" are measured to;\n"
           "                    default: today\n"
@@ -119,7 +124,7 @@ static int load_policy(const char *path, const struct compile_options *opts, str
 }
 
 struct run_args {
-    const char *policy, *input, *output, *rejects, *person, *as_of, *input_format;
+    const char *policy, *input, *output, *rejects, *person, *as_of, *input_format, *format;
     const char *sets[MAX_SETS];
     int nsets;
     struct compile_options copts;
@@ -140,6 +145,14 @@ static int parse_args(int argc, char **argv, struct run_args *a, bool want_perso
             if (strcmp(a->input_format, "auto") != 0 && strcmp(a->input_format, "csv") != 0 &&
                 strcmp(a->input_format, "cadoj") != 0) {
                 fprintf(stderr, "lenity: --input-format is auto, csv or cadoj, not '%s'\n", a->input_format);
+                return EXIT_USAGE;
+            }
+        } else if (strcmp(s, "--format") == 0 && next) {
+            a->format = argv[++i];
+            if (strcmp(a->format, "decisions") != 0 && strcmp(a->format, "cadoj") != 0 &&
+                strcmp(a->format, "cadoj-condensed") != 0 && strcmp(a->format, "cadoj-convictions") != 0) {
+                fprintf(stderr, "lenity: --format is decisions, cadoj, cadoj-condensed or cadoj-convictions, "
+                                "not '%s'\n", a->format);
                 return EXIT_USAGE;
             }
         } else if (strcmp(s, "--as-of") == 0 && next) {
@@ -255,6 +268,88 @@ static void print_overrides(FILE *f, const struct run_args *a, const struct vm *
         fprintf(f, "parameter override: %s\n", a->sets[i]);
 }
 
+/*
+ * Where a run's decisions go: the decisions file, or a copy of the DOJ
+ * export with the policy's columns, which needs a person's decisions all
+ * together (one row may show several convictions' counts).
+ */
+struct sink {
+    struct decisions_writer *decisions;
+    struct cadoj_out *cadoj;
+    struct decision *held;      /* the current person's decisions, for cadoj */
+    uint32_t held_cap;
+};
+
+static bool sink_open(struct sink *s, const struct run_args *a, const char *output, const struct program *p,
+                      struct vm *vm, struct record_reader *reader, char *err, size_t errsize)
+{
+    memset(s, 0, sizeof *s);
+    const char *format = a->format ? a->format : "decisions";
+    if (strcmp(format, "decisions") == 0) {
+        s->decisions = decisions_open(output, a->input, p, vm, err, errsize);
+        return s->decisions != NULL;
+    }
+    if (p->ncolumns == 0) {
+        snprintf(err, errsize, "--format %s adds the policy's output columns, and this policy declares none "
+                               "(see 'column' in spec/language.md)", format);
+        return false;
+    }
+    if (!reader->header) {
+        snprintf(err, errsize, "--format %s copies a DOJ export row by row; %s is read as the conviction CSV "
+                               "(give --input-format cadoj if it is an export)", format, a->input);
+        return false;
+    }
+    reader->keep_rows = true;
+    size_t hlen = 0;
+    const char *header = reader->header(reader, &hlen);
+    enum cadoj_out_variant v = strcmp(format, "cadoj") == 0            ? CADOJ_OUT_FULL
+                               : strcmp(format, "cadoj-condensed") == 0 ? CADOJ_OUT_CONDENSED
+                                                                        : CADOJ_OUT_CONVICTIONS;
+    s->cadoj = cadoj_out_open(output, v, p, vm, header ? header : "", hlen, err, errsize);
+    return s->cadoj != NULL;
+}
+
+static bool sink_decision(struct sink *s, const struct person *person, uint32_t i, const struct decision *d)
+{
+    if (s->decisions)
+        return decisions_write(s->decisions, person, i, d);
+    if (i >= s->held_cap) {
+        uint32_t cap = s->held_cap ? s->held_cap * 2 : 64;
+        while (cap <= i)
+            cap *= 2;
+        struct decision *grown = realloc(s->held, cap * sizeof *grown);
+        if (!grown)
+            return false;
+        s->held = grown;
+        s->held_cap = cap;
+    }
+    s->held[i] = *d;
+    return true;
+}
+
+static bool sink_person_done(struct sink *s, const struct person *person)
+{
+    return s->cadoj ? cadoj_out_person(s->cadoj, person, s->held) : true;
+}
+
+static bool sink_commit(struct sink *s, char *err, size_t errsize)
+{
+    bool ok = s->decisions ? decisions_commit(s->decisions, err, errsize) : cadoj_out_commit(s->cadoj, err, errsize);
+    free(s->held);
+    memset(s, 0, sizeof *s);
+    return ok;
+}
+
+static void sink_abort(struct sink *s)
+{
+    if (s->decisions)
+        decisions_abort(s->decisions);
+    if (s->cadoj)
+        cadoj_out_abort(s->cadoj);
+    free(s->held);
+    memset(s, 0, sizeof *s);
+}
+
 static int cmd_run(int argc, char **argv)
 {
     struct run_args a;
@@ -284,7 +379,8 @@ static int cmd_run(int argc, char **argv)
     char err[1024];
     struct rejects *rejects = NULL;
     struct record_reader *reader = NULL;
-    struct decisions_writer *writer = NULL;
+    struct sink sink;
+    memset(&sink, 0, sizeof sink);
     if (rc == EXIT_OK) {
         rejects = rejects_open(a.rejects, err, sizeof err);
         if (!rejects) {
@@ -303,10 +399,9 @@ static int cmd_run(int argc, char **argv)
     }
     if (rc == EXIT_OK) {
         fflush(stdout);
-        writer = decisions_open(output, a.input, &program, &vm, err, sizeof err);
-        if (!writer) {
+        if (!sink_open(&sink, &a, output, &program, &vm, reader, err, sizeof err)) {
             fprintf(stderr, "lenity: %s\n", err);
-            rc = EXIT_INPUT;
+            rc = a.format && !sink.decisions && !sink.cadoj && program.ncolumns == 0 ? EXIT_USAGE : EXIT_INPUT;
         }
     }
     struct run_totals totals;
@@ -324,11 +419,13 @@ static int cmd_run(int argc, char **argv)
                 totals.per_outcome[d.outcome]++;
                 if (d.unknown)
                     totals.unknown_reviews++;
-                if (!decisions_write(writer, &person, i, &d)) {
+                if (!sink_decision(&sink, &person, i, &d)) {
                     st = RECORD_ERROR;
                     break;
                 }
             }
+            if (st != RECORD_ERROR && !sink_person_done(&sink, &person))
+                st = RECORD_ERROR;
             if (st == RECORD_ERROR)
                 break;
         }
@@ -340,15 +437,14 @@ static int cmd_run(int argc, char **argv)
             const char *why = reader->error(reader);
             fprintf(stderr, "lenity: %s; no decisions were written\n",
                     why && *why ? why : "writing the decisions failed");
-            decisions_abort(writer);
+            sink_abort(&sink);
             rejects_close(rejects, false, err, sizeof err);
             rejects = NULL;
             rc = EXIT_INPUT;
-        } else if (!decisions_commit(writer, err, sizeof err)) {
+        } else if (!sink_commit(&sink, err, sizeof err)) {
             fprintf(stderr, "lenity: %s\n", err);
             rc = EXIT_INPUT;
         }
-        writer = NULL;
     }
     if (rejects && !rejects_close(rejects, rc == EXIT_OK, err, sizeof err)) {
         fprintf(stderr, "lenity: %s\n", err);
