@@ -38,6 +38,7 @@ static void usage(FILE *f)
           "                  [--input-format auto|csv|cadoj] [--as-of YYYY-MM-DD] [--set NAME=VALUE]... [-I DIR]\n"
           "       lenity test POLICY...\n"
           "       lenity explain POLICY --input RECORDS.csv --person ID [--set NAME=VALUE]...\n"
+          "       lenity diff OLD [NEW] --input RECORDS.csv [--set-old NAME=VALUE] [--set-new NAME=VALUE]\n"
           "\n"
           "POLICY is a compiled .lbc file or a .policy source, compiled on the fly.\n"
           "\n"
@@ -46,6 +47,8 @@ static void usage(FILE *f)
           "           (--output - or no --output writes the decisions to standard output)\n"
           "  test     run the examples written inside each policy; prints N passed, N failed\n"
           "  explain  show, for one person, which rules were tried and which one decided\n"
+          "  diff     how many convictions and people change outcome between two policies, or\n"
+          "           one policy with different parameters, by transition, with examples\n"
           "\n"
           "  --format F        decisions (default): one row per conviction with outcome, reason, statute;\n"
           "                    cadoj: the DOJ export, every row, with the policy's output columns;\n"
@@ -598,6 +601,173 @@ static int cmd_explain(int argc, char **argv)
     return rc;
 }
 
+/*
+ * lenity diff: the same records through two policies (or one policy with
+ * different --set values on each side), one reader and two VMs, so it costs
+ * no more than two runs.  Counts the convictions and people whose outcome
+ * changes, by transition, with the first few people of each.
+ */
+#define DIFF_MAX_TRANSITIONS 4096
+#define DIFF_EXAMPLES 5
+
+struct transition {
+    char from[64], to[64];
+    uint64_t count;
+    char examples[DIFF_EXAMPLES][64];
+    unsigned nexamples;
+};
+
+static struct transition *find_transition(struct transition *t, unsigned *n, const char *from, const char *to)
+{
+    for (unsigned i = 0; i < *n; i++)
+        if (strcmp(t[i].from, from) == 0 && strcmp(t[i].to, to) == 0)
+            return &t[i];
+    if (*n >= DIFF_MAX_TRANSITIONS)
+        return NULL;
+    struct transition *x = &t[(*n)++];
+    memset(x, 0, sizeof *x);
+    snprintf(x->from, sizeof x->from, "%s", from);
+    snprintf(x->to, sizeof x->to, "%s", to);
+    return x;
+}
+
+static int cmd_diff(int argc, char **argv)
+{
+    /* --set-old / --set-new go to one side; the rest are run's options */
+    const char *old_sets[MAX_SETS], *new_sets[MAX_SETS];
+    int nold = 0, nnew = 0;
+    char *rest[256];
+    int nrest = 0;
+    const char *policies[2] = {NULL, NULL};
+    for (int i = 0; i < argc; i++) {
+        bool old_side = strcmp(argv[i], "--set-old") == 0, new_side = strcmp(argv[i], "--set-new") == 0;
+        if ((old_side || new_side) && i + 1 < argc) {
+            if ((old_side ? nold : nnew) >= MAX_SETS)
+                return EXIT_USAGE;
+            if (old_side)
+                old_sets[nold++] = argv[++i];
+            else
+                new_sets[nnew++] = argv[++i];
+        } else if (argv[i][0] != '-' && !policies[1] && (i == 0 || argv[i - 1][0] != '-' ||
+                                                          strcmp(argv[i - 1], "-") == 0)) {
+            if (!policies[0])
+                policies[0] = argv[i];
+            else
+                policies[1] = argv[i];
+        } else if (nrest < 250) {
+            rest[nrest++] = argv[i];
+        }
+    }
+    if (!policies[0]) {
+        fprintf(stderr, "usage: lenity diff OLD [NEW] --input RECORDS [--set-old N=V] [--set-new N=V] "
+                        "[--as-of DATE]\n");
+        return EXIT_USAGE;
+    }
+    if (!policies[1])
+        policies[1] = policies[0];
+    rest[nrest++] = (char *)policies[0];
+    struct run_args a;
+    int rc = parse_args(nrest, rest, &a, false);
+    if (rc != EXIT_OK)
+        return rc;
+    struct program prog[2];
+    struct vm vm[2];
+    rc = load_policy(policies[0], &a.copts, &prog[0]);
+    if (rc != EXIT_OK)
+        return rc;
+    rc = load_policy(policies[1], &a.copts, &prog[1]);
+    if (rc != EXIT_OK) {
+        program_free(&prog[0]);
+        return rc;
+    }
+    bool vm_ok[2] = {vm_init(&vm[0], &prog[0]), vm_init(&vm[1], &prog[1])};
+    if (!vm_ok[0] || !vm_ok[1])
+        rc = EXIT_INTERNAL;
+    for (int side = 0; side < 2 && rc == EXIT_OK; side++) {
+        struct run_args one = a;
+        const char **sets = side ? new_sets : old_sets;
+        int nsets = side ? nnew : nold;
+        for (int k = 0; k < nsets && one.nsets < MAX_SETS; k++)
+            one.sets[one.nsets++] = sets[k];
+        rc = apply_sets(&vm[side], &one);
+    }
+    char err[1024];
+    struct rejects *rejects = rc == EXIT_OK ? rejects_open("/dev/null", err, sizeof err) : NULL;
+    struct record_reader *reader = rejects ? open_records(&a, rejects_add, rejects, err, sizeof err) : NULL;
+    if (rc == EXIT_OK && !reader) {
+        fprintf(stderr, "lenity: %s\n", err);
+        rc = EXIT_INPUT;
+    }
+    struct transition *t = calloc(DIFF_MAX_TRANSITIONS, sizeof *t);
+    if (rc == EXIT_OK && !t)
+        rc = EXIT_INTERNAL;
+    if (rc == EXIT_OK) {
+        unsigned nt = 0;
+        uint64_t convictions = 0, changed = 0, people = 0, people_changed = 0;
+        struct person person;
+        person_init(&person);
+        while (reader->next(reader, &person) == RECORD_PERSON) {
+            people++;
+            bool person_changed = false;
+            for (uint32_t i = 0; i < person.count; i++) {
+                struct decision d0, d1;
+                vm_decide(&vm[0], &person, i, &d0);
+                vm_decide(&vm[1], &person, i, &d1);
+                convictions++;
+                const char *from = program_str(&prog[0], prog[0].outcomes[d0.outcome].name);
+                const char *to = program_str(&prog[1], prog[1].outcomes[d1.outcome].name);
+                if (strcmp(from, to) == 0)
+                    continue;
+                changed++;
+                struct transition *x = find_transition(t, &nt, from, to);
+                if (!x)
+                    continue;
+                x->count++;
+                const char *id = person_text(&person, person.id);
+                if (x->nexamples < DIFF_EXAMPLES &&
+                    (x->nexamples == 0 || strcmp(x->examples[x->nexamples - 1], id) != 0))
+                    snprintf(x->examples[x->nexamples++], sizeof x->examples[0], "%s", id);
+                person_changed = true;
+            }
+            people_changed += person_changed;
+        }
+        person_free(&person);
+        char date[16];
+        date_format_iso(vm[0].as_of, date);
+        printf("old: %s (version %s)%s\n", program_str(&prog[0], prog[0].name), program_str(&prog[0], prog[0].version),
+               nold ? " with --set-old overrides" : "");
+        printf("new: %s (version %s)%s\n", program_str(&prog[1], prog[1].name), program_str(&prog[1], prog[1].version),
+               nnew ? " with --set-new overrides" : "");
+        printf("input: %s; as of %s\n", a.input, date);
+        printf("convictions: %llu compared, %llu change outcome\n", (unsigned long long)convictions,
+               (unsigned long long)changed);
+        printf("people: %llu compared, %llu with a conviction whose outcome changes\n", (unsigned long long)people,
+               (unsigned long long)people_changed);
+        if (nt > 0)
+            printf("transitions:\n");
+        for (unsigned i = 0; i < nt; i++) {
+            printf("  %s -> %s: %llu (e.g.", t[i].from, t[i].to, (unsigned long long)t[i].count);
+            for (unsigned k = 0; k < t[i].nexamples; k++)
+                printf("%s %s", k ? "," : "", t[i].examples[k]);
+            printf(")\n");
+        }
+        if (nt >= DIFF_MAX_TRANSITIONS)
+            printf("(more than %d kinds of transition; the rest are counted in the total only)\n",
+                   DIFF_MAX_TRANSITIONS);
+    }
+    free(t);
+    if (reader)
+        reader->close(reader);
+    if (rejects)
+        rejects_close(rejects, false, err, sizeof err);
+    for (int side = 0; side < 2; side++) {
+        if (vm_ok[side])
+            vm_free(&vm[side]);
+        program_free(&prog[side]);
+    }
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
@@ -611,6 +781,8 @@ int main(int argc, char **argv)
         return cmd_test(argc - 2, argv + 2);
     if (strcmp(cmd, "explain") == 0)
         return cmd_explain(argc - 2, argv + 2);
+    if (strcmp(cmd, "diff") == 0)
+        return cmd_diff(argc - 2, argv + 2);
     if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
         usage(stdout);
         return EXIT_OK;
