@@ -10,6 +10,7 @@
 struct function_buf {
     struct insn *code;
     uint32_t *lines;
+    uint32_t *notes;
     uint32_t len, cap;
     uint8_t kind;
 };
@@ -200,18 +201,53 @@ static uint32_t new_function(struct cg *g, uint8_t kind)
 static uint32_t emit(struct cg *g, enum opcode op, uint8_t a, uint16_t b, uint32_t c, const struct loc *loc)
 {
     struct function_buf *f = &g->fns[g->current];
-    uint32_t cap = f->cap;
+    uint32_t cap = f->cap, cap2 = f->cap;
     if (!grow((void **)&f->code, &cap, f->len + 1, sizeof *f->code) ||
+        !grow((void **)&f->notes, &cap2, f->len + 1, sizeof *f->notes) ||
         !grow((void **)&f->lines, &f->cap, f->len + 1, sizeof *f->lines)) {
         g->oom = true;
         return 0;
     }
+    f->notes[f->len] = PROGRAM_NO_STRING;
     f->code[f->len] = (struct insn){(uint8_t)op, a, b, c};
     f->lines[f->len] = loc ? (uint32_t)loc->line : 0;
     return f->len++;
 }
 
 static void gen_expr(struct cg *g, const struct expr *e);
+
+/* The source text an expression was written as (its first line, when it spans several). */
+static void source_text(const struct expr *e, char *buf, size_t size)
+{
+    size_t len;
+    const char *line = source_line(e->loc.src, e->loc.line, &len);
+    size_t from = e->loc.col > 0 ? (size_t)e->loc.col - 1 : 0;
+    size_t to = e->loc.end_line == e->loc.line && e->loc.end_col > 0 ? (size_t)e->loc.end_col - 1 : len;
+    if (from > len)
+        from = len;
+    if (to > len || to < from)
+        to = len;
+    snprintf(buf, size, "%.*s%s", (int)(to - from), line + from, e->loc.end_line != e->loc.line ? " ..." : "");
+}
+
+/*
+ * lenity explain prints each test a rule makes with the values it saw:
+ * the test's instruction in the rules' function gets a note with the
+ * source text of its two sides and the words between them.
+ */
+static void note(struct cg *g, uint32_t insn, const struct expr *left, const char *words, const struct expr *right)
+{
+    if (g->current != 0 || !left || !left->loc.src)
+        return;
+    char l[200], r[200], text[512];
+    source_text(left, l, sizeof l);
+    if (right && right->loc.src)
+        source_text(right, r, sizeof r);
+    else
+        r[0] = '\0';
+    snprintf(text, sizeof text, "%s\001%s\001%s", l, words, r);
+    g->fns[0].notes[insn] = add_string(g, text);
+}
 static void gen_join(struct cg *g, const struct expr *e);
 
 /* negate: emit the opposite of the aggregate's value (used for `unless`, where "no" then needs no NOT at all). */
@@ -237,7 +273,9 @@ static void gen_aggregate(struct cg *g, const struct expr *e, bool negate)
     uint8_t flags = (uint8_t)((e->u.agg.other ? AGG_SKIP_DECIDED : 0) | e->u.agg.scope);
     static const enum opcode ops[] = {[AGG_OP_ANY] = OP_ANY, [AGG_OP_NO] = OP_ANY, [AGG_OP_COUNT] = OP_COUNT,
                                       [AGG_OP_LATEST] = OP_LATEST, [AGG_OP_EARLIEST] = OP_EARLIEST};
-    emit(g, ops[e->u.agg.op], flags, 0, fn, &e->loc);
+    uint32_t at = emit(g, ops[e->u.agg.op], flags, 0, fn, &e->loc);
+    if (e->u.agg.op != AGG_OP_NO) /* "no ..." runs as "any ...", whose answer is the opposite */
+        note(g, at, e, "", NULL);
     if ((e->u.agg.op == AGG_OP_NO) != negate)
         emit(g, OP_NOT, 0, 0, 0, &e->loc);
 }
@@ -282,10 +320,17 @@ static void gen_compare(struct cg *g, const struct expr *e)
             emit(g, OP_NOT, 0, 0, 0, &e->loc);
         return;
     }
+    static const char *const words[] = {
+        [CMP_IS] = "is", [CMP_IS_NOT] = "is not", [CMP_BEFORE] = "is before", [CMP_AFTER] = "is after",
+        [CMP_ON_OR_BEFORE] = "is on or before", [CMP_ON_OR_AFTER] = "is on or after", [CMP_LESS] = "is less than",
+        [CMP_MORE] = "is more than", [CMP_AT_LEAST] = "is at least", [CMP_AT_MOST] = "is at most",
+        [CMP_STARTS_WITH] = "starts with", [CMP_CONTAINS] = "contains",
+    };
     gen_expr(g, e->u.bin.left);
     gen_expr(g, e->u.bin.right);
     bool typed = e->u.bin.op != CMP_STARTS_WITH && e->u.bin.op != CMP_CONTAINS;
-    emit(g, ops[e->u.bin.op], typed ? e->u.bin.left->type : 0, 0, 0, &e->loc);
+    uint32_t at = emit(g, ops[e->u.bin.op], typed ? e->u.bin.left->type : 0, 0, 0, &e->loc);
+    note(g, at, e->u.bin.left, words[e->u.bin.op], e->u.bin.right);
 }
 
 static void gen_in(struct cg *g, const struct expr *e)
@@ -293,7 +338,7 @@ static void gen_in(struct cg *g, const struct expr *e)
     const struct expr *right = e->u.bin.right;
     gen_expr(g, e->u.bin.left);
     if (right->kind == EXPR_NAME && right->ref == REF_SET) {
-        emit(g, OP_IN_SET, 0, 0, right->ref_index, &e->loc);
+        note(g, emit(g, OP_IN_SET, 0, 0, right->ref_index, &e->loc), e->u.bin.left, "in", right);
     } else if (right->kind == EXPR_SET_LITERAL) {
         char name[96];
         size_t used = (size_t)snprintf(name, sizeof name, "{");
@@ -304,10 +349,10 @@ static void gen_in(struct cg *g, const struct expr *e)
             snprintf(name + sizeof name - 6, 6, " ...}");
         else
             snprintf(name + used, sizeof name - used, " }");
-        emit(g, OP_IN_SET, 0, 0, add_set(g, name, &right->u.items), &e->loc);
+        note(g, emit(g, OP_IN_SET, 0, 0, add_set(g, name, &right->u.items), &e->loc), e->u.bin.left, "in", right);
     } else {
         gen_expr(g, right);
-        emit(g, OP_IN_CITATION, 0, 0, 0, &e->loc);
+        note(g, emit(g, OP_IN_CITATION, 0, 0, 0, &e->loc), e->u.bin.left, "in", right);
     }
     if (e->u.bin.negated)
         emit(g, OP_NOT, 0, 0, 0, &e->loc);
@@ -374,7 +419,8 @@ static void gen_expr(struct cg *g, const struct expr *e)
     case EXPR_IS_KNOWN:
     case EXPR_IS_UNKNOWN:
         gen_expr(g, e->u.operand);
-        emit(g, e->kind == EXPR_IS_KNOWN ? OP_IS_KNOWN : OP_IS_UNKNOWN, e->u.operand->type, 0, 0, &e->loc);
+        note(g, emit(g, e->kind == EXPR_IS_KNOWN ? OP_IS_KNOWN : OP_IS_UNKNOWN, e->u.operand->type, 0, 0, &e->loc),
+             e->u.operand, e->kind == EXPR_IS_KNOWN ? "is known" : "is unknown", NULL);
         break;
     case EXPR_ADD:
     case EXPR_SUB: {
@@ -649,8 +695,9 @@ static void finish(struct cg *g)
         total += g->fns[f].len;
     p->code = calloc(total ? total : 1, sizeof *p->code);
     p->lines = calloc(total ? total : 1, sizeof *p->lines);
+    p->notes = calloc(total ? total : 1, sizeof *p->notes);
     p->functions = calloc(g->nfns, sizeof *p->functions);
-    if (!p->code || !p->lines || !p->functions) {
+    if (!p->code || !p->lines || !p->notes || !p->functions) {
         g->oom = true;
         return;
     }
@@ -665,6 +712,7 @@ static void finish(struct cg *g)
             if (p->code[at + k].op == OP_JUMP || p->code[at + k].op == OP_JUMP_IF_FALSE)
                 p->code[at + k].c += at;
         memcpy(p->lines + at, g->fns[f].lines, g->fns[f].len * sizeof *p->lines);
+        memcpy(p->notes + at, g->fns[f].notes, g->fns[f].len * sizeof *p->notes);
         at += g->fns[f].len;
     }
     p->ncode = total;
@@ -758,6 +806,7 @@ bool codegen_program(const struct merged_policy *m, const struct check_result *c
     }
     for (uint32_t f = 0; f < g.nfns; f++) {
         free(g.fns[f].code);
+        free(g.fns[f].notes);
         free(g.fns[f].lines);
     }
     free(g.fns);

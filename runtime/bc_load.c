@@ -56,6 +56,7 @@ static const char *const section_names[BC_SECTION__END] = {
     [BC_SECTION_EXAMPLES] = "example table",
     [BC_SECTION_EXAMPLE_CONVICTIONS] = "example conviction table",
     [BC_SECTION_COLUMNS] = "output column table",
+    [BC_SECTION_NOTES] = "explain notes",
 };
 
 struct reader {
@@ -826,6 +827,26 @@ static bool load_columns(struct load *L, struct reader *r)
     return true;
 }
 
+/* What lenity explain prints for each test: optional, one string or none per instruction. */
+static bool load_notes(struct load *L, struct reader *r)
+{
+    struct program *p = L->p;
+    size_t at = r->offset;
+    uint32_t n;
+    if (!rd_u32(L, r, &n))
+        return false;
+    if (n == 0)
+        return true;
+    if (n != p->ncode)
+        return bad(L, at, "%" PRIu32 " notes for %" PRIu32 " instructions", n, p->ncode);
+    if ((p->notes = alloc_array(L, n, sizeof *p->notes)) == NULL)
+        return false;
+    for (uint32_t i = 0; i < n; i++)
+        if (!rd_string_ref(L, r, true, "a note", &p->notes[i]))
+            return false;
+    return true;
+}
+
 typedef bool (*section_loader)(struct load *L, struct reader *r);
 
 static const section_loader section_loaders[BC_SECTION__END] = {
@@ -843,6 +864,7 @@ static const section_loader section_loaders[BC_SECTION__END] = {
     [BC_SECTION_EXAMPLES] = load_examples,
     [BC_SECTION_EXAMPLE_CONVICTIONS] = load_example_convictions,
     [BC_SECTION_COLUMNS] = load_columns,
+    [BC_SECTION_NOTES] = load_notes,
 };
 
 /* Magic, version, length and checksum: the 20 bytes before the body. */

@@ -482,6 +482,12 @@ static bool encode_body(struct enc *e)
         put_u32(b, p->columns[i].function);
     }
     end_section(b, at);
+
+    at = begin_section(b, BC_SECTION_NOTES);
+    put_u32(b, p->notes ? p->ncode : 0);
+    for (uint32_t i = 0; p->notes && i < p->ncode; i++)
+        put_u32(b, p->notes[i]);
+    end_section(b, at);
     ok = true;
 
 out:

@@ -104,7 +104,8 @@ enum bc_section {
     BC_SECTION_EXAMPLES = 12,
     BC_SECTION_EXAMPLE_CONVICTIONS = 13,
     BC_SECTION_COLUMNS = 14,
-    BC_SECTION__END = 15
+    BC_SECTION_NOTES = 15,
+    BC_SECTION__END = 16
 };
 
 /* Limits of this format beyond program.h's PROGRAM_MAX_*. */

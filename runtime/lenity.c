@@ -520,7 +520,55 @@ static int cmd_test(int argc, char **argv)
 struct explain_ctx {
     const struct program *p;
     FILE *out;
+    char tests[16384];      /* the current rule's tests, printed under its verdict */
+    size_t used;
 };
+
+/* "value" of a test's side, unless it is just the literal written there. */
+static void explain_side(char *buf, size_t size, const char *text, const struct value *v)
+{
+    char value[256];
+    if (!v) {
+        snprintf(buf, size, "%s", text);
+        return;
+    }
+    if (v->unknown)
+        snprintf(value, sizeof value, "unknown");
+    else if (v->type == TYPE_TEXT)
+        snprintf(value, sizeof value, "\"%.*s\"", (int)(v->as.text.len < 200 ? v->as.text.len : 200), v->as.text.ptr);
+    else
+        value_format(v, value, sizeof value);
+    if (strcmp(value, text) == 0 || (v->type == TYPE_TEXT && text[0] == '"'))
+        snprintf(buf, size, "%s", text);
+    else
+        snprintf(buf, size, "%s %s", text, value);
+}
+
+static void explain_note(void *ctx, uint32_t note, const struct value *left, const struct value *right,
+                         const struct value *result)
+{
+    struct explain_ctx *e = ctx;
+    char text[512];
+    snprintf(text, sizeof text, "%s", program_str(e->p, note));
+    char *words = strchr(text, '\001');
+    char *rtext = words ? strchr(words + 1, '\001') : NULL;
+    if (!words || !rtext)
+        return;
+    *words++ = '\0';
+    *rtext++ = '\0';
+    char l[400], r[400], res[64];
+    explain_side(l, sizeof l, text, left);
+    explain_side(r, sizeof r, rtext, right);
+    if (result->type == TYPE_BOOL)
+        snprintf(res, sizeof res, "%s", result->unknown ? "unknown" : result->as.number ? "yes" : "no");
+    else
+        value_format(result, res, sizeof res);
+    if (e->used < sizeof e->tests)
+        e->used += (size_t)snprintf(e->tests + e->used, sizeof e->tests - e->used, "        %s%s%s%s%s: %s\n", l,
+                                    *words ? " " : "", words, *r ? " " : "", r, res);
+    if (e->used > sizeof e->tests)
+        e->used = sizeof e->tests;
+}
 
 static void explain_trace(void *ctx, uint32_t rule, const struct value *cond)
 {
@@ -531,6 +579,8 @@ static void explain_trace(void *ctx, uint32_t rule, const struct value *cond)
                           : cond->as.number ? "applies"
                                             : "does not apply";
     fprintf(e->out, "    rule %-28s (line %u): %s\n", program_str(e->p, r->name), r->line, verdict);
+    fwrite(e->tests, 1, e->used, e->out);
+    e->used = 0;
 }
 
 static int cmd_explain(int argc, char **argv)
@@ -558,9 +608,14 @@ static int cmd_explain(int argc, char **argv)
     }
     bool found = false;
     if (rc == EXIT_OK) {
-        struct explain_ctx ctx = {&program, stdout};
+        static struct explain_ctx ctx;
+        ctx.p = &program;
+        ctx.out = stdout;
+        ctx.used = 0;
         vm.trace = explain_trace;
         vm.trace_ctx = &ctx;
+        vm.note = explain_note;
+        vm.note_ctx = &ctx;
         struct person person;
         person_init(&person);
         while (reader->next(reader, &person) == RECORD_PERSON) {
@@ -582,8 +637,15 @@ static int cmd_explain(int argc, char **argv)
                        reason);
                 if (r->citation != PROGRAM_NO_CONST)
                     printf("  citing:  %s\n", program.citations[r->citation].text);
-                if (r->quote != PROGRAM_NO_STRING)
-                    printf("  statute text:\n    %s\n", program_str(&program, r->quote));
+                if (r->quote != PROGRAM_NO_STRING) {
+                    printf("  statute text:\n");
+                    for (const char *q = program_str(&program, r->quote); *q;) {
+                        const char *nl = strchr(q, '\n');
+                        int n = nl ? (int)(nl - q) : (int)strlen(q);
+                        printf("    %.*s\n", n, q);
+                        q += n + (nl ? 1 : 0);
+                    }
+                }
             }
         }
         person_free(&person);

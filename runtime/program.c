@@ -45,6 +45,7 @@ void program_free(struct program *p)
     free(p->lines);
     free(p->examples);
     free(p->columns);
+    free(p->notes);
     free(p->example_convictions);
     program_init(p);
 }

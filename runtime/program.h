@@ -150,6 +150,8 @@ struct program {
     uint32_t nfunctions;
     struct insn *code;
     uint32_t *lines;        /* source line of each instruction */
+    uint32_t *notes;        /* explain: per instruction, "left\001words\001right" source text of the test it
+                               makes (a string), or PROGRAM_NO_STRING; NULL when the program has none */
     uint32_t ncode;
     struct program_example *examples;
     uint32_t nexamples;

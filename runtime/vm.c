@@ -577,6 +577,16 @@ static void run_function(struct vm *vm, uint32_t fn, struct value *base, const s
     for (;;) {
         assert(pc < f->len);
         const struct insn *in = &code[pc++];
+        /* lenity explain: keep a noted test's operands to report them with its result */
+        uint32_t noting = PROGRAM_NO_STRING;
+        struct value noted[2];
+        unsigned npopped = 0;
+        if (vm->note && fn == 0 && p->notes && p->notes[f->start + pc - 1] != PROGRAM_NO_STRING) {
+            noting = p->notes[f->start + pc - 1];
+            npopped = opcode_describe(in->op)->pops;
+            for (unsigned k = 0; k < npopped && k < 2; k++)
+                noted[k] = sp[(int)k - (int)npopped];
+        }
         vmdispatch(in->op) {
             vmcase(CONST) { *sp++ = p->consts[in->c]; vmbreak; }
             vmcase(PARAM) { *sp++ = vm->params[in->c]; vmbreak; }
@@ -812,6 +822,9 @@ static void run_function(struct vm *vm, uint32_t fn, struct value *base, const s
             assert(!"the verifier admitted an unknown opcode");
             return;
         }
+        if (noting != PROGRAM_NO_STRING)
+            vm->note(vm->note_ctx, noting, npopped >= 1 ? &noted[0] : NULL, npopped >= 2 ? &noted[1] : NULL,
+                     &sp[-1]);
     }
 }
 

@@ -24,6 +24,13 @@ struct decision {
 
 /* Called for each TEST_RULE / DECIDE when tracing (lenity explain); may be NULL. */
 typedef void (*vm_trace_fn)(void *ctx, uint32_t rule, const struct value *condition);
+/*
+ * Called, when set, after each test a rule makes that the program has a note
+ * for (program.notes): its operands as they were (right may be NULL) and its
+ * result.
+ */
+typedef void (*vm_note_fn)(void *ctx, uint32_t note, const struct value *left, const struct value *right,
+                           const struct value *result);
 
 struct vm {
     const struct program *program;
@@ -38,6 +45,8 @@ struct vm {
     char *scratch;
     size_t scratch_size, scratch_used;
     vm_trace_fn trace;
+    vm_note_fn note;
+    void *note_ctx;
     void *trace_ctx;
     struct value stack[PROGRAM_MAX_STACK];
 };
