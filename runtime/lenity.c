@@ -17,6 +17,7 @@
 #include "csv.h"
 #include "examples.h"
 #include "output.h"
+#include "summary.h"
 #include "verify.h"
 #include "vm.h"
 
@@ -58,6 +59,8 @@ static void usage(FILE *f)
           "  --as-of DATE      the run date (YYYY-MM-DD) that ages and \"years since\" are measured to;\n"
           "                    default: today\n"
           "  --rejects FILE    write rejected rows (row number and reason) to FILE\n"
+          "  --summary FILE    write the run's statistics as JSON: outcomes by section, people with\n"
+          "                    relief, people whose every felony or conviction gets relief\n"
           "  --input-format F  csv (one row per conviction, see spec/records.md), cadoj (the California\n"
           "                    DOJ bulk export), or auto (default: recognised from the header)\n"
           "\n"
@@ -127,7 +130,7 @@ static int load_policy(const char *path, const struct compile_options *opts, str
 }
 
 struct run_args {
-    const char *policy, *input, *output, *rejects, *person, *as_of, *input_format, *format;
+    const char *policy, *input, *output, *rejects, *person, *as_of, *input_format, *format, *summary;
     const char *sets[MAX_SETS];
     int nsets;
     struct compile_options copts;
@@ -150,6 +153,8 @@ static int parse_args(int argc, char **argv, struct run_args *a, bool want_perso
                 fprintf(stderr, "lenity: --input-format is auto, csv or cadoj, not '%s'\n", a->input_format);
                 return EXIT_USAGE;
             }
+        } else if (strcmp(s, "--summary") == 0 && next) {
+            a->summary = argv[++i];
         } else if (strcmp(s, "--format") == 0 && next) {
             a->format = argv[++i];
             if (strcmp(a->format, "decisions") != 0 && strcmp(a->format, "cadoj") != 0 &&
@@ -279,6 +284,8 @@ static void print_overrides(FILE *f, const struct run_args *a, const struct vm *
 struct sink {
     struct decisions_writer *decisions;
     struct cadoj_out *cadoj;
+    struct summary *summary;    /* --summary: statistics over each person's decisions */
+    struct vm *vm;
     struct decision *held;      /* the current person's decisions, for cadoj */
     uint32_t held_cap;
 };
@@ -287,6 +294,14 @@ static bool sink_open(struct sink *s, const struct run_args *a, const char *outp
                       struct vm *vm, struct record_reader *reader, char *err, size_t errsize)
 {
     memset(s, 0, sizeof *s);
+    s->vm = vm;
+    if (a->summary) {
+        s->summary = summary_new(p);
+        if (!s->summary) {
+            snprintf(err, errsize, "out of memory");
+            return false;
+        }
+    }
     const char *format = a->format ? a->format : "decisions";
     if (strcmp(format, "decisions") == 0) {
         s->decisions = decisions_open(output, a->input, p, vm, err, errsize);
@@ -314,8 +329,10 @@ static bool sink_open(struct sink *s, const struct run_args *a, const char *outp
 
 static bool sink_decision(struct sink *s, const struct person *person, uint32_t i, const struct decision *d)
 {
-    if (s->decisions)
-        return decisions_write(s->decisions, person, i, d);
+    if (s->decisions && !decisions_write(s->decisions, person, i, d))
+        return false;
+    if (!s->cadoj && !s->summary)
+        return true;
     if (i >= s->held_cap) {
         uint32_t cap = s->held_cap ? s->held_cap * 2 : 64;
         while (cap <= i)
@@ -332,13 +349,18 @@ static bool sink_decision(struct sink *s, const struct person *person, uint32_t 
 
 static bool sink_person_done(struct sink *s, const struct person *person)
 {
+    if (s->summary)
+        summary_person(s->summary, s->vm, person, s->held);
     return s->cadoj ? cadoj_out_person(s->cadoj, person, s->held) : true;
 }
 
 static bool sink_commit(struct sink *s, char *err, size_t errsize)
 {
     bool ok = s->decisions ? decisions_commit(s->decisions, err, errsize) : cadoj_out_commit(s->cadoj, err, errsize);
+    s->decisions = NULL;
+    s->cadoj = NULL;
     free(s->held);
+    s->held = NULL;
     memset(s, 0, sizeof *s);
     return ok;
 }
@@ -349,6 +371,7 @@ static void sink_abort(struct sink *s)
         decisions_abort(s->decisions);
     if (s->cadoj)
         cadoj_out_abort(s->cadoj);
+    summary_free(s->summary);
     free(s->held);
     memset(s, 0, sizeof *s);
 }
@@ -444,9 +467,16 @@ static int cmd_run(int argc, char **argv)
             rejects_close(rejects, false, err, sizeof err);
             rejects = NULL;
             rc = EXIT_INPUT;
-        } else if (!sink_commit(&sink, err, sizeof err)) {
-            fprintf(stderr, "lenity: %s\n", err);
-            rc = EXIT_INPUT;
+        } else {
+            struct summary *summary = sink.summary;
+            if (!sink_commit(&sink, err, sizeof err)) {
+                fprintf(stderr, "lenity: %s\n", err);
+                rc = EXIT_INPUT;
+            } else if (summary && !summary_write(summary, a.summary, &totals, a.input, &vm, err, sizeof err)) {
+                fprintf(stderr, "lenity: %s\n", err);
+                rc = EXIT_INPUT;
+            }
+            summary_free(summary);
         }
     }
     if (rejects && !rejects_close(rejects, rc == EXIT_OK, err, sizeof err)) {
