@@ -95,7 +95,7 @@ deps:
 	fi
 
 clean:
-	rm -rf build build-asan bin out
+	rm -rf build build-asan build-fuzz build-fuzz-replay bin out
 
 -include $(shell find build build-asan -name '*.d' 2>/dev/null)
 

@@ -319,6 +319,9 @@ bool duration_parse(const char *text, size_t len, struct duration *out)
         else
             days = value;
     }
+    /* "9999 years 12 months" would be written back as "10000 years", which this parser refuses. */
+    if (months > 9999 * 12 + 11)
+        return false;
     if (out) {
         out->months = months;
         out->days = days;

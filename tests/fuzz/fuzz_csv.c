@@ -1,0 +1,157 @@
+/*
+ * fuzz_csv.c - fuzz target: bytes -> the general conviction CSV reader.
+ *
+ * The reader opens a path and reads it with read(2), so the bytes go into
+ * a memory file (memfd_create; an unlinked temporary file where that is
+ * missing) named by its /proc/self/fd/N path.  Every person is read to the
+ * end.  Beyond not crashing, the reader must keep record.h's promise,
+ * rows in = convictions handed out + rows rejected (one row per
+ * conviction: no rows_other), and report each rejection
+ * once through the callback; each person handed out must be well formed.
+ * Any broken promise aborts.
+ */
+#define _GNU_SOURCE /* memfd_create */
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "csv.h"
+#include "record.h"
+#include "value.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static int input_fd = -1;
+static char input_path[64];
+
+static void setup(void)
+{
+    if (input_fd >= 0)
+        return;
+    input_fd = memfd_create("fuzz_csv", MFD_CLOEXEC);
+    if (input_fd < 0) {
+        FILE *f = tmpfile();
+        if (!f)
+            abort();
+        input_fd = fileno(f); /* kept open for the life of the process */
+    }
+    snprintf(input_path, sizeof input_path, "/proc/self/fd/%d", input_fd);
+}
+
+static void put_input(const uint8_t *data, size_t size)
+{
+    if (ftruncate(input_fd, 0) != 0)
+        abort();
+    size_t done = 0;
+    while (done < size) {
+        ssize_t n = pwrite(input_fd, data + done, size - done, (off_t)done);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            abort();
+        done += (size_t)n;
+    }
+}
+
+struct rejections {
+    uint64_t count;
+    uint64_t last_row;
+};
+
+static void on_reject(void *ctx, uint64_t row, const char *reason)
+{
+    struct rejections *r = ctx;
+    /* rows are rejected in input order, each once, with a reason to show */
+    if (row == 0 || row <= r->last_row || reason == NULL || reason[0] == '\0') {
+        fprintf(stderr, "fuzz_csv: bad rejection: row %llu after row %llu, reason '%s'\n",
+                (unsigned long long)row, (unsigned long long)r->last_row, reason ? reason : "(null)");
+        abort();
+    }
+    /* the reason is printed by lenity: it must be a terminated string */
+    (void)strlen(reason);
+    r->count++;
+    r->last_row = row;
+}
+
+static bool text_ok(const struct person *p, struct text_ref t)
+{
+    return (size_t)t.offset + t.len < p->strings_len && p->strings[t.offset + t.len] == '\0';
+}
+
+/* A person as lenity would decide it: one id, rows in order, texts inside the person's buffer. */
+static void check_person(const struct person *p, uint64_t *last_row, uint64_t rows_read)
+{
+    if (p->count == 0 || !(p->known & (1u << FACT_ID)) || !text_ok(p, p->id) || p->id.len == 0) {
+        fprintf(stderr, "fuzz_csv: a person was handed out without an id or without convictions\n");
+        abort();
+    }
+    for (uint32_t i = 0; i < p->count; i++) {
+        const struct conviction *c = &p->convictions[i];
+        if (c->row <= *last_row || c->row > rows_read) {
+            fprintf(stderr, "fuzz_csv: conviction row %llu after row %llu (%llu rows read)\n",
+                    (unsigned long long)c->row, (unsigned long long)*last_row, (unsigned long long)rows_read);
+            abort();
+        }
+        *last_row = c->row;
+        if (!(c->known & (1u << FACT_CITATION)) || c->citation.len != strlen(c->citation.text) ||
+            c->citation.depth < 1 || c->citation.depth > CITATION_MAX_DEPTH) {
+            fprintf(stderr, "fuzz_csv: row %llu was handed out with a malformed citation\n",
+                    (unsigned long long)c->row);
+            abort();
+        }
+        if (!text_ok(p, c->key) || !text_ok(p, c->county) || !text_ok(p, c->case_id)) {
+            fprintf(stderr, "fuzz_csv: row %llu has a text outside the person's buffer\n",
+                    (unsigned long long)c->row);
+            abort();
+        }
+        if ((c->known & (1u << FACT_LEVEL)) && (c->level < LEVEL_FELONY || c->level > LEVEL_INFRACTION))
+            abort();
+    }
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    setup();
+    put_input(data, size);
+
+    struct rejections rejected = {0, 0};
+    char err[1024];
+    err[0] = '\0';
+    struct record_reader *r = csv_reader_open(input_path, on_reject, &rejected, err, sizeof err);
+    if (!r) {
+        if (err[0] == '\0')
+            abort(); /* a refusal must say why */
+        return 0;
+    }
+    struct person person;
+    person_init(&person);
+    uint64_t handed_out = 0, last_row = 0;
+    enum record_status st;
+    while ((st = r->next(r, &person)) == RECORD_PERSON) {
+        check_person(&person, &last_row, r->rows_read);
+        handed_out += person.count;
+    }
+    if (st == RECORD_END) {
+        /* rows_other (record.h) is for formats whose rows are not all convictions: never the CSV's */
+        if (r->rows_read != handed_out + r->rows_rejected || r->rows_other != 0 ||
+            rejected.count != r->rows_rejected) {
+            fprintf(stderr,
+                    "fuzz_csv: %llu rows read, but %llu convictions handed out + %llu rows rejected "
+                    "(%llu rejections reported)\n",
+                    (unsigned long long)r->rows_read, (unsigned long long)handed_out,
+                    (unsigned long long)r->rows_rejected, (unsigned long long)rejected.count);
+            abort();
+        }
+    } else {
+        const char *why = r->error(r);
+        if (!why || !why[0])
+            abort();
+    }
+    person_free(&person);
+    r->close(r);
+    return 0;
+}
