@@ -66,6 +66,7 @@ unit: $(UNIT_BIN)
 # make test: install what is missing, build, run everything, then again under ASan+UBSan.
 test: deps
 	$(MAKE) all unit
+	$(MAKE) fuzz-replay
 	tests/run.sh $(BIN) $(BUILD)
 	$(MAKE) asan
 
