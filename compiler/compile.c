@@ -5,6 +5,7 @@
 
 #include "check.h"
 #include "codegen.h"
+#include "lint.h"
 #include "optimize.h"
 #include "verify.h"
 
@@ -19,8 +20,15 @@ static bool compile_any(const char *path, const char *text, const struct compile
     struct check_result checked;
     bool ok = extend_load(path, text, opts ? &opts->extend : NULL, &arena, diag, &sources, &merged) &&
               check_policy(&merged, &arena, diag, &checked);
+    /* lint reads the policy as written, then as optimized: the optimizer prunes sets and folds conditions */
+    bool lint = ok && !(opts && opts->no_lint);
+    struct lint lint_state;
+    if (lint)
+        lint_begin(&lint_state, &merged, &checked, &arena);
     if (ok && !(opts && opts->no_optimize))
         optimize_policy(&merged);
+    if (lint)
+        ok = lint_end(&lint_state, &merged, &checked, diag);
     if (ok) {
         char err[512];
         ok = codegen_program(&merged, &checked, out, err, sizeof err);

@@ -17,6 +17,7 @@
 struct compile_options {
     struct extend_options extend;
     bool no_optimize;
+    bool no_lint;       /* skip the warnings of lint.c (on by default) */
 };
 
 /* Compiles the policy at path into *out; diagnostics go to diag. */

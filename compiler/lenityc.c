@@ -18,13 +18,18 @@ enum exit_code { EXIT_OK = 0, EXIT_POLICY = 1, EXIT_USAGE = 2, EXIT_INPUT = 3, E
 
 static void usage(FILE *f)
 {
-    fputs("usage: lenityc POLICY.policy [-o OUT.lbc] [--disasm] [-O0] [-I DIR] [--check]\n"
+    fputs("usage: lenityc POLICY.policy [-o OUT.lbc] [--disasm] [-O0] [-I DIR] [--check | --lint]\n"
+          "               [--no-lint] [--Werror]\n"
           "       lenityc --disasm FILE.lbc\n"
           "\n"
           "Compiles a Lenity policy into verified bytecode for `lenity run`.\n"
           "\n"
           "  -o FILE     where to write the bytecode (default: the policy's name with .lbc)\n"
           "  --check     check the policy and report problems; write nothing\n"
+          "  --lint      the same: check the policy and report its errors and warnings\n"
+          "  --no-lint   leave out the warnings (a rule that can never decide, an outcome,\n"
+          "              parameter or set never used, a citation listed twice, ...)\n"
+          "  --Werror    treat warnings as errors (also: -W error)\n"
           "  --disasm    print the compiled program, rule by rule, with source lines\n"
           "  -O0         do not optimize (constant folding, set pruning)\n"
           "  -I DIR      also look in DIR for policies named by 'extends'\n"
@@ -44,7 +49,7 @@ static bool ends_with(const char *s, const char *suffix)
 int main(int argc, char **argv)
 {
     const char *input = NULL, *output = NULL;
-    bool disasm = false, check_only = false;
+    bool disasm = false, check_only = false, lint_only = false, werror = false;
     struct compile_options opts;
     memset(&opts, 0, sizeof opts);
     for (int i = 1; i < argc; i++) {
@@ -55,6 +60,15 @@ int main(int argc, char **argv)
             disasm = true;
         } else if (strcmp(a, "--check") == 0) {
             check_only = true;
+        } else if (strcmp(a, "--lint") == 0) {
+            lint_only = check_only = true;
+        } else if (strcmp(a, "--no-lint") == 0) {
+            opts.no_lint = true;
+        } else if (strcmp(a, "--Werror") == 0 || strcmp(a, "-Werror") == 0) {
+            werror = true;
+        } else if (strcmp(a, "-W") == 0 && i + 1 < argc && strcmp(argv[i + 1], "error") == 0) {
+            werror = true;
+            i++;
         } else if (strcmp(a, "-O0") == 0) {
             opts.no_optimize = true;
         } else if (strcmp(a, "-I") == 0 && i + 1 < argc) {
@@ -84,6 +98,10 @@ int main(int argc, char **argv)
         usage(stderr);
         return EXIT_USAGE;
     }
+    if (lint_only && opts.no_lint) {
+        fprintf(stderr, "lenityc: --lint and --no-lint ask for opposite things; give one\n");
+        return EXIT_USAGE;
+    }
 
     struct program program;
     program_init(&program);
@@ -109,6 +127,7 @@ int main(int argc, char **argv)
 
     struct diag diag;
     diag_init(&diag, stderr);
+    diag.warnings_as_errors = werror;
     if (!compile_policy(input, &opts, &diag, &program)) {
         if (diag.errors > 0)
             fprintf(stderr, "%s: %d error%s; nothing written\n", input, diag.errors, diag.errors == 1 ? "" : "s");
