@@ -1,0 +1,2 @@
+" Lenity policies are .policy files.
+autocmd BufNewFile,BufRead *.policy setfiletype lenity
