@@ -52,7 +52,7 @@ enum compare_op {
     CMP_STARTS_WITH, CMP_CONTAINS
 };
 
-enum aggregate_op { AGG_OP_ANY, AGG_OP_NO, AGG_OP_COUNT, AGG_OP_LATEST, AGG_OP_EARLIEST, AGG_OP_JOIN };
+enum aggregate_op { AGG_OP_ANY, AGG_OP_NO, AGG_OP_COUNT, AGG_OP_LATEST, AGG_OP_EARLIEST, AGG_OP_JOIN, AGG_OP_EVERY };
 
 /* What a name resolved to (filled by check.c). */
 enum ref_kind {

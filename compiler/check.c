@@ -377,6 +377,7 @@ static uint8_t check_aggregate(struct checker *c, struct expr *e)
     switch (e->u.agg.op) {
     case AGG_OP_ANY:
     case AGG_OP_NO:
+    case AGG_OP_EVERY:
         return TYPE_BOOL;
     case AGG_OP_COUNT:
         return TYPE_NUMBER;

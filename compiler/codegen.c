@@ -266,17 +266,21 @@ static void gen_aggregate(struct cg *g, const struct expr *e, bool negate)
         yes.u.boolean = true;
         emit(g, OP_CONST, 0, 0, add_const(g, &yes), &e->loc);
     }
+    /* "every ... where C" runs as "not any ... where not C", which keeps three-valued logic */
+    if (e->u.agg.op == AGG_OP_EVERY)
+        emit(g, OP_NOT, 0, 0, 0, &e->loc);
     if (dated)
         emit(g, OP_EACH_FACT, 0, 0, e->ref_index, &e->u.agg.value_loc);
     emit(g, OP_RETURN, 0, 0, 0, &e->loc);
     g->current = caller;
     uint8_t flags = (uint8_t)((e->u.agg.other ? AGG_SKIP_DECIDED : 0) | e->u.agg.scope);
-    static const enum opcode ops[] = {[AGG_OP_ANY] = OP_ANY, [AGG_OP_NO] = OP_ANY, [AGG_OP_COUNT] = OP_COUNT,
+    static const enum opcode ops[] = {[AGG_OP_ANY] = OP_ANY, [AGG_OP_NO] = OP_ANY, [AGG_OP_EVERY] = OP_ANY,
+                                      [AGG_OP_COUNT] = OP_COUNT,
                                       [AGG_OP_LATEST] = OP_LATEST, [AGG_OP_EARLIEST] = OP_EARLIEST};
     uint32_t at = emit(g, ops[e->u.agg.op], flags, 0, fn, &e->loc);
-    if (e->u.agg.op != AGG_OP_NO) /* "no ..." runs as "any ...", whose answer is the opposite */
+    if (e->u.agg.op != AGG_OP_NO && e->u.agg.op != AGG_OP_EVERY) /* these run as "any", the opposite answer */
         note(g, at, e, "", NULL);
-    if ((e->u.agg.op == AGG_OP_NO) != negate)
+    if ((e->u.agg.op == AGG_OP_NO || e->u.agg.op == AGG_OP_EVERY) != negate)
         emit(g, OP_NOT, 0, 0, 0, &e->loc);
 }
 

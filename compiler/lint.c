@@ -486,6 +486,9 @@ static const char *question_words(struct lint *l, const struct expr *q)
     case AGG_OP_NO:
         snprintf(buf, sizeof buf, "no %s%s", other, one);
         break;
+    case AGG_OP_EVERY:
+        snprintf(buf, sizeof buf, "every %s%s", other, one);
+        break;
     case AGG_OP_COUNT:
         snprintf(buf, sizeof buf, "count of %s%s", other, many);
         break;

@@ -111,7 +111,7 @@ static void lenity_yyerror(const struct loc *loc, yyscan_t scanner, struct parse
 %token STARTS "'starts'" WITH "'with'" CONTAINS "'contains'"
 %token CHARGE "'charge'" CHARGES "'charges'"
 %token COLUMN "'column'" COLUMNS "'columns'" WRITTEN "'written'" DECIMAL "'decimal'" JOINED "'joined'"
-%token DISTINCT "'distinct'"
+%token DISTINCT "'distinct'" EVERY "'every'"
 
 /* WHERE is lowest: an aggregate's condition runs as far to the right as it can. */
 %precedence WHERE
@@ -429,6 +429,8 @@ primary:
 aggregate:
     ANY one scope WHERE expr                { $$ = aggregate(ps, AGG_OP_ANY, false, $5, &@$); $$->u.agg.scope = $2 | $3; }
   | ANY OTHER one scope WHERE expr          { $$ = aggregate(ps, AGG_OP_ANY, true, $6, &@$); $$->u.agg.scope = $3 | $4; }
+  | EVERY one scope WHERE expr              { $$ = aggregate(ps, AGG_OP_EVERY, false, $5, &@$); $$->u.agg.scope = $2 | $3; }
+  | EVERY OTHER one scope WHERE expr        { $$ = aggregate(ps, AGG_OP_EVERY, true, $6, &@$); $$->u.agg.scope = $3 | $4; }
   | NO one scope WHERE expr                 { $$ = aggregate(ps, AGG_OP_NO, false, $5, &@$); $$->u.agg.scope = $2 | $3; }
   | NO OTHER one scope WHERE expr           { $$ = aggregate(ps, AGG_OP_NO, true, $6, &@$); $$->u.agg.scope = $3 | $4; }
   | COUNT OF many scope where_opt           { $$ = aggregate(ps, AGG_OP_COUNT, false, $5, &@$); $$->u.agg.scope = $3 | $4; }

@@ -492,6 +492,8 @@ static struct rv eval_aggregate(const struct ref_ctx *cx, const struct expr *e)
         struct ref_ctx inner = *cx;
         inner.view = item;
         struct rv cond = e->u.agg.where ? eval(&inner, e->u.agg.where) : rv_bool(true);
+        if (op == AGG_OP_EVERY)
+            cond = not3(cond); /* every item satisfies C: no item fails it */
         if (e->u.agg.scope & AGG_SAME_CASE)
             cond = and3(same_group(cx, FACT_CASE_ID, &anchor, &item), cond);
         if (e->u.agg.scope & AGG_SAME_CYCLE)
@@ -515,7 +517,8 @@ static struct rv eval_aggregate(const struct ref_ctx *cx, const struct expr *e)
     }
     switch (op) {
     case AGG_OP_ANY:
-    case AGG_OP_NO: {
+    case AGG_OP_NO:
+    case AGG_OP_EVERY: {
         struct rv any = any_true ? rv_bool(true) : any_unknown ? rv_unknown(TYPE_BOOL, unknown_fact) : rv_bool(false);
         return op == AGG_OP_ANY ? any : not3(any);
     }

@@ -40,7 +40,7 @@ syntax keyword lenityBoolean     true false
 " Offence levels, the kinds of outcome, and known/unknown.
 syntax keyword lenityConstant    felony misdemeanor infraction known unknown relief review
 " Questions about the person's history.
-syntax keyword lenityAggregate   any no other count latest earliest joined distinct
+syntax keyword lenityAggregate   any every no other count latest earliest joined distinct
 " Counting time and writing values out.
 syntax keyword lenityBuiltin     years age decimal written
 " Examples and the record.
