@@ -42,7 +42,8 @@ enum expr_kind {
     EXPR_AGGREGATE,
     EXPR_OUTCOME,       /* output columns: the decision's outcome */
     EXPR_DECIMAL_YEARS, /* output columns: years between two dates, to one decimal, as text */
-    EXPR_JOIN           /* output columns: joined "sep" [distinct] TEXTFACT of convictions|charges ... */
+    EXPR_JOIN,          /* output columns: joined "sep" [distinct] TEXTFACT of convictions|charges ... */
+    EXPR_TABLE          /* TABLE of CITATION: the value a table gives a citation */
 };
 
 enum compare_op {
@@ -58,7 +59,8 @@ enum aggregate_op { AGG_OP_ANY, AGG_OP_NO, AGG_OP_COUNT, AGG_OP_LATEST, AGG_OP_E
 enum ref_kind {
     REF_NONE, REF_PARAM, REF_SET, REF_FACT_DECIDED, REF_FACT_EACH, REF_FACT_PERSON, REF_RUN_DATE,
     REF_OUTCOME, /* an outcome's name, compared with `outcome` in an output column */
-    REF_REASON   /* `reason` in an output column */
+    REF_REASON,  /* `reason` in an output column */
+    REF_TABLE    /* a table's name, before `of` */
 };
 
 struct expr {
@@ -117,6 +119,16 @@ struct set_decl {
     const char *name;
     bool override;
     struct ptrvec items;        /* struct expr * of kind EXPR_CITATION */
+};
+
+/* table NAME = { CITATION -> VALUE, ... }: what each listed section (and the subsections under it) maps to. */
+struct table_decl {
+    struct loc loc;
+    const char *name;
+    bool override;
+    struct ptrvec keys;         /* struct expr * of kind EXPR_CITATION */
+    struct ptrvec values;       /* struct expr *, literals, one per key */
+    uint8_t type;               /* the values' type, set by check.c */
 };
 
 enum rule_placement { PLACE_NONE, PLACE_BEFORE, PLACE_AFTER, PLACE_REPLACE };
@@ -181,7 +193,9 @@ struct column_decl {
     struct ptrvec arms;         /* struct column_arm *; the last has no cond */
 };
 
-enum decl_kind { DECL_OUTCOME, DECL_PARAM, DECL_SET, DECL_RULE, DECL_EXAMPLE, DECL_COLUMN, DECL_COLUMN_SCOPE };
+enum decl_kind {
+    DECL_OUTCOME, DECL_PARAM, DECL_SET, DECL_RULE, DECL_EXAMPLE, DECL_COLUMN, DECL_COLUMN_SCOPE, DECL_TABLE
+};
 
 struct decl {
     enum decl_kind kind;
@@ -189,6 +203,7 @@ struct decl {
         struct outcome_decl *outcome;
         struct param_decl *param;
         struct set_decl *set;
+        struct table_decl *table;
         struct rule_decl *rule;
         struct example_decl *example;
         struct column_decl *column;

@@ -151,6 +151,14 @@ static int find_param(const struct merged_policy *m, const char *name)
     return -1;
 }
 
+static int find_table(const struct merged_policy *m, const char *name)
+{
+    for (size_t i = 0; i < m->tables.len; i++)
+        if (strcmp(((struct table_decl *)m->tables.items[i])->name, name) == 0)
+            return (int)i;
+    return -1;
+}
+
 static int find_set(const struct merged_policy *m, const char *name)
 {
     for (size_t i = 0; i < m->sets.len; i++)
@@ -488,6 +496,21 @@ static uint8_t check_expr_kind(struct checker *c, struct expr *e)
         return TYPE_NUMBER;
     case EXPR_AGGREGATE:
         return check_aggregate(c, e);
+    case EXPR_TABLE: {
+        struct expr *name = e->u.bin.left;
+        int t = find_table(c->m, name->u.name);
+        if (t < 0) {
+            error(c, &name->loc, "declare it: table renumbered = { RCW 69.50.401(d) -> RCW 69.50.4013 }",
+                  "'%s' is not a table this policy declares", name->u.name);
+            check_expr(c, e->u.bin.right);
+            return TYPE_NONE;
+        }
+        name->ref = REF_TABLE;
+        name->ref_index = (uint32_t)t;
+        if (check_expr(c, e->u.bin.right) != TYPE_NONE)
+            expect_type(c, e->u.bin.right, TYPE_CITATION, "what a table looks up", "write e.g. today of citation");
+        return ((struct table_decl *)c->m->tables.items[t])->type;
+    }
     case EXPR_OUTCOME:
         if (!c->in_column) {
             error(c, &e->loc, "a rule decides the outcome; 'outcome' can be read in an output column",
@@ -744,6 +767,28 @@ bool check_policy(struct merged_policy *m, struct arena *arena, struct diag *dia
         struct set_decl *s = m->sets.items[i];
         if (check_fact_named(s->name, OWNER_CONVICTION) >= 0)
             error(&c, &s->loc, "choose another name", "'%s' is the name of a fact of the record", s->name);
+    }
+    for (size_t i = 0; i < m->tables.len; i++) {
+        struct table_decl *t = m->tables.items[i];
+        if (find_param(m, t->name) >= 0 || find_set(m, t->name) >= 0 || check_fact_named(t->name, OWNER_CONVICTION) >= 0)
+            error(&c, &t->loc, "give the table a name of its own", "'%s' is already the name of something else",
+                  t->name);
+        t->type = TYPE_NONE;
+        for (size_t k = 0; k < t->keys.len; k++) {
+            struct expr *v = t->values.items[k];
+            uint8_t vt = literal_type(v);
+            v->type = vt;
+            if (k == 0)
+                t->type = vt;
+            else if (vt != t->type)
+                error(&c, &v->loc, "every value of a table is of one kind: all citations, all levels, all text...",
+                      "this value is a %s, but the table's first value is a %s", type_words(vt), type_words(t->type));
+            const struct citation *key = ((struct expr *)t->keys.items[k])->u.citation;
+            for (size_t j = 0; j < k; j++)
+                if (citation_equal(((struct expr *)t->keys.items[j])->u.citation, key))
+                    error(&c, &((struct expr *)t->keys.items[k])->loc, "list each citation once",
+                          "%s is already in the table '%s'", key->text, t->name);
+        }
     }
     for (size_t i = 0; i < m->rules.len; i++)
         check_rule(&c, m->rules.items[i]);

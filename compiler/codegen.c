@@ -250,6 +250,42 @@ static void note(struct cg *g, uint32_t insn, const struct expr *left, const cha
 }
 static void gen_join(struct cg *g, const struct expr *e);
 
+/* Tables: keys in the order written (the checker refused repeats), values as constants. */
+static void gen_tables(struct cg *g)
+{
+    const struct merged_policy *m = g->m;
+    struct program *p = g->p;
+    if (m->tables.len == 0)
+        return;
+    p->tables = calloc(m->tables.len, sizeof *p->tables);
+    if (!p->tables) {
+        g->oom = true;
+        return;
+    }
+    for (size_t i = 0; i < m->tables.len && !g->oom; i++) {
+        const struct table_decl *t = m->tables.items[i];
+        struct program_table *pt = &p->tables[i];
+        p->ntables = (uint32_t)(i + 1);
+        pt->name = add_string(g, t->name);
+        pt->type = t->type;
+        size_t n = t->keys.len;
+        struct citation *keys = calloc(n ? n : 1, sizeof *keys);
+        pt->values = calloc(n ? n : 1, sizeof *pt->values);
+        if (!keys || !pt->values) {
+            free(keys);
+            g->oom = true;
+            return;
+        }
+        for (size_t k = 0; k < n; k++) {
+            keys[k] = *((const struct expr *)t->keys.items[k])->u.citation;
+            pt->values[k] = add_const(g, t->values.items[k]);
+        }
+        if (!citation_set_build(&pt->keys, keys, (uint32_t)n))
+            g->oom = true;
+        free(keys);
+    }
+}
+
 /* negate: emit the opposite of the aggregate's value (used for `unless`, where "no" then needs no NOT at all). */
 static void gen_aggregate(struct cg *g, const struct expr *e, bool negate)
 {
@@ -456,6 +492,10 @@ static void gen_expr(struct cg *g, const struct expr *e)
         break;
     case EXPR_JOIN:
         gen_join(g, e);
+        break;
+    case EXPR_TABLE:
+        gen_expr(g, e->u.bin.right);
+        emit(g, OP_TABLE, 0, 0, e->u.bin.left->ref_index, &e->loc);
         break;
     }
 }
@@ -799,6 +839,7 @@ bool codegen_program(const struct merged_policy *m, const struct check_result *c
         const struct set_decl *s = m->sets.items[i];
         add_set(&g, s->name, &s->items);
     }
+    gen_tables(&g);
     new_function(&g, FUNCTION_MAIN);
     g.current = 0;
     gen_rules(&g, checked);

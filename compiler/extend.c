@@ -302,6 +302,26 @@ static bool extend_load_depth(const char *path, const struct extend_options *opt
         case DECL_SET:
             merge_set(out, d->u.set, has_parent, arena, diag);
             break;
+        case DECL_TABLE: {
+            /* like a set: declared once, or overridden by a policy that extends the one declaring it */
+            struct table_decl *t = d->u.table;
+            size_t k = 0;
+            while (k < out->tables.len && strcmp(((struct table_decl *)out->tables.items[k])->name, t->name) != 0)
+                k++;
+            if (k < out->tables.len && t->override)
+                out->tables.items[k] = t;
+            else if (k < out->tables.len)
+                diag_report(diag, DIAG_ERROR, &t->loc, inherit_hint(arena, "table", t->name),
+                            "the table '%s' is already declared (at %s:%d)", t->name,
+                            ((struct table_decl *)out->tables.items[k])->loc.src->path,
+                            ((struct table_decl *)out->tables.items[k])->loc.line);
+            else if (t->override)
+                diag_report(diag, DIAG_ERROR, &t->loc, "drop 'override' to declare a new table",
+                            "there is no table '%s' to override", t->name);
+            else
+                ptrvec_push(arena, &out->tables, t);
+            break;
+        }
         case DECL_RULE:
             if (!has_parent && d->u.rule->placement == PLACE_REPLACE) {
                 diag_report(diag, DIAG_ERROR, &d->u.rule->loc, "'replace rule' is for a policy that extends another",

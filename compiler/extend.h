@@ -19,6 +19,7 @@ struct merged_policy {
     struct ptrvec outcomes;     /* struct outcome_decl * */
     struct ptrvec params;       /* struct param_decl * */
     struct ptrvec sets;         /* struct set_decl * */
+    struct ptrvec tables;       /* struct table_decl * */
     struct ptrvec rules;        /* struct rule_decl *, in deciding order; otherwise last */
     struct ptrvec examples;     /* struct example_decl *, the top file's only */
     struct ptrvec columns;      /* struct column_decl *, output columns in order */

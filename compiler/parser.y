@@ -79,6 +79,7 @@ static void lenity_yyerror(const struct loc *loc, yyscan_t scanner, struct parse
     struct example_conviction *conviction;
     struct column_arm *column_arm;
     struct column_decl *column;
+    struct table_decl *table;
     int kind;
 }
 
@@ -111,7 +112,7 @@ static void lenity_yyerror(const struct loc *loc, yyscan_t scanner, struct parse
 %token STARTS "'starts'" WITH "'with'" CONTAINS "'contains'"
 %token CHARGE "'charge'" CHARGES "'charges'"
 %token COLUMN "'column'" COLUMNS "'columns'" WRITTEN "'written'" DECIMAL "'decimal'" JOINED "'joined'"
-%token DISTINCT "'distinct'" EVERY "'every'"
+%token DISTINCT "'distinct'" EVERY "'every'" TABLE "'table'" ARROW "'->'"
 
 /* WHERE is lowest: an aggregate's condition runs as far to the right as it can. */
 %precedence WHERE
@@ -129,6 +130,7 @@ static void lenity_yyerror(const struct loc *loc, yyscan_t scanner, struct parse
 %type <example> example_head
 %type <column_arm> column_value
 %type <column> column_arms
+%type <table> table_entries
 %type <conviction> example_conviction
 %type <kind> outcome_kind scope one many
 %type <expr> unless_opt
@@ -189,6 +191,14 @@ declaration:
         d->loc = @3; d->name = $3; d->items = *$6; d->override = true;
         add_decl(ps, DECL_SET, d);
     }
+  | TABLE IDENT '=' '{' table_entries '}' {
+        $5->loc = @2; $5->name = $2;
+        add_decl(ps, DECL_TABLE, $5);
+    }
+  | OVERRIDE TABLE IDENT '=' '{' table_entries '}' {
+        $6->loc = @3; $6->name = $3; $6->override = true;
+        add_decl(ps, DECL_TABLE, $6);
+    }
   | RULE IDENT rule_body {
         $3->loc = @2; $3->name = $2;
         add_decl(ps, DECL_RULE, $3);
@@ -226,6 +236,22 @@ declaration:
         add_decl(ps, DECL_COLUMN_SCOPE, $3);
     }
   | error
+    ;
+
+/* HS 11357(b) -> infraction, ... */
+table_entries:
+    CITATION ARROW literal {
+        $$ = NEW(struct table_decl);
+        struct expr *k = node(ps, EXPR_CITATION, &@1); k->u.citation = $1;
+        ptrvec_push(ps->arena, &$$->keys, k);
+        ptrvec_push(ps->arena, &$$->values, $3);
+    }
+  | table_entries ',' CITATION ARROW literal {
+        $$ = $1;
+        struct expr *k = node(ps, EXPR_CITATION, &@3); k->u.citation = $3;
+        ptrvec_push(ps->arena, &$$->keys, k);
+        ptrvec_push(ps->arena, &$$->values, $5);
+    }
     ;
 
 /* An output column's value: an expression, a date `written as "MM/DD/YYYY"`. */
@@ -416,6 +442,8 @@ primary:
   | YEARS BETWEEN sum AND sum   { $$ = binary(ps, EXPR_YEARS_BETWEEN, $3, $5, &@$); }
   | AGE AT primary              { $$ = node(ps, EXPR_AGE_AT, &@$); $$->u.operand = $3; }
   | OUTCOME                     { $$ = node(ps, EXPR_OUTCOME, &@$); }
+  | IDENT OF primary            { $$ = node(ps, EXPR_TABLE, &@$); $$->u.bin.left = node(ps, EXPR_NAME, &@1);
+                                  $$->u.bin.left->u.name = $1; $$->u.bin.right = $3; }
   | DECIMAL YEARS BETWEEN sum AND sum { $$ = binary(ps, EXPR_DECIMAL_YEARS, $4, $6, &@$); }
   | JOINED STRING IDENT OF many scope where_opt {
         $$ = aggregate(ps, AGG_OP_JOIN, false, $7, &@$); $$->kind = EXPR_JOIN; $$->u.agg.scope = $5 | $6;
@@ -534,6 +562,7 @@ static void add_decl(struct parse_state *ps, enum decl_kind kind, void *d)
     case DECL_OUTCOME: decl->u.outcome = d; break;
     case DECL_PARAM: decl->u.param = d; break;
     case DECL_SET: decl->u.set = d; break;
+    case DECL_TABLE: decl->u.table = d; break;
     case DECL_RULE: decl->u.rule = d; break;
     case DECL_EXAMPLE: decl->u.example = d; break;
     case DECL_COLUMN: decl->u.column = d; break;

@@ -57,6 +57,7 @@ static const char *const section_names[BC_SECTION__END] = {
     [BC_SECTION_EXAMPLE_CONVICTIONS] = "example conviction table",
     [BC_SECTION_COLUMNS] = "output column table",
     [BC_SECTION_NOTES] = "explain notes",
+    [BC_SECTION_TABLES] = "table of tables",
 };
 
 struct reader {
@@ -847,6 +848,51 @@ static bool load_notes(struct load *L, struct reader *r)
     return true;
 }
 
+/* Tables: their keys are re-parsed citations, each listed once, their values constants. */
+static bool load_tables(struct load *L, struct reader *r)
+{
+    struct program *p = L->p;
+    uint32_t n;
+    if (!rd_count(L, r, PROGRAM_MAX_TABLES, 9, "tables", &n))
+        return false;
+    if ((p->tables = alloc_array(L, n, sizeof *p->tables)) == NULL)
+        return false;
+    for (uint32_t i = 0; i < n; i++) {
+        struct program_table *t = &p->tables[i];
+        uint32_t count;
+        if (!rd_string_ref(L, r, false, "a table's name", &t->name) || !rd_u8(L, r, &t->type) ||
+            !rd_count(L, r, PROGRAM_MAX_SET_ENTRIES, 6, "table entries", &count))
+            return false;
+        p->ntables = i + 1;
+        struct citation *keys = alloc_array(L, count, sizeof *keys);
+        t->values = alloc_array(L, count ? count : 1, sizeof *t->values);
+        if ((count > 0 && !keys) || !t->values) {
+            free(keys);
+            return false;
+        }
+        for (uint32_t k = 0; k < count; k++) {
+            bool present;
+            size_t at = r->offset;
+            if (!rd_citation(L, r, false, "a table key", &keys[k], &present) || !rd_u32(L, r, &t->values[k])) {
+                free(keys);
+                return false;
+            }
+            if (t->values[k] >= p->nconsts) {
+                free(keys);
+                return bad(L, at, "table %" PRIu32 "'s entry %" PRIu32 " names constant %" PRIu32
+                                  ", but there are %" PRIu32, i, k, t->values[k], p->nconsts);
+            }
+        }
+        bool built = citation_set_build(&t->keys, keys, count);
+        free(keys);
+        if (!built)
+            return bad(L, r->offset, "out of memory building table %" PRIu32, i);
+        if (t->keys.count != count)
+            return bad(L, r->offset, "table %" PRIu32 " lists a citation twice", i);
+    }
+    return true;
+}
+
 typedef bool (*section_loader)(struct load *L, struct reader *r);
 
 static const section_loader section_loaders[BC_SECTION__END] = {
@@ -865,6 +911,7 @@ static const section_loader section_loaders[BC_SECTION__END] = {
     [BC_SECTION_EXAMPLE_CONVICTIONS] = load_example_convictions,
     [BC_SECTION_COLUMNS] = load_columns,
     [BC_SECTION_NOTES] = load_notes,
+    [BC_SECTION_TABLES] = load_tables,
 };
 
 /* Magic, version, length and checksum: the 20 bytes before the body. */

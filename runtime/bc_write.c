@@ -488,6 +488,20 @@ static bool encode_body(struct enc *e)
     for (uint32_t i = 0; p->notes && i < p->ncode; i++)
         put_u32(b, p->notes[i]);
     end_section(b, at);
+
+    at = begin_section(b, BC_SECTION_TABLES);
+    put_u32(b, p->ntables);
+    for (uint32_t i = 0; i < p->ntables; i++) {
+        const struct program_table *t = &p->tables[i];
+        put_u32(b, t->name);
+        put_u8(b, t->type);
+        put_u32(b, t->keys.count);
+        for (uint32_t k = 0; k < t->keys.count; k++) {
+            put_citation(b, &t->keys.entries[k]);
+            put_u32(b, t->values[k]);
+        }
+    }
+    end_section(b, at);
     ok = true;
 
 out:

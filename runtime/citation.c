@@ -298,3 +298,19 @@ bool citation_set_contains(const struct citation_set *set, const struct citation
     }
     return false;
 }
+
+int64_t citation_set_find(const struct citation_set *set, const struct citation *c)
+{
+    if (set == NULL || c == NULL || set->count == 0 || set->slots == NULL || !well_formed(c))
+        return -1;
+    for (uint8_t i = c->depth; i > 0; i--) {
+        size_t plen = c->ends[i - 1];
+        if (plen > c->len)
+            return -1;
+        uint64_t h = citation_hash_bytes(c->text, plen);
+        uint32_t slot = set->slots[find_slot(set, c->text, plen, h)];
+        if (slot != 0)
+            return (int64_t)slot - 1;
+    }
+    return -1;
+}

@@ -70,5 +70,7 @@ bool citation_set_build(struct citation_set *set, const struct citation *items, 
 void citation_set_free(struct citation_set *set);
 /* True when some entry of the set covers c. */
 bool citation_set_contains(const struct citation_set *set, const struct citation *c);
+/* The entry (index into entries) that covers c most closely, its deepest ancestor listed; -1 if none. */
+int64_t citation_set_find(const struct citation_set *set, const struct citation *c);
 
 #endif

@@ -117,6 +117,12 @@ static void operand_name(const struct program *p, const struct insn *in, enum op
     case OPERAND_JUMP:
         snprintf(buf, size, "%04" PRIu32, in->c);
         return;
+    case OPERAND_TABLE:
+        if (in->c < p->ntables)
+            snprintf(buf, size, "%s", program_str(p, p->tables[in->c].name));
+        else
+            snprintf(buf, size, "%" PRIu32 " (no such table)", in->c);
+        return;
     case OPERAND_OUTCOME:
         if (in->c < p->noutcomes)
             snprintf(buf, size, "%s", program_str(p, p->outcomes[in->c].name));

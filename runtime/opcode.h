@@ -18,6 +18,7 @@
  *                     after this one, inside the same function)
  *   OPERAND_JUMP      c = jump target (as above; only in output-column functions)
  *   OPERAND_OUTCOME   c = outcome index
+ *   OPERAND_TABLE     c = table index
  * Unused operand fields must be zero.
  */
 #ifndef LENITY_OPCODE_H
@@ -36,7 +37,8 @@ enum operand_kind {
     OPERAND_RULE,
     OPERAND_RULE_JUMP,
     OPERAND_JUMP,
-    OPERAND_OUTCOME
+    OPERAND_OUTCOME,
+    OPERAND_TABLE
 };
 
 enum opcode {

@@ -45,6 +45,11 @@ void program_free(struct program *p)
     free(p->lines);
     free(p->examples);
     free(p->columns);
+    for (uint32_t i = 0; p->tables && i < p->ntables; i++) {
+        citation_set_free(&p->tables[i].keys);
+        free(p->tables[i].values);
+    }
+    free(p->tables);
     free(p->notes);
     free(p->example_convictions);
     program_init(p);

@@ -26,6 +26,7 @@
 #define PROGRAM_MAX_CONSTS 1000000u
 #define PROGRAM_MAX_SETS 65535u
 #define PROGRAM_MAX_SET_ENTRIES 1000000u
+#define PROGRAM_MAX_TABLES 65535u
 #define PROGRAM_MAX_PARAMS 65535u
 #define PROGRAM_MAX_OUTCOMES 255u
 #define PROGRAM_MAX_RULES 65535u
@@ -87,6 +88,14 @@ struct program_set {
     struct citation_set table;
 };
 
+/* A table: the value each listed citation, and every subsection under it, maps to. */
+struct program_table {
+    uint32_t name;          /* string */
+    uint8_t type;           /* the values' type */
+    struct citation_set keys; /* in the order written: keys.entries[i] maps to consts[values[i]] */
+    uint32_t *values;       /* constant index per key */
+};
+
 /* One conviction of an example person; fields not given are unknown. */
 struct program_example_conviction {
     uint32_t line;
@@ -139,6 +148,8 @@ struct program {
     uint32_t nconsts;
     struct program_set *sets;
     uint32_t nsets;
+    struct program_table *tables;
+    uint32_t ntables;
     struct program_param *params;
     uint32_t nparams;
     struct program_outcome *outcomes;

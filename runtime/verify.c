@@ -222,6 +222,15 @@ static bool check_tables(struct verifier *V)
     if (p->review_outcome >= p->noutcomes)
         return fail(V, "the review outcome is outcome %u, but there are %u outcomes", (unsigned)p->review_outcome,
                     (unsigned)p->noutcomes);
+    for (uint32_t i = 0; i < p->ntables; i++) {
+        const struct program_table *t = &p->tables[i];
+        if (!constant_type(t->type))
+            return fail(V, "table %u has values of type %u, which no instruction can use", (unsigned)i,
+                        (unsigned)t->type);
+        for (uint32_t k = 0; k < t->keys.count; k++)
+            if (t->values[k] >= p->nconsts || p->consts[t->values[k]].type != t->type)
+                return fail(V, "table %u's entry %u is not a constant of the table's type", (unsigned)i, (unsigned)k);
+    }
     for (uint32_t i = 0; i < p->ncolumns; i++) {
         uint32_t fn = p->columns[i].function;
         if (fn >= p->nfunctions || p->functions[fn].kind != FUNCTION_COLUMN)
@@ -407,6 +416,13 @@ static bool check_insn(struct verifier *V, uint32_t pc, uint32_t end)
         if (in->c >= end)
             return insn_fail(V, pc, "jump target %u is past the end of the function", (unsigned)in->c);
         break;
+    case OPERAND_TABLE:
+        if (!unused_zero(V, pc, in, false, false, true))
+            return false;
+        if (in->c >= p->ntables)
+            return insn_fail(V, pc, "table %u does not exist (the program has %u tables)", (unsigned)in->c,
+                             (unsigned)p->ntables);
+        break;
     case OPERAND_OUTCOME:
         if (!unused_zero(V, pc, in, false, false, true))
             return false;
@@ -549,6 +565,11 @@ static void signature(const struct program *p, const struct insn *in, uint8_t wa
         want[0] = TYPE_CITATION;
         *nwant = 1;
         *push = TYPE_BOOL;
+        return;
+    case OP_TABLE:
+        want[0] = TYPE_CITATION;
+        *nwant = 1;
+        *push = p->tables[in->c].type;
         return;
     case OP_IN_CITATION:
         want[0] = want[1] = TYPE_CITATION;

@@ -670,6 +670,23 @@ static void run_function(struct vm *vm, uint32_t fn, struct value *base, const s
                     sp[-1].type = TYPE_BOOL;
                 vmbreak;
             }
+            vmcase(TABLE) {
+                /*
+                 * The most closely listed ancestor's value.  A table of citations leaves a
+                 * citation it does not list as it is; any other table knows nothing of it.
+                 */
+                const struct program_table *t = &p->tables[in->c];
+                if (sp[-1].unknown) {
+                    sp[-1].type = t->type;
+                    vmbreak;
+                }
+                int64_t k = citation_set_find(&t->keys, sp[-1].as.citation);
+                if (k >= 0)
+                    sp[-1] = p->consts[t->values[k]];
+                else if (t->type != TYPE_CITATION)
+                    sp[-1] = unknown_value(t->type, FACT_NONE);
+                vmbreak;
+            }
             vmcase(IN_CITATION) {
                 struct value *a = &sp[-2], *b = &sp[-1];
                 sp--;

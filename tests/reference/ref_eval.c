@@ -416,6 +416,31 @@ static struct rv eval_compare(const struct ref_ctx *cx, const struct expr *e)
     return unsupported(cx, "a comparison");
 }
 
+/* A table: scan every key; the covering key of greatest depth gives the value. */
+static struct rv eval_table(const struct ref_ctx *cx, const struct expr *e)
+{
+    const struct table_decl *t = cx->m->tables.items[e->u.bin.left->ref_index];
+    struct rv a = eval(cx, e->u.bin.right);
+    if (a.unknown) {
+        a.type = t->type;
+        return a;
+    }
+    int best = -1;
+    uint8_t best_depth = 0;
+    for (size_t k = 0; k < t->keys.len; k++) {
+        const struct citation *key = ((const struct expr *)t->keys.items[k])->u.citation;
+        if (citation_covers(key, a.cit) && key->depth > best_depth) {
+            best = (int)k;
+            best_depth = key->depth;
+        }
+    }
+    if (best >= 0)
+        return literal(t->values.items[best]);
+    if (t->type == TYPE_CITATION)
+        return a; /* a table of citations leaves an unlisted one as it is */
+    return rv_unknown(t->type, FACT_NONE);
+}
+
 static struct rv eval_in(const struct ref_ctx *cx, const struct expr *e)
 {
     struct rv a = eval(cx, e->u.bin.left);
@@ -572,6 +597,8 @@ static struct rv eval(const struct ref_ctx *cx, const struct expr *e)
         return or3(eval(cx, e->u.bin.left), eval(cx, e->u.bin.right));
     case EXPR_COMPARE:
         return eval_compare(cx, e);
+    case EXPR_TABLE:
+        return eval_table(cx, e);
     case EXPR_IN:
         return eval_in(cx, e);
     case EXPR_IS_KNOWN:

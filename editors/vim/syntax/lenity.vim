@@ -22,7 +22,7 @@ endif
 
 " ---- Words of the language --------------------------------------------------
 " Declarations: what a policy is made of.
-syntax keyword lenityDeclaration policy outcome parameter set rule column columns example
+syntax keyword lenityDeclaration policy outcome parameter set table rule column columns example
 " How a policy builds on another.
 syntax keyword lenityModifier    extends override replace
 " The policy header.
