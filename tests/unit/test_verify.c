@@ -192,6 +192,20 @@ static void test_verify_accepts_every_opcode(void **state)
     bcasm_emit(&a, OP_CONST, 0, 0, K_TEXT);
     bcasm_emit(&a, OP_EQ, TYPE_TEXT, 0, 0);
     bcasm_emit(&a, OP_OR, 0, 0, 0);
+    /* table 0: citations to levels */
+    a.p.tables = calloc(1, sizeof *a.p.tables);
+    a.p.ntables = 1;
+    a.p.tables[0].name = bcasm_string(&a, "level_today");
+    a.p.tables[0].type = TYPE_LEVEL;
+    a.p.tables[0].values = calloc(1, sizeof *a.p.tables[0].values);
+    a.p.tables[0].values[0] = K_LEVEL;
+    struct citation key = bcasm_parse_citation("HS 11357", 0);
+    assert_true(citation_set_build(&a.p.tables[0].keys, &key, 1));
+    bcasm_emit(&a, OP_FACT, 0, 0, FACT_CITATION);
+    bcasm_emit(&a, OP_TABLE, 0, 0, 0);
+    bcasm_emit(&a, OP_CONST, 0, 0, K_LEVEL);
+    bcasm_emit(&a, OP_EQ, TYPE_LEVEL, 0, 0);
+    bcasm_emit(&a, OP_OR, 0, 0, 0);
     bcasm_emit(&a, OP_FACT, 0, 0, FACT_OFFENSE_TEXT);
     bcasm_emit(&a, OP_CONST, 0, 0, K_TEXT);
     bcasm_emit(&a, OP_STARTS_WITH, 0, 0, 0);
