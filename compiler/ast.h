@@ -14,6 +14,7 @@
 #include "arena.h"
 #include "citation.h"
 #include "date.h"
+#include "quantity.h"
 #include "source.h"
 
 enum expr_kind {
@@ -24,6 +25,7 @@ enum expr_kind {
     EXPR_DURATION,
     EXPR_CITATION,
     EXPR_LEVEL,       /* felony, misdemeanor, infraction */
+    EXPR_QUANTITY,    /* 28.5 grams, 1 ounce, 6 plants */
     EXPR_NAME,        /* a bare name: a parameter, a set, or a fact of the conviction in view */
     EXPR_CONVICTION_FACT, /* conviction.<name>: the conviction being decided */
     EXPR_PERSON_FACT,     /* person.<name> */
@@ -73,6 +75,7 @@ struct expr {
         struct { const char *ptr; uint32_t len; } text;
         int32_t date;
         struct duration duration;
+        struct quantity quantity;
         struct citation *citation;
         uint8_t level;
         const char *name;       /* EXPR_NAME, EXPR_*_FACT */

@@ -79,6 +79,7 @@ static const char *a_type(uint8_t t)
     case TYPE_LEVEL: return "an offence level";
     case TYPE_OUTCOME: return "an outcome";
     case TYPE_SET: return "a set of citations";
+    case TYPE_QUANTITY: return "a quantity (a weight or a number of plants)";
     default: return type_words(t);
     }
 }
@@ -96,6 +97,7 @@ static const char *type_plural(uint8_t t)
     case TYPE_LEVEL: return "offence levels";
     case TYPE_OUTCOME: return "outcomes";
     case TYPE_SET: return "sets of citations";
+    case TYPE_QUANTITY: return "quantities";
     default: return type_words(t);
     }
 }
@@ -177,6 +179,7 @@ static uint8_t literal_type(const struct expr *e)
     case EXPR_DURATION: return TYPE_DURATION;
     case EXPR_CITATION: return TYPE_CITATION;
     case EXPR_LEVEL: return TYPE_LEVEL;
+    case EXPR_QUANTITY: return TYPE_QUANTITY;
     default: return TYPE_NONE;
     }
 }
@@ -296,6 +299,31 @@ static uint8_t check_outcome_compare(struct checker *c, struct expr *e)
     return TYPE_BOOL;
 }
 
+/* A quantity expression's kind, weight or plants, when the checker can tell; 0 when it cannot. */
+static uint8_t quantity_dim(const struct checker *c, const struct expr *e)
+{
+    switch (e->kind) {
+    case EXPR_QUANTITY:
+        return e->u.quantity.dim;
+    case EXPR_NAME:
+    case EXPR_CONVICTION_FACT:
+        if (e->ref == REF_PARAM) {
+            const struct param_decl *pd = c->m->params.items[e->ref_index];
+            return pd->value->kind == EXPR_QUANTITY ? pd->value->u.quantity.dim : 0;
+        }
+        if (e->ref == REF_FACT_DECIDED || e->ref == REF_FACT_EACH)
+            return e->ref_index == FACT_QUANTITY ? QUANTITY_MASS : e->ref_index == FACT_PLANT_COUNT ? QUANTITY_PLANTS : 0;
+        return 0;
+    case EXPR_TABLE: {
+        const struct table_decl *t = c->m->tables.items[e->u.bin.left->ref_index];
+        const struct expr *v = t->values.len ? t->values.items[0] : NULL;
+        return v && v->kind == EXPR_QUANTITY ? v->u.quantity.dim : 0;
+    }
+    default:
+        return 0;
+    }
+}
+
 static uint8_t check_compare(struct checker *c, struct expr *e)
 {
     uint8_t l = check_expr(c, e->u.bin.left);
@@ -335,6 +363,13 @@ static uint8_t check_compare(struct checker *c, struct expr *e)
         error(c, &e->loc, hint, "cannot compare %s with %s", a_type(l), a_type(r));
         return TYPE_BOOL;
     }
+    if (l == TYPE_QUANTITY) {
+        uint8_t dl = quantity_dim(c, e->u.bin.left), dr = quantity_dim(c, e->u.bin.right);
+        if (dl && dr && dl != dr)
+            error(c, &e->loc, "compare weights with weights (quantity is more than 28.5 grams) and plants with "
+                              "plants (plant_count is more than 6 plants)",
+                  "cannot compare a weight with a number of plants");
+    }
     switch (op) {
     case CMP_IS:
     case CMP_IS_NOT:
@@ -354,11 +389,12 @@ static uint8_t check_compare(struct checker *c, struct expr *e)
     case CMP_MORE:
     case CMP_AT_LEAST:
     case CMP_AT_MOST:
-        if (l != TYPE_NUMBER && l != TYPE_DURATION)
+        if (l != TYPE_NUMBER && l != TYPE_DURATION && l != TYPE_QUANTITY)
             error(c, &e->loc,
                   l == TYPE_DATE ? "dates are compared with 'is before', 'is after', 'is on or before', 'is on or after'"
                                  : NULL,
-                  "'%s' compares numbers or durations, and these are %s", compare_words(op), type_plural(l));
+                  "'%s' compares numbers, durations or quantities, and these are %s", compare_words(op),
+                  type_plural(l));
         break;
     case CMP_STARTS_WITH:
     case CMP_CONTAINS:
@@ -417,6 +453,7 @@ static uint8_t check_expr_kind(struct checker *c, struct expr *e)
     case EXPR_DURATION:
     case EXPR_CITATION:
     case EXPR_LEVEL:
+    case EXPR_QUANTITY:
         return literal_type(e);
     case EXPR_NAME:
         return check_name(c, e);

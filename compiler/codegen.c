@@ -111,6 +111,10 @@ static struct value literal_value(struct cg *g, const struct expr *e, uint32_t *
         v.type = TYPE_LEVEL;
         v.as.number = e->u.level;
         break;
+    case EXPR_QUANTITY:
+        v.type = TYPE_QUANTITY;
+        v.as.quantity = e->u.quantity;
+        break;
     default:
         break;
     }
@@ -128,6 +132,8 @@ static bool same_const(const struct program *p, uint32_t i, const struct value *
         return c->as.date == v->as.date;
     case TYPE_DURATION:
         return c->as.duration.months == v->as.duration.months && c->as.duration.days == v->as.duration.days;
+    case TYPE_QUANTITY:
+        return c->as.quantity.amount == v->as.quantity.amount && c->as.quantity.dim == v->as.quantity.dim;
     case TYPE_TEXT:
         return strcmp(p->strings[refs[i]].ptr, p->strings[ref].ptr) == 0;
     case TYPE_CITATION:
@@ -410,6 +416,7 @@ static void gen_expr(struct cg *g, const struct expr *e)
     case EXPR_DURATION:
     case EXPR_CITATION:
     case EXPR_LEVEL:
+    case EXPR_QUANTITY:
         emit(g, OP_CONST, 0, 0, add_const(g, e), &e->loc);
         break;
     case EXPR_NAME:
@@ -625,6 +632,9 @@ static void gen_examples(struct cg *g)
                 case FACT_COMMENT_TEXT: pc->record_text[1] = add_string(g, f->value->u.text.ptr); break;
                 case FACT_OFN: pc->record_text[2] = add_string(g, f->value->u.text.ptr); break;
                 case FACT_STEP_TYPE: pc->record_text[3] = add_string(g, f->value->u.text.ptr); break;
+                case FACT_OFFENSE_DATE: pc->offense_date = f->value->u.date; break;
+                case FACT_QUANTITY: pc->quantity = f->value->u.quantity; break;
+                case FACT_PLANT_COUNT: pc->plant_count = f->value->u.quantity; break;
                 case FACT_SENTENCE_END: pc->sentence_end = f->value->u.date; break;
                 default: break;
                 }

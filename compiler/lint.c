@@ -686,6 +686,8 @@ static bool same_expr(struct implier *im, const struct expr *a, const struct exp
         return citation_equal(a->u.citation, b->u.citation);
     case EXPR_LEVEL:
         return a->u.level == b->u.level;
+    case EXPR_QUANTITY:
+        return a->u.quantity.amount == b->u.quantity.amount && a->u.quantity.dim == b->u.quantity.dim;
     case EXPR_SET_LITERAL:
         return same_citation_list(&a->u.items, &b->u.items);
     case EXPR_NOT:

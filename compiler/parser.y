@@ -70,6 +70,7 @@ static void lenity_yyerror(const struct loc *loc, yyscan_t scanner, struct parse
     int64_t number;
     int32_t date;
     struct duration duration;
+    struct quantity quantity;
     struct citation *citation;
     const char *string;
     struct expr *expr;
@@ -86,6 +87,7 @@ static void lenity_yyerror(const struct loc *loc, yyscan_t scanner, struct parse
 %token <number> NUMBER "number"
 %token <date> DATE "date"
 %token <duration> DURATION "duration"
+%token <quantity> QUANTITY "quantity"
 %token <citation> CITATION "citation"
 %token <string> IDENT "name"
 %token <string> STRING "quoted text"
@@ -505,6 +507,7 @@ literal:
   | STRING      { $$ = node(ps, EXPR_TEXT, &@$); $$->u.text.ptr = $1; $$->u.text.len = (uint32_t)strlen($1); }
   | DATE        { $$ = node(ps, EXPR_DATE, &@$); $$->u.date = $1; }
   | DURATION    { $$ = node(ps, EXPR_DURATION, &@$); $$->u.duration = $1; }
+  | QUANTITY    { $$ = node(ps, EXPR_QUANTITY, &@$); $$->u.quantity = $1; }
   | CITATION    { $$ = node(ps, EXPR_CITATION, &@$); $$->u.citation = $1; }
   | TRUE        { $$ = node(ps, EXPR_BOOL, &@$); $$->u.boolean = true; }
   | FALSE       { $$ = node(ps, EXPR_BOOL, &@$); $$->u.boolean = false; }

@@ -294,7 +294,7 @@ static bool rd_value(struct load *L, struct reader *r, const char *what, uint32_
     snprintf(field, sizeof field, "%s %" PRIu32, what, index);
     if (!rd_u8(L, r, &type))
         return false;
-    if (type < TYPE_BOOL || type > TYPE_LEVEL)
+    if ((type < TYPE_BOOL || type > TYPE_LEVEL) && type != TYPE_QUANTITY)
         return bad(L, at, "%s has type tag %u, which is not a type a %s can have", field, type, what);
     size_t unknown_at = r->offset;
     if (!rd_u8(L, r, &unknown))
@@ -333,6 +333,13 @@ static bool rd_value(struct load *L, struct reader *r, const char *what, uint32_
         if (!rd_u32(L, r, &ref) || !check_citation(L, payload_at, ref, false, field))
             return false;
         v->as.citation = &L->p->citations[ref];
+        return true;
+    case TYPE_QUANTITY:
+        if (!rd_i64(L, r, &v->as.quantity.amount) || !rd_u8(L, r, &u8))
+            return false;
+        if (u8 != QUANTITY_MASS && u8 != QUANTITY_PLANTS)
+            return bad(L, payload_at, "%s is a quantity of kind %u (must be 1, a weight, or 2, plants)", field, u8);
+        v->as.quantity.dim = u8;
         return true;
     case TYPE_LEVEL:
         if (!rd_u8(L, r, &u8))
@@ -577,7 +584,7 @@ static bool load_rules(struct load *L, struct reader *r)
     return true;
 }
 
-enum { FUNCTION_RECORD_SIZE = 9, EXAMPLE_RECORD_SIZE = 35, EXAMPLE_CONVICTION_MIN_SIZE = 68 };
+enum { FUNCTION_RECORD_SIZE = 9, EXAMPLE_RECORD_SIZE = 35, EXAMPLE_CONVICTION_MIN_SIZE = 90 };
 
 static bool load_functions(struct load *L, struct reader *r)
 {
@@ -757,6 +764,13 @@ static bool load_example_convictions(struct load *L, struct reader *r)
         for (int k = 0; k < 4; k++)
             if (!rd_string_ref(L, r, true, field, &c->record_text[k]))
                 return false;
+        at = r->offset;
+        if (!rd_i32(L, r, &c->offense_date) || !rd_i64(L, r, &c->quantity.amount) || !rd_u8(L, r, &c->quantity.dim) ||
+            !rd_i64(L, r, &c->plant_count.amount) || !rd_u8(L, r, &c->plant_count.dim))
+            return false;
+        if (((c->known & (1u << FACT_QUANTITY)) && c->quantity.dim != QUANTITY_MASS) ||
+            ((c->known & (1u << FACT_PLANT_COUNT)) && c->plant_count.dim != QUANTITY_PLANTS))
+            return bad(L, at, "%s has a quantity of the wrong kind", field);
         uint8_t is_charge;
         at = r->offset;
         if (!rd_u8(L, r, &is_charge))

@@ -293,6 +293,10 @@ static bool put_value(struct enc *e, const struct value *v, const char *what, ui
     case TYPE_LEVEL:
         put_u8(b, (uint8_t)v->as.number);
         return true;
+    case TYPE_QUANTITY:
+        put_i64(b, v->as.quantity.amount);
+        put_u8(b, v->as.quantity.dim);
+        return true;
     case TYPE_NONE:
     case TYPE_OUTCOME:
     case TYPE_SET:
@@ -467,6 +471,11 @@ static bool encode_body(struct enc *e)
         put_u32(b, c->offense_text);
         for (int k = 0; k < 4; k++)
             put_u32(b, c->record_text[k]);
+        put_i32(b, c->offense_date);
+        put_i64(b, c->quantity.amount);
+        put_u8(b, c->quantity.dim);
+        put_i64(b, c->plant_count.amount);
+        put_u8(b, c->plant_count.dim);
         put_u8(b, c->is_charge);
         put_i32(b, c->sentence_end);
         put_u32(b, c->expect_outcome);

@@ -17,6 +17,9 @@ static bool fill_entry(const struct program *p, const struct program_example_con
     c->disposition_date = pc->disposition_date;
     c->sentence = pc->sentence;
     c->sentence_end = pc->sentence_end;
+    c->offense_date = pc->offense_date;
+    c->quantity = pc->quantity;
+    c->plant_count = pc->plant_count;
     c->row = pc->line;
     if (pc->county != PROGRAM_NO_STRING &&
         !person_add_text(person, program_str(p, pc->county), p->strings[pc->county].len, &c->county))

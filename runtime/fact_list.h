@@ -33,3 +33,6 @@ FACT(OFFENSE_SECTION, CONVICTION, "offense_section", TEXT, "the offence's code s
 FACT(COMMENT_TEXT, CONVICTION, "comment_text", TEXT, "the record's comment on the charge")
 FACT(OFN, CONVICTION, "ofn", TEXT, "the court's case number (OFN) on the record")
 FACT(STEP_TYPE, CONVICTION, "step_type", TEXT, "the kind of step the record is (arrest, court action...)")
+FACT(OFFENSE_DATE, CONVICTION, "offense_date", DATE, "the date of the offence")
+FACT(QUANTITY, CONVICTION, "quantity", QUANTITY, "the amount of cannabis involved")
+FACT(PLANT_COUNT, CONVICTION, "plant_count", QUANTITY, "the number of plants involved")

@@ -15,6 +15,7 @@
 
 #include "citation.h"
 #include "date.h"
+#include "quantity.h"
 
 enum fact_id {
 #define FACT(id, owner, name, type, words) FACT_##id,
@@ -51,6 +52,9 @@ struct conviction {
     struct text_ref ofn;
     struct text_ref step_type;
     int32_t sentence_end;
+    int32_t offense_date;
+    struct quantity quantity;    /* a weight */
+    struct quantity plant_count; /* plants */
     uint64_t row;                /* input row number (1 = first data row) */
     struct text_ref key;         /* the row's own key fields, echoed in the output */
 };

@@ -109,6 +109,9 @@ struct program_example_conviction {
     uint32_t cycle_id;      /* string */
     uint32_t offense_text;  /* string */
     uint32_t record_text[4];/* strings: offense_section, comment_text, ofn, step_type */
+    int32_t offense_date;
+    struct quantity quantity;
+    struct quantity plant_count;
     bool is_charge;         /* a charge only (not a conviction): nothing is expected of it */
     int32_t sentence_end;
     uint32_t expect_outcome;/* index into outcomes */

@@ -137,6 +137,10 @@ size_t value_format(const struct value *v, char *buf, size_t size)
             put(&o, c->text, n);
         }
         break;
+    case TYPE_QUANTITY:
+        quantity_format(v->as.quantity, tmp, sizeof tmp);
+        put_str(&o, tmp);
+        break;
     case TYPE_LEVEL:
         if (v->as.number >= LEVEL_FELONY && v->as.number <= LEVEL_INFRACTION) {
             put_str(&o, level_words((enum level)v->as.number));

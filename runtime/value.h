@@ -14,6 +14,7 @@
 
 #include "citation.h"
 #include "date.h"
+#include "quantity.h"
 
 /* Value types; the numbers are part of the bytecode format. */
 #define TYPE_LIST(X)                                   \
@@ -26,7 +27,8 @@
     X(CITATION, 6, "citation")                         \
     X(LEVEL, 7, "offence level")                       \
     X(OUTCOME, 8, "outcome")                           \
-    X(SET, 9, "set of citations")
+    X(SET, 9, "set of citations")                      \
+    X(QUANTITY, 10, "quantity")
 
 enum value_type {
 #define X(name, num, words) TYPE_##name = num,
@@ -68,6 +70,7 @@ struct value {
         } text;                       /* TEXT */
         const struct citation *citation; /* CITATION */
         uint32_t set;                 /* SET: index into the program's set tables */
+        struct quantity quantity;     /* QUANTITY */
     } as;
 };
 

@@ -143,7 +143,7 @@ static const char *kind_words(uint8_t kind)
 
 static bool constant_type(uint8_t t)
 {
-    return t >= TYPE_BOOL && t <= TYPE_LEVEL;
+    return (t >= TYPE_BOOL && t <= TYPE_LEVEL) || t == TYPE_QUANTITY;
 }
 
 static bool check_value(struct verifier *V, const struct value *v, const char *what, uint32_t i)
@@ -292,17 +292,17 @@ static bool type_operand_ok(uint8_t op, uint8_t t)
     switch (op) {
     case OP_EQ:
     case OP_NE:
-        return t >= TYPE_BOOL && t <= TYPE_LEVEL;
+        return (t >= TYPE_BOOL && t <= TYPE_LEVEL) || t == TYPE_QUANTITY;
     case OP_LT:
     case OP_LE:
     case OP_GT:
     case OP_GE:
-        return t == TYPE_NUMBER || t == TYPE_DATE || t == TYPE_DURATION;
+        return t == TYPE_NUMBER || t == TYPE_DATE || t == TYPE_DURATION || t == TYPE_QUANTITY;
     case OP_IS_KNOWN:
     case OP_IS_UNKNOWN:
         return t < TYPE__COUNT && t != TYPE_NONE && t != TYPE_SET;
     case OP_TO_TEXT:
-        return t >= TYPE_BOOL && t <= TYPE_LEVEL;
+        return (t >= TYPE_BOOL && t <= TYPE_LEVEL) || t == TYPE_QUANTITY;
     }
     return false;
 }

@@ -124,6 +124,13 @@ bool vm_set_param(struct vm *vm, const char *name, const char *text, char *err, 
         if (!duration_parse(text, len, &v.as.duration))
             expected = "a duration, e.g. 10 years or 6 months";
         break;
+    case TYPE_QUANTITY: {
+        uint8_t dim = v.as.quantity.dim;
+        if (!quantity_parse(text, len, &v.as.quantity, NULL) || v.as.quantity.dim != dim)
+            expected = dim == QUANTITY_PLANTS ? "a number of plants, e.g. 6 plants"
+                                              : "a weight, e.g. 28.5 grams or 1 ounce";
+        break;
+    }
     case TYPE_CITATION:
         if (!citation_parse(text, len, &vm->param_citations[i], NULL))
             expected = "a citation, e.g. HS 11357(b)";
@@ -240,6 +247,15 @@ static struct value load_fact(const struct vm *vm, uint32_t fact, const struct c
     case FACT_SENTENCE_END:
         v.as.date = c->sentence_end;
         break;
+    case FACT_OFFENSE_DATE:
+        v.as.date = c->offense_date;
+        break;
+    case FACT_QUANTITY:
+        v.as.quantity = c->quantity;
+        break;
+    case FACT_PLANT_COUNT:
+        v.as.quantity = c->plant_count;
+        break;
     case FACT_OFFENSE_TEXT:
         v.as.text.ptr = person_text(person, c->key);
         v.as.text.len = c->key.len;
@@ -306,6 +322,8 @@ static int compare_values(uint8_t type, const struct value *a, const struct valu
         return (a->as.date > b->as.date) - (a->as.date < b->as.date);
     case TYPE_DURATION:
         return duration_compare(a->as.duration, b->as.duration);
+    case TYPE_QUANTITY:
+        return quantity_compare(a->as.quantity, b->as.quantity);
     case TYPE_TEXT:
         return compare_text(a, b);
     case TYPE_CITATION:

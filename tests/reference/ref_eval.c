@@ -155,6 +155,9 @@ static const struct ref_fact {
     {"deceased", OWN_PERSON, FACT_DECEASED, TYPE_BOOL},
     {"sex_offender_registration", OWN_PERSON, FACT_SEX_OFFENDER_REGISTRATION, TYPE_BOOL},
     {"sex_offender_registration_date", OWN_PERSON, FACT_SEX_OFFENDER_REGISTRATION_DATE, TYPE_DATE},
+    {"offense_date", OWN_CONVICTION, FACT_OFFENSE_DATE, TYPE_DATE},
+    {"quantity", OWN_CONVICTION, FACT_QUANTITY, TYPE_QUANTITY},
+    {"plant_count", OWN_CONVICTION, FACT_PLANT_COUNT, TYPE_QUANTITY},
 };
 
 static const struct ref_fact *ref_fact_named(const char *name, int owner)
@@ -235,6 +238,9 @@ static struct rv conviction_fact(const struct ref_ctx *cx, const struct ref_fact
     case FACT_CASE_ID: v = text_of(p, c->case_id); break;
     case FACT_CYCLE_ID: v = text_of(p, c->cycle_id); break;
     case FACT_SENTENCE_END: v.d = c->sentence_end; break;
+    case FACT_OFFENSE_DATE: v.d = c->offense_date; break;
+    case FACT_QUANTITY: v.n = c->quantity.amount; break;      /* a quantity is its amount: the checker keeps kinds apart */
+    case FACT_PLANT_COUNT: v.n = c->plant_count.amount; break;
     case FACT_OFFENSE_TEXT: v = text_of(p, c->key); break; /* the record's own words for the offence */
     case FACT_OFFENSE_SECTION: v = text_of(p, c->offense_section); break;
     case FACT_COMMENT_TEXT: v = text_of(p, c->comment_text); break;
@@ -311,6 +317,7 @@ static struct rv literal(const struct expr *e)
     case EXPR_DURATION: v.type = TYPE_DURATION; v.dur = e->u.duration; break;
     case EXPR_CITATION: v.type = TYPE_CITATION; v.cit = e->u.citation; break;
     case EXPR_LEVEL: v.type = TYPE_LEVEL; v.n = e->u.level; break;
+    case EXPR_QUANTITY: v.type = TYPE_QUANTITY; v.n = e->u.quantity.amount; break;
     default: v = rv_unknown(TYPE_NONE, FACT_NONE); break;
     }
     return v;
@@ -329,6 +336,7 @@ static struct rv param_value(const struct ref_ctx *cx, size_t i)
     case TYPE_DURATION: v.dur = pv->as.duration; break;
     case TYPE_TEXT: v.s = pv->as.text.ptr; v.slen = pv->as.text.len; break;
     case TYPE_CITATION: v.cit = pv->as.citation; break;
+    case TYPE_QUANTITY: v.n = pv->as.quantity.amount; break;
     default: v.n = pv->as.number; break;
     }
     return v;
@@ -572,6 +580,7 @@ static struct rv eval(const struct ref_ctx *cx, const struct expr *e)
     case EXPR_DURATION:
     case EXPR_CITATION:
     case EXPR_LEVEL:
+    case EXPR_QUANTITY:
         return literal(e);
     case EXPR_NAME:
         return eval_name(cx, e->u.name);

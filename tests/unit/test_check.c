@@ -222,8 +222,8 @@ static void test_check_misspelled_fact_did_you_mean(void **state)
     release(&c);
 
     /* nothing close: say how to declare it */
-    refused(&c, with_rule("quantity is 3"), "'quantity' is not a fact, parameter or set");
-    hint_after(&c, "'quantity'", "parameter");
+    refused(&c, with_rule("weight_grams is 3"), "'weight_grams' is not a fact, parameter or set");
+    hint_after(&c, "'weight_grams'", "parameter");
     never_says(&c, "did you mean");
     release(&c);
 
@@ -298,11 +298,11 @@ static void test_check_before_on_numbers(void **state)
     hint_after(&c, "'is on or after' compares dates", "'is at least'");
     release(&c);
 
-    refused(&c, with_rule("disposition_date is less than cutoff"), "'is less than' compares numbers or durations");
+    refused(&c, with_rule("disposition_date is less than cutoff"), "'is less than' compares numbers, durations or quantities");
     hint_after(&c, "'is less than' compares", "'is before'");
     release(&c);
 
-    refused(&c, with_rule("level is at least felony"), "'is at least' compares numbers or durations");
+    refused(&c, with_rule("level is at least felony"), "'is at least' compares numbers, durations or quantities");
     release(&c);
 
     refused(&c, with_rule("county is after \"A\""), "'is after' compares dates");

@@ -550,6 +550,22 @@ static void random_record(struct rng *r, const struct pools *P, const struct per
         c->sentence_end = follows ? date_add(c->disposition_date, c->sentence, DATE_ROUND_DOWN) : random_date(r, P);
         c->known |= 1u << FACT_SENTENCE_END;
     }
+    if (rng_percent(r, 85)) {
+        c->offense_date = random_date(r, P);
+        c->known |= 1u << FACT_OFFENSE_DATE;
+    }
+    /* weights around the limits laws draw (28.5 g, an ounce, 8 g), and plant counts around six */
+    static const int64_t grams_thousandths[] = {500, 8000, 28349, 28350, 28500, 28501, 56699, 100000, 453592};
+    if (rng_percent(r, 70)) {
+        c->quantity.amount = grams_thousandths[rng_below(r, 9)] * 1000000000LL;
+        c->quantity.dim = QUANTITY_MASS;
+        c->known |= 1u << FACT_QUANTITY;
+    }
+    if (rng_percent(r, 70)) {
+        c->plant_count.amount = (int64_t)rng_below(r, 13);
+        c->plant_count.dim = QUANTITY_PLANTS;
+        c->known |= 1u << FACT_PLANT_COUNT;
+    }
 }
 
 /*
@@ -738,6 +754,18 @@ static void override_params(struct rng *r, const struct pools *P, const struct m
             v->type = TYPE_LEVEL;
             v->as.number = 1 + rng_below(r, 3);
             snprintf(text, 96, "%s", level_words_any_case[v->as.number]);
+            break;
+        case EXPR_QUANTITY:
+            v->type = TYPE_QUANTITY;
+            v->as.quantity.dim = d->value->u.quantity.dim;
+            if (v->as.quantity.dim == QUANTITY_PLANTS) {
+                v->as.quantity.amount = (int64_t)rng_below(r, 13);
+                snprintf(text, 96, "%lld plants", (long long)v->as.quantity.amount);
+            } else {
+                int64_t tenths = (int64_t)rng_below(r, 600);
+                v->as.quantity.amount = tenths * 100000000000LL;
+                snprintf(text, 96, "%lld.%lld grams", (long long)(tenths / 10), (long long)(tenths % 10));
+            }
             break;
         default:
             fail_msg("parameter '%s' has a value of no known kind", d->name);
