@@ -45,7 +45,8 @@ enum expr_kind {
     EXPR_OUTCOME,       /* output columns: the decision's outcome */
     EXPR_DECIMAL_YEARS, /* output columns: years between two dates, to one decimal, as text */
     EXPR_JOIN,          /* output columns: joined "sep" [distinct] TEXTFACT of convictions|charges ... */
-    EXPR_TABLE          /* TABLE of CITATION: the value a table gives a citation */
+    EXPR_TABLE,         /* TABLE of CITATION: the value a table gives a citation */
+    EXPR_PARAM_AT       /* PARAMETER at DATE: a dated parameter's value on that day */
 };
 
 enum compare_op {
@@ -110,11 +111,20 @@ struct outcome_decl {
     int kind;                   /* enum outcome_kind */
 };
 
+/* One value of a parameter that changes over time: `2 ounces from 2021-07-01`. */
+struct param_period {
+    struct expr *value;         /* a literal */
+    bool has_from, has_until;
+    int32_t from, until;        /* inclusive */
+    struct loc loc;
+};
+
 struct param_decl {
     struct loc loc;
     const char *name;
     bool override;
-    struct expr *value;         /* a literal */
+    struct expr *value;         /* a literal: the value, or the first period's */
+    struct ptrvec periods;      /* struct param_period *: empty for a plain parameter */
 };
 
 struct set_decl {

@@ -217,6 +217,12 @@ static uint8_t check_name(struct checker *c, struct expr *e)
     int p = find_param(c->m, name);
     if (p >= 0) {
         struct param_decl *d = c->m->params.items[p];
+        if (d->periods.len > 0) {
+            char hint[256];
+            snprintf(hint, sizeof hint, "say on which date: %s at offense_date, or %s at disposition_date", name, name);
+            error(c, &e->loc, arena_strdup(c->arena, hint), "the parameter '%s' changes over time", name);
+            return TYPE_NONE;
+        }
         e->ref = REF_PARAM;
         e->ref_index = (uint32_t)p;
         return literal_type(d->value);
@@ -319,6 +325,8 @@ static uint8_t quantity_dim(const struct checker *c, const struct expr *e)
         const struct expr *v = t->values.len ? t->values.items[0] : NULL;
         return v && v->kind == EXPR_QUANTITY ? v->u.quantity.dim : 0;
     }
+    case EXPR_PARAM_AT:
+        return e->u.bin.left->ref == REF_PARAM ? quantity_dim(c, e->u.bin.left) : 0;
     default:
         return 0;
     }
@@ -533,6 +541,20 @@ static uint8_t check_expr_kind(struct checker *c, struct expr *e)
         return TYPE_NUMBER;
     case EXPR_AGGREGATE:
         return check_aggregate(c, e);
+    case EXPR_PARAM_AT: {
+        struct expr *name = e->u.bin.left;
+        int pi = find_param(c->m, name->u.name);
+        if (check_expr(c, e->u.bin.right) != TYPE_NONE)
+            expect_type(c, e->u.bin.right, TYPE_DATE, "what follows 'at'", "write e.g. limit at offense_date");
+        if (pi < 0) {
+            error(c, &name->loc, "declare it: parameter limit = 1 ounce until 2021-06-30, 2 ounces from 2021-07-01",
+                  "'%s' is not a parameter of this policy", name->u.name);
+            return TYPE_NONE;
+        }
+        name->ref = REF_PARAM;
+        name->ref_index = (uint32_t)pi;
+        return literal_type(((struct param_decl *)c->m->params.items[pi])->value);
+    }
     case EXPR_TABLE: {
         struct expr *name = e->u.bin.left;
         int t = find_table(c->m, name->u.name);
@@ -637,9 +659,15 @@ static void check_reason(struct checker *c, struct rule_decl *r)
         char name[128];
         size_t len = (size_t)(close - s - 1);
         snprintf(name, sizeof name, "%.*s", (int)(len < sizeof name ? len : sizeof name - 1), s + 1);
-        if (find_param(c->m, name) < 0)
+        int pi = find_param(c->m, name);
+        if (pi < 0)
             error(c, &r->loc, did_you_mean(c, name, "only parameters can be named in a reason"),
                   "the reason of rule '%s' names '{%s}', which is not a parameter", r->name, name);
+        else if (((struct param_decl *)c->m->params.items[pi])->periods.len > 0)
+            error(c, &r->loc, "write the values and their dates in the words of the reason",
+                  "the reason of rule '%s' names '{%s}', a parameter that changes over time, so it would not say "
+                  "which of its values was applied",
+                  r->name, name);
         s = close;
     }
 }
@@ -751,8 +779,86 @@ static void check_header(struct checker *c)
             error(c, &h->loc, need[i].hint, "the policy does not say %s", need[i].what);
 }
 
+/*
+ * A dated parameter's periods are written in date order. Where two meet, one of
+ * them must say the date (the first's `until` or the second's `from`); the other
+ * is inferred, so "1 ounce, 2 ounces from 2021-07-01" means 1 ounce until
+ * 2021-06-30. The first period without a `from` reaches back for ever and the last
+ * without an `until` forward; a date between periods that leave a gap has no value.
+ */
+static void check_periods(struct checker *c, struct param_decl *p)
+{
+    size_t n = p->periods.len;
+    for (size_t k = 0; k < n; k++) {
+        struct param_period *per = p->periods.items[k];
+        per->value->type = literal_type(per->value);
+        if (per->value->kind != p->value->kind)
+            error(c, &per->loc, "every value of a parameter is of one kind",
+                  "this value is %s, but the parameter's first value is %s", a_type(literal_type(per->value)),
+                  a_type(literal_type(p->value)));
+        else if (per->value->kind == EXPR_QUANTITY && per->value->u.quantity.dim != p->value->u.quantity.dim)
+            error(c, &per->loc, "every value of a parameter is of one kind: all weights, or all plant counts",
+                  "this value is a %s, but the parameter's first value is a %s",
+                  per->value->u.quantity.dim == QUANTITY_PLANTS ? "number of plants" : "weight",
+                  p->value->u.quantity.dim == QUANTITY_PLANTS ? "number of plants" : "weight");
+    }
+    for (size_t k = 0; k + 1 < n; k++) {
+        struct param_period *a = p->periods.items[k], *b = p->periods.items[k + 1];
+        if (!a->has_until && !b->has_from) {
+            error(c, &b->loc, "write when the one before ends (VALUE until DATE) or when this one begins (VALUE from DATE)",
+                  "the parameter '%s' does not say where one of its values ends and the next begins", p->name);
+            return;
+        }
+        if (!a->has_until && b->from == INT32_MIN) {
+            error(c, &b->loc, NULL, "this period begins before any other could end");
+            return;
+        }
+        if (!b->has_from && a->until == INT32_MAX) {
+            error(c, &a->loc, NULL, "this period ends after every other could begin");
+            return;
+        }
+        if (!a->has_until) {
+            a->until = b->from - 1;
+            a->has_until = true;
+        } else if (!b->has_from) {
+            b->from = a->until + 1;
+            b->has_from = true;
+        }
+    }
+    if (n > 0) {
+        struct param_period *first = p->periods.items[0], *last = p->periods.items[n - 1];
+        if (!first->has_from) {
+            first->from = INT32_MIN;
+            first->has_from = true;
+        }
+        if (!last->has_until) {
+            last->until = INT32_MAX;
+            last->has_until = true;
+        }
+    }
+    for (size_t k = 0; k < n; k++) {
+        struct param_period *per = p->periods.items[k];
+        if (per->from > per->until) {
+            error(c, &per->loc, "a period's dates are both included: from 2021-07-01 until 2021-07-01 is one day",
+                  "this period of '%s' ends before it begins", p->name);
+            return;
+        }
+        if (k + 1 < n) {
+            struct param_period *next = p->periods.items[k + 1];
+            if (next->from <= per->until) {
+                char day[16];
+                date_format_iso(next->from, day);
+                error(c, &next->loc, "write the periods in date order, each beginning after the one before ends",
+                      "this period of '%s' overlaps the one before it: on %s both would apply", p->name, day);
+                return;
+            }
+        }
+    }
+}
+
 static void check_param(struct checker *c, struct param_decl *p)
 {
+    check_periods(c, p);
     if (strcmp(p->name, "run_date") == 0)
         error(c, &p->loc, "run_date is the date of the run (lenity run --as-of); choose another name",
               "'run_date' is a name Lenity reserves");

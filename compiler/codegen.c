@@ -256,6 +256,37 @@ static void note(struct cg *g, uint32_t insn, const struct expr *left, const cha
 }
 static void gen_join(struct cg *g, const struct expr *e);
 
+/* Dated parameters: each period's value a constant, the periods in parameter order. */
+static void gen_periods(struct cg *g)
+{
+    const struct merged_policy *m = g->m;
+    struct program *p = g->p;
+    size_t total = 0;
+    for (size_t i = 0; i < m->params.len; i++)
+        total += ((struct param_decl *)m->params.items[i])->periods.len;
+    if (total == 0)
+        return;
+    p->periods = calloc(total, sizeof *p->periods);
+    if (!p->periods) {
+        g->oom = true;
+        return;
+    }
+    for (size_t i = 0; i < m->params.len; i++) {
+        const struct param_decl *d = m->params.items[i];
+        if (d->periods.len)
+            p->params[i].first_period = p->nperiods;
+        for (size_t k = 0; k < d->periods.len; k++) {
+            const struct param_period *per = d->periods.items[k];
+            struct program_period *pp = &p->periods[p->nperiods++];
+            pp->param = (uint32_t)i;
+            pp->from = per->has_from ? per->from : INT32_MIN;
+            pp->until = per->has_until ? per->until : INT32_MAX;
+            pp->value = add_const(g, per->value);
+            p->params[i].nperiods++;
+        }
+    }
+}
+
 /* Tables: keys in the order written (the checker refused repeats), values as constants. */
 static void gen_tables(struct cg *g)
 {
@@ -503,6 +534,10 @@ static void gen_expr(struct cg *g, const struct expr *e)
     case EXPR_TABLE:
         gen_expr(g, e->u.bin.right);
         emit(g, OP_TABLE, 0, 0, e->u.bin.left->ref_index, &e->loc);
+        break;
+    case EXPR_PARAM_AT:
+        gen_expr(g, e->u.bin.right);
+        emit(g, OP_PARAM_AT, 0, 0, e->u.bin.left->ref_index, &e->loc);
         break;
     }
 }
@@ -850,6 +885,7 @@ bool codegen_program(const struct merged_policy *m, const struct check_result *c
         add_set(&g, s->name, &s->items);
     }
     gen_tables(&g);
+    gen_periods(&g);
     new_function(&g, FUNCTION_MAIN);
     g.current = 0;
     gen_rules(&g, checked);

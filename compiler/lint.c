@@ -217,6 +217,8 @@ static void each_subexpr(const struct expr *e, void (*fn)(void *, const struct e
     case EXPR_SUB:
     case EXPR_YEARS_BETWEEN:
     case EXPR_DECIMAL_YEARS:
+    case EXPR_TABLE:
+    case EXPR_PARAM_AT:
         each_subexpr(e->u.bin.left, fn, ctx);
         each_subexpr(e->u.bin.right, fn, ctx);
         break;

@@ -81,6 +81,8 @@ static void lenity_yyerror(const struct loc *loc, yyscan_t scanner, struct parse
     struct column_arm *column_arm;
     struct column_decl *column;
     struct table_decl *table;
+    struct param_decl *param;
+    struct param_period *period;
     int kind;
 }
 
@@ -115,6 +117,7 @@ static void lenity_yyerror(const struct loc *loc, yyscan_t scanner, struct parse
 %token CHARGE "'charge'" CHARGES "'charges'"
 %token COLUMN "'column'" COLUMNS "'columns'" WRITTEN "'written'" DECIMAL "'decimal'" JOINED "'joined'"
 %token DISTINCT "'distinct'" EVERY "'every'" TABLE "'table'" ARROW "'->'"
+%token FROM "'from'" UNTIL "'until'"
 
 /* WHERE is lowest: an aggregate's condition runs as far to the right as it can. */
 %precedence WHERE
@@ -133,6 +136,8 @@ static void lenity_yyerror(const struct loc *loc, yyscan_t scanner, struct parse
 %type <column_arm> column_value
 %type <column> column_arms
 %type <table> table_entries
+%type <param> periods
+%type <period> period period_bounded
 %type <conviction> example_conviction
 %type <kind> outcome_kind scope one many
 %type <expr> unless_opt
@@ -178,10 +183,19 @@ declaration:
         d->loc = @2; d->name = $2; d->value = $4;
         add_decl(ps, DECL_PARAM, d);
     }
+  | PARAMETER IDENT '=' periods {
+        $4->loc = @2; $4->name = $2; $4->value = ((struct param_period *)$4->periods.items[0])->value;
+        add_decl(ps, DECL_PARAM, $4);
+    }
   | OVERRIDE PARAMETER IDENT '=' literal {
         struct param_decl *d = NEW(struct param_decl);
         d->loc = @3; d->name = $3; d->value = $5; d->override = true;
         add_decl(ps, DECL_PARAM, d);
+    }
+  | OVERRIDE PARAMETER IDENT '=' periods {
+        $5->loc = @3; $5->name = $3; $5->override = true;
+        $5->value = ((struct param_period *)$5->periods.items[0])->value;
+        add_decl(ps, DECL_PARAM, $5);
     }
   | SET IDENT '=' '{' citation_list '}' {
         struct set_decl *d = NEW(struct set_decl);
@@ -238,6 +252,31 @@ declaration:
         add_decl(ps, DECL_COLUMN_SCOPE, $3);
     }
   | error
+    ;
+
+/* 1 ounce until 2021-06-30, 2 ounces from 2021-07-01: at least one bound, so that it is dated. */
+periods:
+    period_bounded                  { $$ = NEW(struct param_decl); ptrvec_push(ps->arena, &$$->periods, $1); }
+  | literal ',' period              { $$ = NEW(struct param_decl);
+                                      struct param_period *first = NEW(struct param_period);
+                                      first->value = $1; first->loc = @1;
+                                      ptrvec_push(ps->arena, &$$->periods, first);
+                                      ptrvec_push(ps->arena, &$$->periods, $3); }
+  | periods ',' period              { $$ = $1; ptrvec_push(ps->arena, &$$->periods, $3); }
+    ;
+
+period:
+    literal                         { $$ = NEW(struct param_period); $$->value = $1; $$->loc = @1; }
+  | period_bounded
+    ;
+
+period_bounded:
+    literal UNTIL DATE              { $$ = NEW(struct param_period); $$->value = $1; $$->loc = @$;
+                                      $$->has_until = true; $$->until = $3; }
+  | literal FROM DATE               { $$ = NEW(struct param_period); $$->value = $1; $$->loc = @$;
+                                      $$->has_from = true; $$->from = $3; }
+  | literal FROM DATE UNTIL DATE    { $$ = NEW(struct param_period); $$->value = $1; $$->loc = @$;
+                                      $$->has_from = true; $$->from = $3; $$->has_until = true; $$->until = $5; }
     ;
 
 /* HS 11357(b) -> infraction, ... */
@@ -444,6 +483,8 @@ primary:
   | YEARS BETWEEN sum AND sum   { $$ = binary(ps, EXPR_YEARS_BETWEEN, $3, $5, &@$); }
   | AGE AT primary              { $$ = node(ps, EXPR_AGE_AT, &@$); $$->u.operand = $3; }
   | OUTCOME                     { $$ = node(ps, EXPR_OUTCOME, &@$); }
+  | IDENT AT primary            { $$ = node(ps, EXPR_PARAM_AT, &@$); $$->u.bin.left = node(ps, EXPR_NAME, &@1);
+                                  $$->u.bin.left->u.name = $1; $$->u.bin.right = $3; }
   | IDENT OF primary            { $$ = node(ps, EXPR_TABLE, &@$); $$->u.bin.left = node(ps, EXPR_NAME, &@1);
                                   $$->u.bin.left->u.name = $1; $$->u.bin.right = $3; }
   | DECIMAL YEARS BETWEEN sum AND sum { $$ = binary(ps, EXPR_DECIMAL_YEARS, $4, $6, &@$); }

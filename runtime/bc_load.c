@@ -58,6 +58,7 @@ static const char *const section_names[BC_SECTION__END] = {
     [BC_SECTION_COLUMNS] = "output column table",
     [BC_SECTION_NOTES] = "explain notes",
     [BC_SECTION_TABLES] = "table of tables",
+    [BC_SECTION_PERIODS] = "dated parameter values",
 };
 
 struct reader {
@@ -907,6 +908,38 @@ static bool load_tables(struct load *L, struct reader *r)
     return true;
 }
 
+/* Dated parameters: periods sorted by parameter, so each parameter's are one run. */
+static bool load_periods(struct load *L, struct reader *r)
+{
+    struct program *p = L->p;
+    uint32_t n;
+    if (!rd_count(L, r, PROGRAM_MAX_CONSTS, 16, "parameter periods", &n))
+        return false;
+    if (n == 0)
+        return true;
+    if ((p->periods = alloc_array(L, n, sizeof *p->periods)) == NULL)
+        return false;
+    for (uint32_t i = 0; i < n; i++) {
+        struct program_period *d = &p->periods[i];
+        size_t at = r->offset;
+        if (!rd_u32(L, r, &d->param) || !rd_i32(L, r, &d->from) || !rd_i32(L, r, &d->until) || !rd_u32(L, r, &d->value))
+            return false;
+        if (d->param >= p->nparams || d->value >= p->nconsts)
+            return bad(L, at, "period %" PRIu32 " names parameter %" PRIu32 " or constant %" PRIu32
+                              ", which do not exist", i, d->param, d->value);
+        if (i > 0 && d->param < p->periods[i - 1].param)
+            return bad(L, at, "the parameter periods are not in parameter order");
+        p->nperiods = i + 1;
+        struct program_param *pa = &p->params[d->param];
+        if (pa->nperiods == 0)
+            pa->first_period = i;
+        else if (pa->first_period + pa->nperiods != i)
+            return bad(L, at, "parameter %" PRIu32 "'s periods are not together", d->param);
+        pa->nperiods++;
+    }
+    return true;
+}
+
 typedef bool (*section_loader)(struct load *L, struct reader *r);
 
 static const section_loader section_loaders[BC_SECTION__END] = {
@@ -926,6 +959,7 @@ static const section_loader section_loaders[BC_SECTION__END] = {
     [BC_SECTION_COLUMNS] = load_columns,
     [BC_SECTION_NOTES] = load_notes,
     [BC_SECTION_TABLES] = load_tables,
+    [BC_SECTION_PERIODS] = load_periods,
 };
 
 /* Magic, version, length and checksum: the 20 bytes before the body. */

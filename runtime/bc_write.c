@@ -511,6 +511,16 @@ static bool encode_body(struct enc *e)
         }
     }
     end_section(b, at);
+
+    at = begin_section(b, BC_SECTION_PERIODS);
+    put_u32(b, p->nperiods);
+    for (uint32_t i = 0; i < p->nperiods; i++) {
+        put_u32(b, p->periods[i].param);
+        put_i32(b, p->periods[i].from);
+        put_i32(b, p->periods[i].until);
+        put_u32(b, p->periods[i].value);
+    }
+    end_section(b, at);
     ok = true;
 
 out:

@@ -106,7 +106,8 @@ enum bc_section {
     BC_SECTION_COLUMNS = 14,
     BC_SECTION_NOTES = 15,
     BC_SECTION_TABLES = 16,
-    BC_SECTION__END = 17
+    BC_SECTION_PERIODS = 17,
+    BC_SECTION__END = 18
 };
 
 /* Limits of this format beyond program.h's PROGRAM_MAX_*. */

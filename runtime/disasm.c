@@ -240,8 +240,31 @@ void disasm_program(FILE *out, const struct program *p)
         for (uint32_t i = 0; i < p->nparams; i++) {
             const struct program_param *pa = &p->params[i];
             format_value(&pa->value, buf, sizeof buf);
-            fprintf(out, "  %-3" PRIu32 " %-*s  %s = %s\n", i, w, program_str(p, pa->name),
-                    pa->value.type < TYPE__COUNT ? value_type_words(pa->value.type) : "(no such type)", buf);
+            fprintf(out, "  %-3" PRIu32 " %-*s  %s = %s%s\n", i, w, program_str(p, pa->name),
+                    pa->value.type < TYPE__COUNT ? value_type_words(pa->value.type) : "(no such type)",
+                    pa->nperiods ? "(by date)" : buf, pa->nperiods ? ":" : "");
+            for (uint32_t k = 0; k < pa->nperiods && pa->first_period + k < p->nperiods; k++) {
+                const struct program_period *per = &p->periods[pa->first_period + k];
+                char from[16] = "", until[16] = "";
+                if (per->value < p->nconsts)
+                    format_value(&p->consts[per->value], buf, sizeof buf);
+                else
+                    snprintf(buf, sizeof buf, "(no such constant)");
+                if (per->from != INT32_MIN)
+                    date_format_iso(per->from, from);
+                if (per->until != INT32_MAX)
+                    date_format_iso(per->until, until);
+                char when[48];
+                if (*from && *until)
+                    snprintf(when, sizeof when, "from %s until %s", from, until);
+                else if (*from)
+                    snprintf(when, sizeof when, "from %s", from);
+                else if (*until)
+                    snprintf(when, sizeof when, "until %s", until);
+                else
+                    snprintf(when, sizeof when, "at every date");
+                fprintf(out, "      %*s  %-24s %s\n", w, "", buf, when);
+            }
         }
     }
 

@@ -15,6 +15,7 @@
 /*  name           operand          pops pushes synopsis */
 OP(CONST,         OPERAND_CONST,     0, 1, "push %s")
 OP(PARAM,         OPERAND_PARAM,     0, 1, "push parameter %s")
+OP(PARAM_AT,      OPERAND_PARAM,     1, 1, "push parameter %s as it was on the date")
 OP(FACT,          OPERAND_FACT,      0, 1, "push conviction.%s (the conviction being decided)")
 OP(EACH_FACT,     OPERAND_FACT,      0, 1, "push %s of the conviction being examined")
 OP(PERSON_FACT,   OPERAND_FACT,      0, 1, "push person.%s")

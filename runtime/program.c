@@ -50,6 +50,7 @@ void program_free(struct program *p)
         free(p->tables[i].values);
     }
     free(p->tables);
+    free(p->periods);
     free(p->notes);
     free(p->example_convictions);
     program_init(p);

@@ -42,9 +42,18 @@ struct program_string {
 };
 
 struct program_param {
+    uint32_t first_period;  /* dated parameters: their periods in program.periods */
+    uint32_t nperiods;      /* 0: one value for every date */
     uint32_t name;          /* string */
     struct value value;     /* the default; type fixed; TEXT points at a program string,
                                CITATION at an entry of `citations` */
+};
+
+/* One value of a dated parameter: it holds from `from` to `until`, both included. */
+struct program_period {
+    uint32_t param;         /* parameter index; periods are sorted by it */
+    int32_t from, until;    /* INT32_MIN / INT32_MAX: open */
+    uint32_t value;         /* constant index */
 };
 
 struct program_outcome {
@@ -151,6 +160,8 @@ struct program {
     uint32_t nconsts;
     struct program_set *sets;
     uint32_t nsets;
+    struct program_period *periods;
+    uint32_t nperiods;
     struct program_table *tables;
     uint32_t ntables;
     struct program_param *params;

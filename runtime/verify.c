@@ -222,6 +222,20 @@ static bool check_tables(struct verifier *V)
     if (p->review_outcome >= p->noutcomes)
         return fail(V, "the review outcome is outcome %u, but there are %u outcomes", (unsigned)p->review_outcome,
                     (unsigned)p->noutcomes);
+    for (uint32_t i = 0; i < p->nperiods; i++) {
+        const struct program_period *d = &p->periods[i];
+        if (d->param >= p->nparams || d->value >= p->nconsts || p->consts[d->value].type != p->params[d->param].value.type)
+            return fail(V, "period %u of a dated parameter does not fit its parameter", (unsigned)i);
+    }
+    for (uint32_t i = 0; i < p->nparams; i++)
+    {
+        const struct program_param *pa = &p->params[i];
+        if (pa->nperiods > p->nperiods || pa->first_period > p->nperiods - pa->nperiods)
+            return fail(V, "parameter %u's periods are out of range", (unsigned)i);
+        for (uint32_t k = 0; k < pa->nperiods; k++)
+            if (p->periods[pa->first_period + k].param != i)
+                return fail(V, "parameter %u's periods include another parameter's", (unsigned)i);
+    }
     for (uint32_t i = 0; i < p->ntables; i++) {
         const struct program_table *t = &p->tables[i];
         if (!constant_type(t->type))
@@ -521,6 +535,11 @@ static void signature(const struct program *p, const struct insn *in, uint8_t wa
         *push = p->consts[in->c].type;
         return;
     case OP_PARAM:
+        *push = p->params[in->c].value.type;
+        return;
+    case OP_PARAM_AT:
+        want[0] = TYPE_DATE;
+        *nwant = 1;
         *push = p->params[in->c].value.type;
         return;
     case OP_FACT:

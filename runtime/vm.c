@@ -88,6 +88,11 @@ bool vm_set_param(struct vm *vm, const char *name, const char *text, char *err, 
     for (i = 0; i < p->nparams; i++)
         if (strcmp(program_str(p, p->params[i].name), name) == 0)
             break;
+    if (i < p->nparams && p->params[i].nperiods > 0) {
+        snprintf(err, errsize, "the parameter '%s' has different values over time in the policy; "
+                               "a run cannot set it (change the policy, or extend it with its own values)", name);
+        return false;
+    }
     if (i == p->nparams) {
         size_t used = (size_t)snprintf(err, errsize, "the policy has no parameter '%s'", name);
         for (uint32_t j = 0; j < p->nparams && used < errsize; j++)
@@ -608,6 +613,32 @@ static void run_function(struct vm *vm, uint32_t fn, struct value *base, const s
         vmdispatch(in->op) {
             vmcase(CONST) { *sp++ = p->consts[in->c]; vmbreak; }
             vmcase(PARAM) { *sp++ = vm->params[in->c]; vmbreak; }
+            vmcase(PARAM_AT) {
+                /* the first period holding the date; a parameter with no periods is its one value */
+                const struct program_param *pa = &p->params[in->c];
+                if (pa->nperiods == 0) {
+                    if (!sp[-1].unknown)
+                        sp[-1] = vm->params[in->c];
+                    else
+                        sp[-1].type = pa->value.type;
+                    vmbreak;
+                }
+                if (sp[-1].unknown) {
+                    sp[-1].type = pa->value.type;
+                    vmbreak;
+                }
+                int32_t d = sp[-1].as.date;
+                struct value r = unknown_value(pa->value.type, FACT_NONE);
+                for (uint32_t k = 0; k < pa->nperiods; k++) {
+                    const struct program_period *per = &p->periods[pa->first_period + k];
+                    if (per->from <= d && d <= per->until) {
+                        r = p->consts[per->value];
+                        break;
+                    }
+                }
+                sp[-1] = r;
+                vmbreak;
+            }
             vmcase(FACT) { *sp++ = load_fact(vm, in->c, decided); vmbreak; }
             vmcase(EACH_FACT) { *sp++ = load_fact(vm, in->c, examined); vmbreak; }
             vmcase(PERSON_FACT) { *sp++ = load_person_fact(vm, in->c); vmbreak; }

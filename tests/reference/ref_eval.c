@@ -570,6 +570,34 @@ static struct rv eval_aggregate(const struct ref_ctx *cx, const struct expr *e)
     return unsupported(cx, "an aggregate");
 }
 
+/* PARAMETER at DATE, read straight from the declaration's periods: the period whose
+ * from..until holds the date (both ends inclusive, an open end unbounded), else unknown. */
+static struct rv eval_param_at(const struct ref_ctx *cx, const struct expr *e)
+{
+    const char *name = e->u.bin.left->u.name;
+    const struct param_decl *d = NULL;
+    size_t index = 0;
+    for (size_t i = 0; i < cx->m->params.len; i++)
+        if (strcmp(((const struct param_decl *)cx->m->params.items[i])->name, name) == 0) {
+            d = cx->m->params.items[i];
+            index = i;
+        }
+    if (!d)
+        return unsupported(cx, "a dated parameter");
+    struct rv at = eval(cx, e->u.bin.right);
+    uint8_t type = literal(d->value).type;
+    if (at.unknown)
+        return rv_unknown(type, at.fact);
+    if (d->periods.len == 0)
+        return param_value(cx, index);
+    for (size_t k = 0; k < d->periods.len; k++) {
+        const struct param_period *per = d->periods.items[k];
+        if ((!per->has_from || per->from <= at.d) && (!per->has_until || at.d <= per->until))
+            return literal(per->value);
+    }
+    return rv_unknown(type, FACT_NONE);
+}
+
 static struct rv eval(const struct ref_ctx *cx, const struct expr *e)
 {
     switch (e->kind) {
@@ -608,6 +636,8 @@ static struct rv eval(const struct ref_ctx *cx, const struct expr *e)
         return eval_compare(cx, e);
     case EXPR_TABLE:
         return eval_table(cx, e);
+    case EXPR_PARAM_AT:
+        return eval_param_at(cx, e);
     case EXPR_IN:
         return eval_in(cx, e);
     case EXPR_IS_KNOWN:

@@ -188,8 +188,7 @@ static inline uint32_t bcasm_param(struct bcasm *a, const char *name, uint32_t k
     uint32_t n = bcasm_string(a, name);
     p->params = bcasm_grow(p->params, p->nparams, sizeof *p->params);
     a->param_cit = bcasm_grow(a->param_cit, p->nparams, sizeof *a->param_cit);
-    p->params[p->nparams].name = n;
-    p->params[p->nparams].value = p->consts[k];
+    p->params[p->nparams] = (struct program_param){.name = n, .value = p->consts[k]};
     a->param_cit[p->nparams] = a->const_cit[k];
     return p->nparams++;
 }

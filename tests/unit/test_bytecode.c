@@ -57,6 +57,15 @@ static struct program *build_rich(struct bcasm *a)
     bcasm_param(a, "statute", k_cit);
     bcasm_param(a, "limit", k_num);
     bcasm_param(a, "wait", k_dur);
+    /* a dated parameter: k_num until 2021-06-30, then the next constant (INT64_MIN) */
+    uint32_t p_dated = bcasm_param(a, "limit by date", k_num);
+    p->periods = calloc(2, sizeof *p->periods);
+    assert_non_null(p->periods);
+    p->nperiods = 2;
+    p->periods[0] = (struct program_period){p_dated, INT32_MIN, bcasm_date(2021, 6, 30), k_num};
+    p->periods[1] = (struct program_period){p_dated, bcasm_date(2021, 7, 1), INT32_MAX, k_num + 1};
+    p->params[p_dated].first_period = 0;
+    p->params[p_dated].nperiods = 2;
 
     uint32_t r_poss = bcasm_rule(a, "possession", BCASM_RELIEF, 10);
     p->rules[r_poss].citation = 1;
@@ -338,6 +347,25 @@ static void assert_programs_equal(const struct program *x, const struct program 
     for (uint32_t i = 0; i < x->nparams; i++) {
         assert_int_equal(x->params[i].name, y->params[i].name);
         assert_value_equal(x, &x->params[i].value, y, &y->params[i].value);
+        assert_int_equal(x->params[i].first_period, y->params[i].first_period);
+        assert_int_equal(x->params[i].nperiods, y->params[i].nperiods);
+    }
+    assert_int_equal(x->nperiods, y->nperiods);
+    for (uint32_t i = 0; i < x->nperiods; i++) {
+        assert_int_equal(x->periods[i].param, y->periods[i].param);
+        assert_int_equal(x->periods[i].from, y->periods[i].from);
+        assert_int_equal(x->periods[i].until, y->periods[i].until);
+        assert_int_equal(x->periods[i].value, y->periods[i].value);
+    }
+    assert_int_equal(x->ntables, y->ntables);
+    for (uint32_t i = 0; i < x->ntables; i++) {
+        assert_int_equal(x->tables[i].name, y->tables[i].name);
+        assert_int_equal(x->tables[i].type, y->tables[i].type);
+        assert_int_equal(x->tables[i].keys.count, y->tables[i].keys.count);
+        for (uint32_t k = 0; k < x->tables[i].keys.count; k++) {
+            assert_citation_equal(&x->tables[i].keys.entries[k], &y->tables[i].keys.entries[k]);
+            assert_int_equal(x->tables[i].values[k], y->tables[i].values[k]);
+        }
     }
     assert_int_equal(x->noutcomes, y->noutcomes);
     for (uint32_t i = 0; i < x->noutcomes; i++) {

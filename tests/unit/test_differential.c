@@ -696,6 +696,8 @@ static void override_params(struct rng *r, const struct pools *P, const struct m
     o->n = (uint32_t)m->params.len;
     for (uint32_t i = 0; i < o->n; i++) {
         const struct param_decl *d = m->params.items[i];
+        if (d->periods.len > 0)
+            continue; /* a dated parameter's values are the policy's own: lenity run cannot set them */
         struct value *v = &o->values[i];
         char *text = o->texts[i];
         memset(v, 0, sizeof *v);
@@ -748,7 +750,12 @@ static void override_params(struct rng *r, const struct pools *P, const struct m
             o->citations[i] = *random_citation(r, P);
             v->type = TYPE_CITATION;
             v->as.citation = &o->citations[i];
-            snprintf(text, 96, "%s", o->citations[i].text);
+            {
+                /* not snprintf: gcc cannot see that the texts and the citations never overlap */
+                size_t n = strnlen(o->citations[i].text, 95);
+                memcpy(text, o->citations[i].text, n);
+                text[n] = '\0';
+            }
             break;
         case EXPR_LEVEL:
             v->type = TYPE_LEVEL;

@@ -206,6 +206,17 @@ static void test_verify_accepts_every_opcode(void **state)
     bcasm_emit(&a, OP_CONST, 0, 0, K_LEVEL);
     bcasm_emit(&a, OP_EQ, TYPE_LEVEL, 0, 0);
     bcasm_emit(&a, OP_OR, 0, 0, 0);
+    /* the cutoff as it was on the disposition date: one period, from 2016-11-09 on */
+    a.p.periods = calloc(1, sizeof *a.p.periods);
+    a.p.nperiods = 1;
+    a.p.periods[0] = (struct program_period){.param = P_CUTOFF, .from = 0, .until = INT32_MAX, .value = K_DATE};
+    a.p.params[P_CUTOFF].first_period = 0;
+    a.p.params[P_CUTOFF].nperiods = 1;
+    bcasm_emit(&a, OP_FACT, 0, 0, FACT_DISPOSITION_DATE);
+    bcasm_emit(&a, OP_PARAM_AT, 0, 0, P_CUTOFF);
+    bcasm_emit(&a, OP_FACT, 0, 0, FACT_DISPOSITION_DATE);
+    bcasm_emit(&a, OP_LT, TYPE_DATE, 0, 0);
+    bcasm_emit(&a, OP_OR, 0, 0, 0);
     bcasm_emit(&a, OP_FACT, 0, 0, FACT_OFFENSE_TEXT);
     bcasm_emit(&a, OP_CONST, 0, 0, K_TEXT);
     bcasm_emit(&a, OP_STARTS_WITH, 0, 0, 0);
@@ -553,6 +564,50 @@ static void test_verify_rejects_parameter_out_of_range(void **state)
     bcasm_finish(&a);
     assert_rejects(&a,
                    "verify: function 0, instruction 0: parameter 1 does not exist (the program has 1 parameters)");
+}
+
+static void test_verify_rejects_parameter_at_a_number(void **state)
+{
+    (void)state;
+    struct bcasm a;
+    start(&a);
+    bcasm_function(&a, FUNCTION_MAIN);
+    bcasm_emit(&a, OP_CONST, 0, 0, K_NUMBER);
+    bcasm_emit(&a, OP_PARAM_AT, 0, 0, P_CUTOFF);
+    bcasm_emit(&a, OP_IS_KNOWN, TYPE_DATE, 0, 0);
+    emit_rule_tail(&a);
+    bcasm_finish(&a);
+    assert_rejects(&a, "verify: function 0, instruction 1: PARAM_AT expects date as operand 1, found whole number");
+}
+
+static void test_verify_rejects_period_of_another_type(void **state)
+{
+    (void)state;
+    struct bcasm a;
+    start(&a);
+    bcasm_function(&a, FUNCTION_MAIN);
+    bcasm_emit(&a, OP_CONST, 0, 0, K_TRUE);
+    emit_rule_tail(&a);
+    bcasm_finish(&a);
+    a.p.periods = calloc(1, sizeof *a.p.periods);
+    a.p.nperiods = 1;
+    a.p.periods[0] = (struct program_period){.param = P_CUTOFF, .from = INT32_MIN, .until = INT32_MAX, .value = K_NUMBER};
+    a.p.params[P_CUTOFF].nperiods = 1;
+    assert_rejects(&a, "verify: period 0 of a dated parameter does not fit its parameter");
+}
+
+static void test_verify_rejects_periods_of_another_parameter(void **state)
+{
+    (void)state;
+    struct bcasm a;
+    start(&a);
+    bcasm_function(&a, FUNCTION_MAIN);
+    bcasm_emit(&a, OP_CONST, 0, 0, K_TRUE);
+    emit_rule_tail(&a);
+    bcasm_finish(&a);
+    a.p.params[P_CUTOFF].first_period = 1;
+    a.p.params[P_CUTOFF].nperiods = 1;
+    assert_rejects(&a, "verify: parameter 0's periods are out of range");
 }
 
 static void test_verify_rejects_fact_out_of_range(void **state)
@@ -1270,6 +1325,9 @@ int main(void)
         cmocka_unit_test(test_verify_rejects_nonzero_a_on_const),
         cmocka_unit_test(test_verify_rejects_constant_out_of_range),
         cmocka_unit_test(test_verify_rejects_parameter_out_of_range),
+        cmocka_unit_test(test_verify_rejects_parameter_at_a_number),
+        cmocka_unit_test(test_verify_rejects_period_of_another_type),
+        cmocka_unit_test(test_verify_rejects_periods_of_another_parameter),
         cmocka_unit_test(test_verify_rejects_fact_out_of_range),
         cmocka_unit_test(test_verify_rejects_fact_of_the_person),
         cmocka_unit_test(test_verify_rejects_person_fact_of_a_conviction),
