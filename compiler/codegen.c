@@ -649,7 +649,7 @@ static void gen_examples(struct cg *g)
             pc->case_id = PROGRAM_NO_STRING;
             pc->cycle_id = PROGRAM_NO_STRING;
             pc->offense_text = PROGRAM_NO_STRING;
-            for (int k = 0; k < 4; k++)
+            for (int k = 0; k < PROGRAM_RECORD_TEXTS; k++)
                 pc->record_text[k] = PROGRAM_NO_STRING;
             for (size_t k = 0; k < c->fields.len; k++) {
                 const struct example_field *f = c->fields.items[k];
@@ -663,15 +663,15 @@ static void gen_examples(struct cg *g)
                 case FACT_CASE_ID: pc->case_id = add_string(g, f->value->u.text.ptr); break;
                 case FACT_CYCLE_ID: pc->cycle_id = add_string(g, f->value->u.text.ptr); break;
                 case FACT_OFFENSE_TEXT: pc->offense_text = add_string(g, f->value->u.text.ptr); break;
-                case FACT_OFFENSE_SECTION: pc->record_text[0] = add_string(g, f->value->u.text.ptr); break;
-                case FACT_COMMENT_TEXT: pc->record_text[1] = add_string(g, f->value->u.text.ptr); break;
-                case FACT_OFN: pc->record_text[2] = add_string(g, f->value->u.text.ptr); break;
-                case FACT_STEP_TYPE: pc->record_text[3] = add_string(g, f->value->u.text.ptr); break;
                 case FACT_OFFENSE_DATE: pc->offense_date = f->value->u.date; break;
                 case FACT_QUANTITY: pc->quantity = f->value->u.quantity; break;
                 case FACT_PLANT_COUNT: pc->plant_count = f->value->u.quantity; break;
                 case FACT_SENTENCE_END: pc->sentence_end = f->value->u.date; break;
-                default: break;
+                default:
+                    for (int t = 0; t < PROGRAM_RECORD_TEXTS; t++)
+                        if ((unsigned)fact == program_record_text_facts[t])
+                            pc->record_text[t] = add_string(g, f->value->u.text.ptr);
+                    break;
                 }
             }
             pc->is_charge = c->is_charge;

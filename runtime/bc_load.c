@@ -762,7 +762,7 @@ static bool load_example_convictions(struct load *L, struct reader *r)
             || !rd_string_ref(L, r, true, field, &c->cycle_id)
             || !rd_string_ref(L, r, true, field, &c->offense_text))
             return false;
-        for (int k = 0; k < 4; k++)
+        for (int k = 0; k < PROGRAM_RECORD_TEXTS; k++)
             if (!rd_string_ref(L, r, true, field, &c->record_text[k]))
                 return false;
         at = r->offset;

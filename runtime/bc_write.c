@@ -469,7 +469,7 @@ static bool encode_body(struct enc *e)
         put_u32(b, c->case_id);
         put_u32(b, c->cycle_id);
         put_u32(b, c->offense_text);
-        for (int k = 0; k < 4; k++)
+        for (int k = 0; k < PROGRAM_RECORD_TEXTS; k++)
             put_u32(b, c->record_text[k]);
         put_i32(b, c->offense_date);
         put_i64(b, c->quantity.amount);

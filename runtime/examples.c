@@ -38,10 +38,10 @@ static bool fill_entry(const struct program *p, const struct program_example_con
         return false;
     }
     c->known |= 1u << FACT_OFFENSE_TEXT;
-    struct text_ref *record_text[4] = {&c->offense_section, &c->comment_text, &c->ofn, &c->step_type};
-    for (int k = 0; k < 4; k++) {
+    for (int k = 0; k < PROGRAM_RECORD_TEXTS; k++) {
         uint32_t s = pc->record_text[k];
-        if (s != PROGRAM_NO_STRING && !person_add_text(person, program_str(p, s), p->strings[s].len, record_text[k]))
+        struct text_ref *to = (struct text_ref *)conviction_record_text(c, program_record_text_facts[k]);
+        if (s != PROGRAM_NO_STRING && !person_add_text(person, program_str(p, s), p->strings[s].len, to))
             return false;
     }
     return true;

@@ -36,3 +36,6 @@ FACT(STEP_TYPE, CONVICTION, "step_type", TEXT, "the kind of step the record is (
 FACT(OFFENSE_DATE, CONVICTION, "offense_date", DATE, "the date of the offence")
 FACT(QUANTITY, CONVICTION, "quantity", QUANTITY, "the amount of cannabis involved")
 FACT(PLANT_COUNT, CONVICTION, "plant_count", QUANTITY, "the number of plants involved")
+FACT(CLASS, CONVICTION, "class", TEXT, "the offence's class as the state's code names it (e.g. Class 4 felony)")
+FACT(SUBSTANCE, CONVICTION, "substance", TEXT, "the substance the record names (e.g. cannabis, cannabis concentrate)")
+FACT(CUSTODY_STATUS, CONVICTION, "custody_status", TEXT, "the person's custody or supervision status for the conviction (e.g. none, custody, probation, parole)")

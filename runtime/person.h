@@ -51,6 +51,10 @@ struct conviction {
     struct text_ref comment_text;
     struct text_ref ofn;
     struct text_ref step_type;
+    /* The general format's words for the offence and its sentence (FACT_CLASS ... FACT_CUSTODY_STATUS). */
+    struct text_ref offense_class;
+    struct text_ref substance;
+    struct text_ref custody_status;
     int32_t sentence_end;
     int32_t offense_date;
     struct quantity quantity;    /* a weight */
@@ -58,6 +62,21 @@ struct conviction {
     uint64_t row;                /* input row number (1 = first data row) */
     struct text_ref key;         /* the row's own key fields, echoed in the output */
 };
+
+/* The record's words for a text fact of the conviction; NULL for a fact that is not one. */
+static inline const struct text_ref *conviction_record_text(const struct conviction *c, unsigned fact)
+{
+    switch (fact) {
+    case FACT_OFFENSE_SECTION: return &c->offense_section;
+    case FACT_COMMENT_TEXT: return &c->comment_text;
+    case FACT_OFN: return &c->ofn;
+    case FACT_STEP_TYPE: return &c->step_type;
+    case FACT_CLASS: return &c->offense_class;
+    case FACT_SUBSTANCE: return &c->substance;
+    case FACT_CUSTODY_STATUS: return &c->custody_status;
+    default: return NULL;
+    }
+}
 
 struct person {
     uint32_t known;              /* FACT_ID, FACT_DATE_OF_BIRTH bits */

@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "citation.h"
+#include "person.h"
 #include "date.h"
 #include "opcode.h"
 #include "value.h"
@@ -105,6 +106,12 @@ struct program_table {
     uint32_t *values;       /* constant index per key */
 };
 
+/* The record's text facts an example conviction can give, in the bytecode's order. */
+#define PROGRAM_RECORD_TEXTS 7
+static const unsigned program_record_text_facts[PROGRAM_RECORD_TEXTS] = {
+    FACT_OFFENSE_SECTION, FACT_COMMENT_TEXT, FACT_OFN, FACT_STEP_TYPE, FACT_CLASS, FACT_SUBSTANCE, FACT_CUSTODY_STATUS,
+};
+
 /* One conviction of an example person; fields not given are unknown. */
 struct program_example_conviction {
     uint32_t line;
@@ -117,7 +124,7 @@ struct program_example_conviction {
     uint32_t case_id;       /* string */
     uint32_t cycle_id;      /* string */
     uint32_t offense_text;  /* string */
-    uint32_t record_text[4];/* strings: offense_section, comment_text, ofn, step_type */
+    uint32_t record_text[PROGRAM_RECORD_TEXTS]; /* strings, in program_record_text_facts order */
     int32_t offense_date;
     struct quantity quantity;
     struct quantity plant_count;

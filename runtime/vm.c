@@ -268,13 +268,13 @@ static struct value load_fact(const struct vm *vm, uint32_t fact, const struct c
     case FACT_OFFENSE_SECTION:
     case FACT_COMMENT_TEXT:
     case FACT_OFN:
-    case FACT_STEP_TYPE: {
-        struct text_ref r = fact == FACT_OFFENSE_SECTION ? c->offense_section
-                            : fact == FACT_COMMENT_TEXT  ? c->comment_text
-                            : fact == FACT_OFN           ? c->ofn
-                                                         : c->step_type;
-        v.as.text.ptr = person_text(person, r);
-        v.as.text.len = r.len;
+    case FACT_STEP_TYPE:
+    case FACT_CLASS:
+    case FACT_SUBSTANCE:
+    case FACT_CUSTODY_STATUS: {
+        const struct text_ref *r = conviction_record_text(c, fact);
+        v.as.text.ptr = person_text(person, *r);
+        v.as.text.len = r->len;
         break;
     }
     default:

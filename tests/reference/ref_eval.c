@@ -150,6 +150,9 @@ static const struct ref_fact {
     {"comment_text", OWN_CONVICTION, FACT_COMMENT_TEXT, TYPE_TEXT},
     {"ofn", OWN_CONVICTION, FACT_OFN, TYPE_TEXT},
     {"step_type", OWN_CONVICTION, FACT_STEP_TYPE, TYPE_TEXT},
+    {"class", OWN_CONVICTION, FACT_CLASS, TYPE_TEXT},
+    {"substance", OWN_CONVICTION, FACT_SUBSTANCE, TYPE_TEXT},
+    {"custody_status", OWN_CONVICTION, FACT_CUSTODY_STATUS, TYPE_TEXT},
     {"id", OWN_PERSON, FACT_ID, TYPE_TEXT},
     {"date_of_birth", OWN_PERSON, FACT_DATE_OF_BIRTH, TYPE_DATE},
     {"deceased", OWN_PERSON, FACT_DECEASED, TYPE_BOOL},
@@ -246,6 +249,9 @@ static struct rv conviction_fact(const struct ref_ctx *cx, const struct ref_fact
     case FACT_COMMENT_TEXT: v = text_of(p, c->comment_text); break;
     case FACT_OFN: v = text_of(p, c->ofn); break;
     case FACT_STEP_TYPE: v = text_of(p, c->step_type); break;
+    case FACT_CLASS: v = text_of(p, c->offense_class); break;
+    case FACT_SUBSTANCE: v = text_of(p, c->substance); break;
+    case FACT_CUSTODY_STATUS: v = text_of(p, c->custody_status); break;
     default: return unsupported(cx, "a fact of the conviction");
     }
     return v;

@@ -538,7 +538,8 @@ static void random_record(struct rng *r, const struct pools *P, const struct per
     /* the record's other words, as written: texts of the policy (or a case variant) or any */
     const struct { unsigned fact; struct text_ref *ref; } words[] = {
         {FACT_OFFENSE_SECTION, &c->offense_section}, {FACT_COMMENT_TEXT, &c->comment_text},
-        {FACT_OFN, &c->ofn}, {FACT_STEP_TYPE, &c->step_type}};
+        {FACT_OFN, &c->ofn}, {FACT_STEP_TYPE, &c->step_type}, {FACT_CLASS, &c->offense_class},
+        {FACT_SUBSTANCE, &c->substance}, {FACT_CUSTODY_STATUS, &c->custody_status}};
     for (size_t k = 0; k < sizeof words / sizeof words[0]; k++)
         if (rng_percent(r, 70)) {
             add_text(p, random_text(r, P), words[k].ref);
@@ -830,7 +831,8 @@ static void print_record(FILE *f, const struct person *p, const struct convictio
         {FACT_CYCLE_ID, c->cycle_id, "cycle_id"}, {FACT_OFFENSE_TEXT, c->key, "offense_text"},
         {FACT_OFFENSE_SECTION, c->offense_section, "offense_section"},
         {FACT_COMMENT_TEXT, c->comment_text, "comment_text"}, {FACT_OFN, c->ofn, "ofn"},
-        {FACT_STEP_TYPE, c->step_type, "step_type"}};
+        {FACT_STEP_TYPE, c->step_type, "step_type"}, {FACT_CLASS, c->offense_class, "class"},
+        {FACT_SUBSTANCE, c->substance, "substance"}, {FACT_CUSTODY_STATUS, c->custody_status, "custody_status"}};
     for (size_t k = 0; k < sizeof texts / sizeof texts[0]; k++) {
         if (c->known & (1u << texts[k].fact))
             fprintf(f, ", %s \"%s\"", texts[k].name, person_text(p, texts[k].ref));
