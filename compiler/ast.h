@@ -161,6 +161,7 @@ struct rule_decl {
     const char *reason;
     struct citation *citing;
     struct loc citing_loc;
+    struct expr *eligible_from; /* `then OUTCOME eligible from DATE`: may be NULL */
 };
 
 /* `<field> <value>` of an example conviction, e.g. county "Los Angeles". */
@@ -179,6 +180,8 @@ struct example_conviction {
     struct loc expect_loc;
     const char *expect_rule;    /* may be NULL */
     struct loc expect_rule_loc;
+    bool has_expect_from;       /* expect OUTCOME eligible from DATE */
+    int32_t expect_from;
 };
 
 struct example_decl {

@@ -680,6 +680,12 @@ static void check_rule(struct checker *c, struct rule_decl *r)
         check_condition(c, r->when, "the condition after 'when'");
     if (r->unless)
         check_condition(c, r->unless, "the condition after 'unless'");
+    if (r->eligible_from) {
+        c->too_deep = false;
+        if (check_expr(c, r->eligible_from) != TYPE_NONE)
+            expect_type(c, r->eligible_from, TYPE_DATE, "what follows 'eligible from'",
+                        "write a date, e.g. eligible from sentence_end + 5 years");
+    }
     if (check_find_outcome(c->m, r->outcome) < 0)
         error(c, &r->outcome_loc, outcome_hint(c, r->outcome), "'%s' is not an outcome this policy declares",
               r->outcome);

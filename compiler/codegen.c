@@ -566,6 +566,7 @@ static void gen_rules(struct cg *g, const struct check_result *checked)
         pr->citation = r->citing ? add_citation(g, r->citing) : PROGRAM_NO_CONST;
         pr->line = (uint32_t)r->loc.line;
         pr->quote = add_string(g, r->quote);
+        pr->eligible_from = PROGRAM_NO_CONST;
         uint32_t start = g->fns[0].len;
         (void)start;
         while (njumps > 0)
@@ -594,6 +595,7 @@ static void gen_rules(struct cg *g, const struct check_result *checked)
         pr->citation = m->header.authority ? add_citation(g, m->header.authority) : PROGRAM_NO_CONST;
         pr->line = (uint32_t)m->header.loc.line;
         pr->quote = PROGRAM_NO_STRING;
+        pr->eligible_from = PROGRAM_NO_CONST;
         while (njumps > 0)
             g->fns[0].code[jumps[--njumps]].c = g->fns[0].len;
         emit(g, OP_DECIDE, 0, (uint16_t)nrules, 0, &m->header.loc);
@@ -675,6 +677,8 @@ static void gen_examples(struct cg *g)
                 }
             }
             pc->is_charge = c->is_charge;
+            pc->expect_has_from = c->has_expect_from;
+            pc->expect_from = c->expect_from;
             pc->expect_outcome = c->is_charge ? 0
                                  : c->expect ? (uint32_t)check_find_outcome(m, c->expect)
                                              : p->rules[otherwise].outcome;
@@ -708,6 +712,24 @@ static void gen_column_value(struct cg *g, const struct column_arm *arm)
  * jumping past the rest.  Jump targets are function-relative here and made
  * absolute once the functions are laid out (finish).
  */
+/* Each `eligible from DATE` is a function the VM runs once its rule has decided. */
+static void gen_eligible_from(struct cg *g)
+{
+    const struct merged_policy *m = g->m;
+    for (size_t i = 0; i < m->rules.len; i++) {
+        const struct rule_decl *r = m->rules.items[i];
+        if (!r->eligible_from)
+            continue;
+        uint32_t fn = new_function(g, FUNCTION_ELIGIBLE_FROM);
+        if (g->oom)
+            return;
+        g->current = fn;
+        gen_expr(g, r->eligible_from);
+        emit(g, OP_RETURN, 0, 0, 0, &r->eligible_from->loc);
+        g->p->rules[i].eligible_from = fn;
+    }
+}
+
 static void gen_columns(struct cg *g)
 {
     const struct merged_policy *m = g->m;
@@ -890,6 +912,7 @@ bool codegen_program(const struct merged_policy *m, const struct check_result *c
     g.current = 0;
     gen_rules(&g, checked);
     gen_examples(&g);
+    gen_eligible_from(&g);
     gen_columns(&g);
     if (!g.oom) {
         fix_params(&g);

@@ -117,7 +117,7 @@ static void lenity_yyerror(const struct loc *loc, yyscan_t scanner, struct parse
 %token CHARGE "'charge'" CHARGES "'charges'"
 %token COLUMN "'column'" COLUMNS "'columns'" WRITTEN "'written'" DECIMAL "'decimal'" JOINED "'joined'"
 %token DISTINCT "'distinct'" EVERY "'every'" TABLE "'table'" ARROW "'->'"
-%token FROM "'from'" UNTIL "'until'"
+%token FROM "'from'" UNTIL "'until'" ELIGIBLE "'eligible'"
 
 /* WHERE is lowest: an aggregate's condition runs as far to the right as it can. */
 %precedence WHERE
@@ -140,7 +140,7 @@ static void lenity_yyerror(const struct loc *loc, yyscan_t scanner, struct parse
 %type <period> period period_bounded
 %type <conviction> example_conviction
 %type <kind> outcome_kind scope one many
-%type <expr> unless_opt
+%type <expr> unless_opt eligible_opt
 
 %%
 
@@ -338,11 +338,18 @@ citation_list:
     ;
 
 rule_body:
-    quote_opt WHEN expr unless_opt THEN IDENT BECAUSE STRING citing {
+    quote_opt WHEN expr unless_opt THEN IDENT eligible_opt BECAUSE STRING citing {
         $$ = NEW(struct rule_decl);
         $$->quote = $1; $$->when = $3; $$->unless = $4;
-        $$->outcome = $6; $$->outcome_loc = @6; $$->reason = $8; $$->citing = $9; $$->citing_loc = @9;
+        $$->outcome = $6; $$->outcome_loc = @6; $$->eligible_from = $7;
+        $$->reason = $9; $$->citing = $10; $$->citing_loc = @10;
     }
+    ;
+
+/* then wait eligible from sentence_end + 5 years: the date the decision names */
+eligible_opt:
+    %empty                  { $$ = NULL; }
+  | ELIGIBLE FROM expr      { $$ = $3; }
     ;
 
 quote_opt:
@@ -419,6 +426,14 @@ example_conviction:
     }
   | CONVICTION CITATION example_fields EXPECT IDENT BY RULE IDENT {
         $$ = ps_take_conviction(ps, &@1, $2, &@5, $5, &@8, $8);
+    }
+  | CONVICTION CITATION example_fields EXPECT IDENT ELIGIBLE FROM DATE {
+        $$ = ps_take_conviction(ps, &@1, $2, &@5, $5, NULL, NULL);
+        $$->has_expect_from = true; $$->expect_from = $8;
+    }
+  | CONVICTION CITATION example_fields EXPECT IDENT ELIGIBLE FROM DATE BY RULE IDENT {
+        $$ = ps_take_conviction(ps, &@1, $2, &@5, $5, &@11, $11);
+        $$->has_expect_from = true; $$->expect_from = $8;
     }
   | CONVICTION CITATION example_fields EXPECT IDENT BY RULE OTHERWISE {
         $$ = ps_take_conviction(ps, &@1, $2, &@5, $5, &@8, "otherwise");

@@ -558,7 +558,7 @@ static bool load_rules(struct load *L, struct reader *r)
 {
     struct program *p = L->p;
     uint32_t n;
-    if (!rd_count(L, r, PROGRAM_MAX_RULES, 24, "rules", &n))
+    if (!rd_count(L, r, PROGRAM_MAX_RULES, 28, "rules", &n))
         return false;
     if ((p->rules = alloc_array(L, n, sizeof *p->rules)) == NULL)
         return false;
@@ -578,7 +578,8 @@ static bool load_rules(struct load *L, struct reader *r)
             return false;
         at = r->offset;
         if (!rd_u32(L, r, &rule->citation) || !check_citation(L, at, rule->citation, true, field)
-            || !rd_u32(L, r, &rule->line) || !rd_string_ref(L, r, true, field, &rule->quote))
+            || !rd_u32(L, r, &rule->line) || !rd_string_ref(L, r, true, field, &rule->quote)
+            || !rd_u32(L, r, &rule->eligible_from))
             return false;
         p->nrules = i + 1;
     }
@@ -604,9 +605,9 @@ static bool load_functions(struct load *L, struct reader *r)
         size_t at = r->offset;
         if (!rd_u8(L, r, &kind))
             return false;
-        if (kind > FUNCTION_COLUMN_SCOPE)
+        if (kind > FUNCTION_ELIGIBLE_FROM)
             return bad(L, at, "function %" PRIu32 " has kind %u (must be 0 to %u)", i, kind,
-                       (unsigned)FUNCTION_COLUMN_SCOPE);
+                       (unsigned)FUNCTION_ELIGIBLE_FROM);
         f->kind = kind;
         p->nfunctions = i + 1;
     }
@@ -786,6 +787,13 @@ static bool load_example_convictions(struct load *L, struct reader *r)
             && (c->sentence_end < L->date_min || c->sentence_end > L->date_max))
             return bad(L, at, "%s's sentence end is outside the years %d to %d", field, DATE_MIN_YEAR,
                        DATE_MAX_YEAR);
+        uint8_t has_from;
+        at = r->offset;
+        if (!rd_u8(L, r, &has_from) || !rd_i32(L, r, &c->expect_from))
+            return false;
+        if (has_from > 1 || (has_from && (c->expect_from < L->date_min || c->expect_from > L->date_max)))
+            return bad(L, at, "%s expects an eligible-from date that is not a date", field);
+        c->expect_has_from = has_from;
         at = r->offset;
         if (!rd_u32(L, r, &c->expect_outcome))
             return false;

@@ -403,6 +403,7 @@ static bool encode_body(struct enc *e)
         put_u32(b, r->citation);
         put_u32(b, r->line);
         put_u32(b, r->quote);
+        put_u32(b, r->eligible_from);
     }
     end_section(b, at);
 
@@ -478,6 +479,8 @@ static bool encode_body(struct enc *e)
         put_u8(b, c->plant_count.dim);
         put_u8(b, c->is_charge);
         put_i32(b, c->sentence_end);
+        put_u8(b, c->expect_has_from);
+        put_i32(b, c->expect_from);
         put_u32(b, c->expect_outcome);
         put_u32(b, c->expect_rule);
     }

@@ -45,6 +45,8 @@ static const char *kind_heading(uint8_t kind)
         return "texts of a join";
     case FUNCTION_COLUMN_SCOPE:
         return "which convictions get output columns";
+    case FUNCTION_ELIGIBLE_FROM:
+        return "the date a rule's decision is eligible from";
     }
     return "unknown kind";
 }
@@ -293,6 +295,8 @@ void disasm_program(FILE *out, const struct program *p)
                     outcome_name(p, r->outcome));
             if (r->citation < p->ncitations)
                 fprintf(out, "  (%s)", p->citations[r->citation].text);
+            if (r->eligible_from != PROGRAM_NO_CONST)
+                fprintf(out, "  eligible from: function %" PRIu32, r->eligible_from);
             fputc('\n', out);
         }
     }

@@ -109,7 +109,8 @@ bool examples_run(const struct program *p, FILE *out, struct examples_result *re
             vm_decide(&vm, &person, decided++, &d);
             bool outcome_ok = d.outcome == pc->expect_outcome;
             bool rule_ok = pc->expect_rule == PROGRAM_NO_CONST || pc->expect_rule == d.rule;
-            if (outcome_ok && rule_ok) {
+            bool from_ok = !pc->expect_has_from || (d.has_eligible_from && d.eligible_from == pc->expect_from);
+            if (outcome_ok && rule_ok && from_ok) {
                 result->passed++;
                 continue;
             }
@@ -119,10 +120,21 @@ bool examples_run(const struct program *p, FILE *out, struct examples_result *re
             fprintf(out, "%s:%u: example \"%s\", conviction %s (line %u) FAILED\n", source, pc->line,
                     program_str(p, ex->name), pc->citation.text, pc->line);
             fprintf(out, "    expected: %s", program_str(p, p->outcomes[pc->expect_outcome].name));
+            char day[16];
+            if (pc->expect_has_from) {
+                date_format_iso(pc->expect_from, day);
+                fprintf(out, " eligible from %s", day);
+            }
             if (pc->expect_rule != PROGRAM_NO_CONST)
                 fprintf(out, " by rule %s", program_str(p, p->rules[pc->expect_rule].name));
-            fprintf(out, "\n    actual:   %s by rule %s (line %u)\n    reason:   %s\n",
-                    program_str(p, p->outcomes[d.outcome].name), program_str(p, p->rules[d.rule].name),
+            fprintf(out, "\n    actual:   %s", program_str(p, p->outcomes[d.outcome].name));
+            if (d.has_eligible_from) {
+                date_format_iso(d.eligible_from, day);
+                fprintf(out, " eligible from %s", day);
+            } else if (pc->expect_has_from) {
+                fprintf(out, " (no eligible-from date)");
+            }
+            fprintf(out, " by rule %s (line %u)\n    reason:   %s\n", program_str(p, p->rules[d.rule].name),
                     p->rules[d.rule].line, reason);
         }
     }

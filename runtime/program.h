@@ -69,6 +69,7 @@ struct program_rule {
     uint32_t citation;      /* index into citations, or PROGRAM_NO_CONST */
     uint32_t line;          /* source line of the rule */
     uint32_t quote;         /* string: statute text quoted beside the rule, or PROGRAM_NO_STRING */
+    uint32_t eligible_from; /* FUNCTION_ELIGIBLE_FROM giving the date the decision names, or PROGRAM_NO_CONST */
 };
 
 enum function_kind {
@@ -77,7 +78,8 @@ enum function_kind {
     FUNCTION_DATE_OF = 2,   /* latest/earliest body: ends in RETURN with bool then date */
     FUNCTION_COLUMN = 3,    /* an output column's value: ends in RETURN with one text */
     FUNCTION_TEXT_OF = 4,   /* a join's body: ends in RETURN with bool then text */
-    FUNCTION_COLUMN_SCOPE = 5 /* which decided convictions get columns: ends in RETURN with one bool */
+    FUNCTION_COLUMN_SCOPE = 5, /* which decided convictions get columns: ends in RETURN with one bool */
+    FUNCTION_ELIGIBLE_FROM = 6 /* a rule's `eligible from DATE`: ends in RETURN with one date */
 };
 
 /* An output column the policy declares (lenity run --format cadoj...). */
@@ -130,6 +132,8 @@ struct program_example_conviction {
     struct quantity plant_count;
     bool is_charge;         /* a charge only (not a conviction): nothing is expected of it */
     int32_t sentence_end;
+    bool expect_has_from;   /* the example expects `eligible from expect_from` */
+    int32_t expect_from;
     uint32_t expect_outcome;/* index into outcomes */
     uint32_t expect_rule;   /* index into rules, or PROGRAM_NO_CONST for "any rule" */
 };

@@ -137,6 +137,8 @@ static const char *kind_words(uint8_t kind)
         return "text-of";
     case FUNCTION_COLUMN_SCOPE:
         return "column-scope";
+    case FUNCTION_ELIGIBLE_FROM:
+        return "eligible-from";
     }
     return "unknown";
 }
@@ -170,7 +172,7 @@ static bool check_tables(struct verifier *V)
                     kind_words(p->functions[0].kind));
     for (uint32_t i = 0; i < p->nfunctions; i++) {
         const struct program_function *f = &p->functions[i];
-        if (f->kind > FUNCTION_COLUMN_SCOPE)
+        if (f->kind > FUNCTION_ELIGIBLE_FROM)
             return fail(V, "function %u has unknown kind %u", (unsigned)i, (unsigned)f->kind);
         if (i > 0 && f->kind == FUNCTION_MAIN)
             return fail(V, "function %u is a second main function (only function 0 may be main)", (unsigned)i);
@@ -251,6 +253,12 @@ static bool check_tables(struct verifier *V)
             return fail(V, "column %u names function %u, which is not a column function", (unsigned)i, (unsigned)fn);
         if (p->columns[i].name >= p->nstrings)
             return fail(V, "column %u has no name", (unsigned)i);
+    }
+    for (uint32_t i = 0; i < p->nrules; i++) {
+        uint32_t fn = p->rules[i].eligible_from;
+        if (fn != PROGRAM_NO_CONST && (fn >= p->nfunctions || p->functions[fn].kind != FUNCTION_ELIGIBLE_FROM))
+            return fail(V, "rule %u's eligible-from date names function %u, which is not an eligible-from function",
+                        (unsigned)i, (unsigned)fn);
     }
     if (p->column_scope != PROGRAM_NO_CONST &&
         (p->column_scope >= p->nfunctions || p->functions[p->column_scope].kind != FUNCTION_COLUMN_SCOPE))
@@ -715,18 +723,20 @@ static bool interpret(struct verifier *V)
         signature(p, in, want, &nwant, &push);
         if (in->op == OP_RETURN) {
             static const char *const needs_by_kind[] = {"", "[true/false]", "[true/false, date]", "[text]",
-                                                        "[true/false, text]", "[true/false]"};
+                                                        "[true/false, text]", "[true/false]", "[date]"};
             const char *needs = needs_by_kind[f->kind];
             bool ok = f->kind == FUNCTION_CONDITION || f->kind == FUNCTION_COLUMN_SCOPE
                           ? cur.depth == 1 && cur.types[0] == TYPE_BOOL
                       : f->kind == FUNCTION_COLUMN  ? cur.depth == 1 && cur.types[0] == TYPE_TEXT
+                      : f->kind == FUNCTION_ELIGIBLE_FROM ? cur.depth == 1 && cur.types[0] == TYPE_DATE
                       : f->kind == FUNCTION_TEXT_OF
                           ? cur.depth == 2 && cur.types[0] == TYPE_BOOL && cur.types[1] == TYPE_TEXT
                           : cur.depth == 2 && cur.types[0] == TYPE_BOOL && cur.types[1] == TYPE_DATE;
             if (!ok) {
                 describe_stack(&cur, shape, sizeof shape);
-                return insn_fail(V, pc, "RETURN from a %s function needs the stack to be %s, found %s",
-                                 kind_words(f->kind), needs, shape);
+                return insn_fail(V, pc, "RETURN from %s %s function needs the stack to be %s, found %s",
+                                 strchr("aeiou", kind_words(f->kind)[0]) ? "an" : "a", kind_words(f->kind), needs,
+                                 shape);
             }
             have = false;
             continue;

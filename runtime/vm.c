@@ -899,6 +899,17 @@ void vm_decide(struct vm *vm, const struct person *person, uint32_t index, struc
     vm->person = person;
     vm->decided = index;
     run_function(vm, 0, vm->stack, &person->convictions[index], out);
+    out->has_eligible_from = false;
+    out->eligible_from = 0;
+    const struct program_rule *r = &vm->program->rules[out->rule];
+    if (!out->unknown && r->eligible_from != PROGRAM_NO_CONST) {
+        vm->decision = out;
+        run_function(vm, r->eligible_from, vm->stack, &person->convictions[index], NULL);
+        if (!vm->stack[0].unknown) {
+            out->has_eligible_from = true;
+            out->eligible_from = vm->stack[0].as.date;
+        }
+    }
 }
 
 bool vm_column_scope(struct vm *vm, const struct person *person, uint32_t index, const struct decision *d)

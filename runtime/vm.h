@@ -20,6 +20,8 @@ struct decision {
     uint32_t outcome;       /* index into the program's outcomes */
     bool unknown;           /* the rule's condition was unknown: outcome is the review outcome */
     uint16_t missing_fact;  /* when unknown: enum fact_id that was missing, or FACT_NONE */
+    bool has_eligible_from; /* the rule says `eligible from DATE` and the date is known */
+    int32_t eligible_from;
 };
 
 /* Called for each TEST_RULE / DECIDE when tracing (lenity explain); may be NULL. */

@@ -711,6 +711,8 @@ void ref_decide(const struct compile_tree *t, const struct person *p, uint32_t i
         .unsupported = &out->unsupported,
     };
     out->unsupported = NULL;
+    out->has_eligible_from = false;
+    out->eligible_from = 0;
     for (size_t i = 0; i < m->rules.len; i++) {
         const struct rule_decl *r = m->rules.items[i];
         if (r->is_otherwise) {
@@ -736,6 +738,11 @@ void ref_decide(const struct compile_tree *t, const struct person *p, uint32_t i
             out->outcome = outcome_named(m, r->outcome);
             out->unknown = false;
             out->missing_fact = FACT_NONE;
+            if (r->eligible_from) {
+                struct rv from = eval(&cx, r->eligible_from);
+                out->has_eligible_from = !from.unknown;
+                out->eligible_from = from.unknown ? 0 : from.d;
+            }
             return;
         }
     }

@@ -23,6 +23,8 @@ struct ref_decision {
     uint32_t outcome;       /* index into the merged outcomes */
     bool unknown;           /* the rule's condition was unknown: the review outcome */
     uint16_t missing_fact;  /* when unknown: enum fact_id, FACT_RUN_DATE or FACT_NONE */
+    bool has_eligible_from; /* the deciding rule's `eligible from` date, when it has one and it is known */
+    int32_t eligible_from;
     const char *unsupported;/* NULL, or what the policy uses that the reference does not know yet
                                (a new expression, comparison, aggregate or fact): the answer is void */
 };

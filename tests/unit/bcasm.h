@@ -213,6 +213,7 @@ static inline uint32_t bcasm_rule(struct bcasm *a, const char *name, uint32_t ou
     r.citation = PROGRAM_NO_CONST;
     r.line = line;
     r.quote = PROGRAM_NO_STRING;
+    r.eligible_from = PROGRAM_NO_CONST;
     p->rules = bcasm_grow(p->rules, p->nrules, sizeof *p->rules);
     p->rules[p->nrules] = r;
     return p->nrules++;

@@ -913,7 +913,8 @@ struct stats {
 static bool same_answer(const struct ref_decision *r, const struct decision *v)
 {
     return r->rule == v->rule && r->outcome == v->outcome && r->unknown == v->unknown &&
-           r->missing_fact == v->missing_fact;
+           r->missing_fact == v->missing_fact && r->has_eligible_from == v->has_eligible_from &&
+           r->eligible_from == v->eligible_from;
 }
 
 static void compare_person(const struct policy_case *pc, const struct compile_tree *tree, struct vm **vms,

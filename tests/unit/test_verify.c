@@ -610,6 +610,58 @@ static void test_verify_rejects_periods_of_another_parameter(void **state)
     assert_rejects(&a, "verify: parameter 0's periods are out of range");
 }
 
+static void test_verify_accepts_eligible_from_function(void **state)
+{
+    (void)state;
+    struct bcasm a;
+    start(&a);
+    bcasm_function(&a, FUNCTION_MAIN);
+    bcasm_emit(&a, OP_CONST, 0, 0, K_TRUE);
+    emit_rule_tail(&a);
+    uint32_t fn = bcasm_function(&a, FUNCTION_ELIGIBLE_FROM);
+    bcasm_emit(&a, OP_FACT, 0, 0, FACT_SENTENCE_END);
+    bcasm_emit(&a, OP_CONST, 0, 0, K_DURATION);
+    bcasm_emit(&a, OP_DATE_ADD, 0, 0, 0);
+    bcasm_emit(&a, OP_RETURN, 0, 0, 0);
+    bcasm_finish(&a);
+    a.p.rules[R0].eligible_from = fn;
+    assert_accepts(&a);
+    bcasm_free(&a);
+}
+
+static void test_verify_rejects_eligible_from_returning_a_number(void **state)
+{
+    (void)state;
+    struct bcasm a;
+    start(&a);
+    bcasm_function(&a, FUNCTION_MAIN);
+    bcasm_emit(&a, OP_CONST, 0, 0, K_TRUE);
+    emit_rule_tail(&a);
+    uint32_t fn = bcasm_function(&a, FUNCTION_ELIGIBLE_FROM);
+    bcasm_emit(&a, OP_CONST, 0, 0, K_NUMBER);
+    bcasm_emit(&a, OP_RETURN, 0, 0, 0);
+    bcasm_finish(&a);
+    a.p.rules[R0].eligible_from = fn;
+    assert_rejects(&a, "verify: function 1, instruction 4: RETURN from an eligible-from function needs the stack to be "
+                       "[date], found [whole number]");
+}
+
+static void test_verify_rejects_eligible_from_naming_a_condition(void **state)
+{
+    (void)state;
+    struct bcasm a;
+    start(&a);
+    bcasm_function(&a, FUNCTION_MAIN);
+    bcasm_emit(&a, OP_CONST, 0, 0, K_TRUE);
+    emit_rule_tail(&a);
+    uint32_t fn = bcasm_function(&a, FUNCTION_CONDITION);
+    bcasm_emit(&a, OP_CONST, 0, 0, K_TRUE);
+    bcasm_emit(&a, OP_RETURN, 0, 0, 0);
+    bcasm_finish(&a);
+    a.p.rules[R0].eligible_from = fn;
+    assert_rejects(&a, "verify: rule 0's eligible-from date names function 1, which is not an eligible-from function");
+}
+
 static void test_verify_rejects_fact_out_of_range(void **state)
 {
     (void)state;
@@ -1328,6 +1380,9 @@ int main(void)
         cmocka_unit_test(test_verify_rejects_parameter_at_a_number),
         cmocka_unit_test(test_verify_rejects_period_of_another_type),
         cmocka_unit_test(test_verify_rejects_periods_of_another_parameter),
+        cmocka_unit_test(test_verify_accepts_eligible_from_function),
+        cmocka_unit_test(test_verify_rejects_eligible_from_returning_a_number),
+        cmocka_unit_test(test_verify_rejects_eligible_from_naming_a_condition),
         cmocka_unit_test(test_verify_rejects_fact_out_of_range),
         cmocka_unit_test(test_verify_rejects_fact_of_the_person),
         cmocka_unit_test(test_verify_rejects_person_fact_of_a_conviction),

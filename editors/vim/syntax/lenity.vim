@@ -28,7 +28,7 @@ syntax keyword lenityModifier    extends override replace
 " The policy header.
 syntax keyword lenityHeader      jurisdiction authority effective version missing day rounds down up
 " The clauses that decide.
-syntax keyword lenityConditional when unless then otherwise where from until
+syntax keyword lenityConditional when unless then otherwise where from until eligible
 " The clauses that explain.
 syntax keyword lenityClause      because citing quote
 " Comparisons and logic, written in words.
