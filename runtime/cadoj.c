@@ -2,14 +2,16 @@
  * cadoj.c - streaming reader for the California DOJ criminal-history export
  * (see cadoj.h for the format and what a subject becomes).
  *
- * Reading works as in csv.c: blocks are read with read(2) into one buffer
- * (which settles at about two blocks plus the longest row's kept cells)
- * and each record is unquoted in place, keeping only the cells of the
- * columns used (the unquoted text is never longer than the raw text, so
- * the write position never passes the read position).  When the buffer
- * runs dry mid-row, the kept part is slid to the front and the next block
- * is read after it.  The first row of the next subject is copied aside
- * (the stash) before the buffer is reused.
+ * Blocks are read with read(2) into one buffer, which settles at about two
+ * blocks.  A data row is read where it lies: the quick scanner finds the
+ * commas, quotes and line ends 64 bytes at a time and only notes where each
+ * cell starts and ends, so the cells a subject needs are read in place and
+ * the others are never touched again.  Rows the quick scanner does not
+ * handle (see "reading" below) are read again, one byte at a time, by the
+ * careful scanner, which unquotes the kept cells in place and finds every
+ * problem a row can have.  When the buffer runs dry mid-row, the row so far
+ * is slid to the front and the next block is read after it.  The row that
+ * starts the next subject stays in the buffer until the next call.
  *
  * Continuation rows find their count through a small open-addressing table
  * of the subject's CNT_ORDER values.  Its slots carry a generation number,
@@ -25,6 +27,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,6 +42,15 @@
 #define CADOJ_ROW_FIELDS (CADOJ_COLUMNS + 1)
 /* Digits read in SENT_LENGTH; more is not a sentence length. */
 #define CADOJ_SENT_DIGITS 6
+/*
+ * Rows longer than this are left to the careful scanner, which keeps only
+ * the kept cells of a row in memory (a DOJ row is about 500 bytes).  It is
+ * below CADOJ_MAX_FIELD, so no row the quick scanner reads has a cell too long.
+ */
+#define CADOJ_LONG_ROW (64u << 10)
+/* The quick scanner looks at 64 bytes at a time; the buffer has this much room past its data. */
+#define CADOJ_SPAN 64
+_Static_assert(CADOJ_LONG_ROW < CADOJ_MAX_FIELD, "a quick row cannot hold an oversized cell");
 
 const char *const cadoj_column_names[CADOJ_COLUMNS] = {
     "RECORD_ID", "SUBJECT_STATUS", "SUBJECT_ID", "REQ_SEG_SEP", "REQ_CII_NUMBER", "REQ_NAME",
@@ -81,6 +93,14 @@ enum {
 
 _Static_assert(CADOJ_COLUMNS == 95, "the column indexes above are the DOJ's 95-column layout");
 
+/* The kept columns, in order. */
+static const uint8_t cadoj_kept_columns[] = {
+    C_SUBJECT_ID, C_PRI_DOB, C_STP_EVENT_DATE, C_STP_TYPE_DESCR, C_STP_ORI_CNTY_NAME, C_CNT_ORDER,
+    C_OFFENSE_DESCR, C_OFFENSE_TOC, C_DISP_DESCR, C_CONV_STAT_DESCR, C_SENT_LENGTH,
+    C_SENT_TIME_CODE, C_COMMENT_TEXT, C_TRAILING,
+};
+#define CADOJ_KEPT (sizeof cadoj_kept_columns / sizeof cadoj_kept_columns[0])
+
 static bool cadoj_kept(uint32_t col)
 {
     switch (col) {
@@ -95,11 +115,11 @@ static bool cadoj_kept(uint32_t col)
 }
 
 struct cadoj_field {
-    uint32_t off; /* from the start of the row's unquoted text */
+    uint32_t off; /* from the start of the row's text (as read, or unquoted by the careful scanner) */
     uint32_t len;
 };
 
-/* A readable data row: its unquoted text and the positions of the kept cells. */
+/* A readable data row: its text and the positions of its cells (the kept ones at least). */
 struct cadoj_view {
     const char *base;
     const struct cadoj_field *f; /* CADOJ_ROW_FIELDS entries */
@@ -117,6 +137,28 @@ struct cadoj_count {
 
 enum dob_state { DOB_NONE, DOB_SET, DOB_CONFLICT };
 
+/*
+ * Offence texts repeat (an export uses a few thousand of them), so the
+ * citation read from each is remembered in a small table indexed by a hash
+ * of the text, and each distinct text is parsed about once.
+ */
+#define CADOJ_MEMO_SLOTS 1024u /* a power of two */
+#define CADOJ_MEMO_TEXT 96u    /* longer offence texts are parsed every time */
+struct cadoj_citation_memo {
+    uint8_t len; /* of text; 0: the slot is empty */
+    bool ok;     /* text is a citation */
+    char text[CADOJ_MEMO_TEXT];
+    struct citation citation;
+};
+
+/* The last date read from a column: rows of one subject and one step repeat it. */
+struct cadoj_date_memo {
+    uint8_t len; /* of text; 0: none yet */
+    bool ok;
+    char text[16];
+    int32_t date;
+};
+
 struct cadoj_reader {
     struct record_reader base; /* first, so the two pointers convert */
     char *name;                /* for messages: the path, or "standard input" */
@@ -124,16 +166,32 @@ struct cadoj_reader {
     bool own_fd;
     size_t block;
 
-    char *buf;
+    char *buf;                 /* cap bytes of data and CADOJ_SPAN more that are never data */
     size_t cap, len, pos;      /* [pos, len) not yet scanned */
-    size_t row_start, w;       /* the current row's unquoted text is buf[row_start .. +w) */
+    size_t row_start, w;       /* the current row's text so far is buf[row_start .. +w) */
+    uint64_t end_offset;       /* the file offset of buf[len] */
     bool eof;
     bool skip_lf;              /* the last record ended at a CR: a following LF belongs to it */
+    bool careful_only;         /* every row goes to the careful scanner (for tests) */
 
     struct cadoj_field *fields; /* CADOJ_ROW_FIELDS for data rows; grows for the header */
+    /* the quick scanner: where each cell ends (room for one span's commas past the last cell);
+     * only the ends of kept cells and of the cells before them are needed (last_needed) */
+    uint32_t ends[CADOJ_ROW_FIELDS + CADOJ_SPAN];
+    int16_t last_needed[CADOJ_ROW_FIELDS + 1]; /* [k]: the last needed end before cell k, or -1 */
     uint32_t fields_cap;
     uint32_t nfields;          /* fields in the row, including ones not stored */
     uint32_t header_fields;    /* named columns in the header (trailing empty cell left out) */
+    char *header_line;         /* the header as read (without a byte-order mark or line end) */
+    size_t header_len;
+
+    /* the current row as read, without its line end: buf[row_start ..] after the quick
+     * scanner; copied to `raw` by the careful scanner when rows are kept (row_in_raw) */
+    size_t row_len;
+    bool row_in_raw;
+    char *raw;
+    size_t raw_cap;
+    uint64_t row_offset;       /* the file offset of the row's first byte */
 
     /* problems found while scanning the current row (column index, or -1) */
     int64_t unterminated_col, oversized_col, bad_quote_col, nul_col;
@@ -142,6 +200,8 @@ struct cadoj_reader {
 
     /* the current subject */
     bool started;              /* some row of it has been applied */
+    bool list_charges;         /* charges go into person->charges (cadoj_reader_list_charges) */
+    uint32_t charges;          /* the subject's charges, listed or not */
     enum dob_state dob;
     struct cadoj_count *counts; /* parallel to person->convictions */
     uint32_t counts_cap;
@@ -149,12 +209,15 @@ struct cadoj_reader {
     uint32_t nslots;           /* power of two, or 0 */
     uint32_t generation;
 
-    /* the first row of the next subject, copied out of the buffer */
-    char *stash;
-    size_t stash_cap;
-    struct cadoj_field stash_fields[CADOJ_ROW_FIELDS];
-    uint64_t stash_row;
-    bool have_stash;
+    /* texts that repeat from row to row, and what was read from them */
+    struct cadoj_citation_memo *citations; /* CADOJ_MEMO_SLOTS, allocated at first use */
+    struct cadoj_date_memo dob_memo, date_memo;
+
+    /* the scanned row starts the next subject: it is applied at the next call */
+    bool have_pending;
+    /* cadoj_reader_stop_at: the offset, and whether the reader has stopped there */
+    uint64_t stop_at;
+    bool stopped;
 
     struct cadoj_counts counts_total;
 
@@ -210,9 +273,23 @@ static void cadoj_trim(const char **s, size_t *len)
         (*len)--;
 }
 
-static bool same_word(const char *s, size_t len, const char *word)
+static inline char ascii_lower(char c)
 {
-    return strlen(word) == len && strncasecmp(s, word, len) == 0;
+    return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
+}
+
+/* The first n bytes of s and word are the same but for the case of ASCII letters (strncasecmp in C). */
+static inline bool same_letters(const char *s, const char *word, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (ascii_lower(s[i]) != ascii_lower(word[i]))
+            return false;
+    return true;
+}
+
+static inline bool same_word(const char *s, size_t len, const char *word)
+{
+    return strlen(word) == len && same_letters(s, word, len);
 }
 
 __attribute__((format(printf, 2, 3)))
@@ -238,7 +315,20 @@ static const char *column_label(int64_t col, char *buf, size_t size)
 
 /* ---- reading ------------------------------------------------------------------ */
 
-/* Slides the current row's kept text to the front and reads the next block after it. */
+/* Grows the buffer to hold cap bytes of data, keeping CADOJ_SPAN readable bytes after them. */
+static bool cadoj_grow_buffer(struct cadoj_reader *r, size_t cap)
+{
+    char *grown = realloc(r->buf, cap + CADOJ_SPAN);
+    if (!grown)
+        return false;
+    /* never data, but always defined: the quick scanner's compares may look at them */
+    memset(grown + cap, 0, CADOJ_SPAN);
+    r->buf = grown;
+    r->cap = cap;
+    return true;
+}
+
+/* Slides the current row's text so far to the front and reads the next block after it. */
 static bool cadoj_refill(struct cadoj_reader *r)
 {
     if (r->eof)
@@ -257,20 +347,18 @@ static bool cadoj_refill(struct cadoj_reader *r)
         size_t cap = r->len + r->block;
         if (cap < r->cap * 2)
             cap = r->cap * 2;
-        char *grown = realloc(r->buf, cap);
-        if (!grown) {
+        if (!cadoj_grow_buffer(r, cap)) {
             snprintf(r->errmsg, sizeof r->errmsg, "%s: out of memory while reading row %llu",
                      r->name, (unsigned long long)r->row + 1);
             return false;
         }
-        r->buf = grown;
-        r->cap = cap;
     }
     for (;;) {
         size_t want = r->cap - r->len < r->block ? r->cap - r->len : r->block;
         ssize_t n = read(r->fd, r->buf + r->len, want);
         if (n > 0) {
             r->len += (size_t)n;
+            r->end_offset += (uint64_t)n;
             return true;
         }
         if (n == 0) {
@@ -283,6 +371,32 @@ static bool cadoj_refill(struct cadoj_reader *r)
             return false;
         }
     }
+}
+
+/* The file offset of buf[at]. */
+static uint64_t cadoj_offset(const struct cadoj_reader *r, size_t at)
+{
+    return r->end_offset - (r->len - at);
+}
+
+/* ---- the careful scanner: one byte at a time ---------------------------------------- */
+
+/* Appends a byte of the row as read to r->raw. */
+static bool cadoj_raw_put(struct cadoj_reader *r, char c)
+{
+    if (r->row_len == r->raw_cap) {
+        size_t cap = r->raw_cap ? r->raw_cap * 2 : 1024;
+        char *grown = realloc(r->raw, cap);
+        if (!grown) {
+            snprintf(r->errmsg, sizeof r->errmsg, "%s: out of memory while reading row %llu",
+                     r->name, (unsigned long long)r->row + 1);
+            return false;
+        }
+        r->raw = grown;
+        r->raw_cap = cap;
+    }
+    r->raw[r->row_len++] = c;
+    return true;
 }
 
 /* Records where field `col` ended; grow: the header's cells are all kept (until it is too long). */
@@ -308,16 +422,20 @@ static bool cadoj_end_field(struct cadoj_reader *r, bool grow, uint32_t col, siz
 }
 
 /*
- * Scans one record.  For the header every cell is kept and the limit is on
- * the whole row; for data rows the limit is per cell and only the kept
- * columns' cells are stored.
+ * Scans one record from r->pos, unquoting in place.  For the header every
+ * cell is kept and the limit is on the whole row; for data rows the limit is
+ * per cell and only the kept columns' cells are stored.  The row as read is
+ * copied to r->raw for the header, and for data rows when rows are kept
+ * (until the row is sure to be rejected: a cell too long, too many cells).
  */
-static enum scan_result cadoj_scan(struct cadoj_reader *r, bool header)
+static enum scan_result cadoj_scan_careful(struct cadoj_reader *r, bool header)
 {
     r->row_start = r->pos;
     r->w = 0;
     r->nfields = 0;
     r->unterminated_col = r->oversized_col = r->bad_quote_col = r->nul_col = -1;
+    r->row_len = 0;
+    r->row_in_raw = header || r->base.keep_rows;
 
     enum scan_state state = S_START;
     uint32_t col = 0;
@@ -410,6 +528,9 @@ static enum scan_result cadoj_scan(struct cadoj_reader *r, bool header)
             r->oversized_col = col;
             dropping = true;
         }
+        if (r->row_in_raw && !dropping && (header || col < CADOJ_ROW_FIELDS) &&
+            !cadoj_raw_put(r, (char)c))
+            return SCAN_ERROR;
         if (end_field) {
             if (!cadoj_end_field(r, header && !dropping, col, field_start))
                 return SCAN_ERROR;
@@ -434,6 +555,273 @@ static enum scan_result cadoj_scan(struct cadoj_reader *r, bool header)
             r->buf[r->row_start + r->w++] = (char)c;
         }
     }
+}
+
+/* ---- the quick scanner: 64 bytes at a time ------------------------------------------ */
+
+/*
+ * Where the bytes that shape a row are in a span of CADOJ_SPAN bytes: bit i
+ * of each mask stands for byte i.  The compares run 16 bytes at a time with
+ * SSE2, which every x86-64 processor has; elsewhere one byte at a time.
+ */
+struct cadoj_marks {
+    uint64_t comma;
+    uint64_t stop; /* a line end (CR, LF), a double quote or a NUL byte */
+};
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+
+static inline __m128i bytes_equal(__m128i v, char c)
+{
+    return _mm_cmpeq_epi8(v, _mm_set1_epi8(c));
+}
+
+/* One bit per byte of a 16-byte compare, placed as bits 16 * i .. 16 * i + 15. */
+static inline uint64_t bits_of(__m128i eq, unsigned i)
+{
+    return (uint64_t)(unsigned)_mm_movemask_epi8(eq) << (16 * i);
+}
+
+static inline void cadoj_find_marks(const char *p, struct cadoj_marks *m)
+{
+    m->comma = m->stop = 0;
+    for (unsigned i = 0; i < CADOJ_SPAN / 16; i++) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + 16 * i));
+        __m128i stop = _mm_or_si128(_mm_or_si128(bytes_equal(v, '\n'), bytes_equal(v, '\r')),
+                                    _mm_or_si128(bytes_equal(v, '"'), bytes_equal(v, '\0')));
+        m->comma |= bits_of(bytes_equal(v, ','), i);
+        m->stop |= bits_of(stop, i);
+    }
+}
+#else
+static inline void cadoj_find_marks(const char *p, struct cadoj_marks *m)
+{
+    m->comma = m->stop = 0;
+    for (unsigned i = 0; i < CADOJ_SPAN; i++) {
+        uint64_t bit = (uint64_t)1 << i;
+        switch (p[i]) {
+        case ',': m->comma |= bit; break;
+        case '\n': case '\r': case '"': case '\0': m->stop |= bit; break;
+        default: break;
+        }
+    }
+}
+#endif
+
+_Static_assert(CADOJ_SPAN == 64, "the marks are 64-bit masks");
+
+static inline unsigned lowest_bit(uint64_t mask)
+{
+    return (unsigned)__builtin_ctzll(mask);
+}
+
+static inline unsigned highest_bit(uint64_t mask)
+{
+    return 63u - (unsigned)__builtin_clzll(mask);
+}
+
+/* The number of bits set (x86-64 has no popcount instruction before SSE4.2). */
+static inline unsigned count_bits(uint64_t x)
+{
+    x = x - ((x >> 1) & 0x5555555555555555ull);
+    x = (x & 0x3333333333333333ull) + ((x >> 2) & 0x3333333333333333ull);
+    x = (x + (x >> 4)) & 0x0F0F0F0F0F0F0F0Full;
+    return (unsigned)((x * 0x0101010101010101ull) >> 56);
+}
+
+/* The bits of mask below its lowest set bit (all of `all` when mask is 0). */
+static inline uint64_t below_lowest(uint64_t mask, uint64_t all)
+{
+    return mask ? (mask & (~mask + 1)) - 1 : all;
+}
+
+/*
+ * A quick row is done: r->ends[k] is where cell k ends (its comma, or the
+ * row's end), from the row's start.  Only the kept cells get their place in
+ * r->fields, without their quotes: in a quick row a cell that starts with a
+ * double quote is a quoted cell that ends with one.
+ */
+static enum scan_result cadoj_quick_row_end(struct cadoj_reader *r, uint32_t ncells, size_t row_len)
+{
+    const char *row = r->buf + r->row_start;
+    for (uint32_t i = 0; i < CADOJ_KEPT; i++) {
+        uint32_t k = cadoj_kept_columns[i];
+        if (k >= ncells) {
+            r->fields[k].off = r->fields[k].len = 0;
+            continue;
+        }
+        uint32_t start = k == 0 ? 0 : r->ends[k - 1] + 1, end = r->ends[k];
+        if (end > start && row[start] == '"') {
+            start++;
+            end--;
+        }
+        r->fields[k].off = start;
+        r->fields[k].len = end - start;
+    }
+    r->nfields = ncells;
+    r->row_len = row_len;
+    r->row_in_raw = false;
+    return SCAN_ROW;
+}
+
+/* The quick scanner gives the row to the careful one, from its first byte. */
+static enum scan_result cadoj_rescan(struct cadoj_reader *r)
+{
+    r->pos = r->row_start;
+    return cadoj_scan_careful(r, false);
+}
+
+enum quick_state {
+    Q_CELL,   /* in an unquoted cell (or at the start of a cell) */
+    Q_QUOTED, /* inside a quoted cell */
+    Q_CLOSED  /* just past a quote inside a quoted cell: it closed the cell, or a "" follows */
+};
+
+/*
+ * Scans one data row from r->pos without moving or copying it, noting where
+ * each cell ends.  It handles unquoted cells, and quoted cells whose opening
+ * quote is the cell's first byte and whose closing quote is right before a
+ * comma or the line end ("" inside them is a quote; in a kept column that
+ * needs unquoting, so it goes to the careful scanner).  Any other quote, a
+ * NUL byte, a quote still open at the end of the file, more than
+ * CADOJ_ROW_FIELDS cells, or a row longer than CADOJ_LONG_ROW: the careful
+ * scanner reads the row instead.
+ */
+static enum scan_result cadoj_scan_quick(struct cadoj_reader *r)
+{
+    enum quick_state state = Q_CELL;
+    uint32_t col = 0;
+    uint32_t *ends = r->ends;
+    for (;;) {
+        if (r->pos == r->len) {
+            r->w = r->pos - r->row_start; /* the refill keeps the whole row so far */
+            if (!cadoj_refill(r))
+                return SCAN_ERROR;
+            if (r->pos == r->len) {
+                /* the end of the file */
+                size_t end = r->pos - r->row_start;
+                if (state != Q_CELL)
+                    return cadoj_rescan(r);
+                if (end == 0)
+                    return SCAN_END;
+                ends[col] = (uint32_t)end;
+                return cadoj_quick_row_end(r, col + 1, end);
+            }
+        }
+        size_t at = r->pos - r->row_start; /* where the next byte is in the row */
+        if (at > CADOJ_LONG_ROW)
+            return cadoj_rescan(r);
+        const char *p = r->buf + r->pos;
+
+        if (state == Q_CLOSED) {
+            if (*p == '"') {
+                if (cadoj_kept(col))
+                    return cadoj_rescan(r);
+                r->pos++;
+                state = Q_QUOTED;
+                continue;
+            }
+            if (*p == ',') {
+                if (col + 1 >= CADOJ_ROW_FIELDS)
+                    return cadoj_rescan(r);
+                ends[col++] = (uint32_t)at;
+                r->pos++;
+                state = Q_CELL;
+                continue;
+            }
+            if (*p == '\n' || *p == '\r') {
+                r->skip_lf = *p == '\r';
+                r->pos++;
+                ends[col] = (uint32_t)at;
+                return cadoj_quick_row_end(r, col + 1, at);
+            }
+            return cadoj_rescan(r); /* blanks or text after a closing quote */
+        }
+
+        size_t avail = r->len - r->pos < CADOJ_SPAN ? r->len - r->pos : CADOJ_SPAN;
+        uint64_t in_data = avail == CADOJ_SPAN ? ~(uint64_t)0 : ((uint64_t)1 << avail) - 1;
+        struct cadoj_marks m;
+        cadoj_find_marks(p, &m);
+        uint64_t stop = m.stop & in_data;
+
+        if (state == Q_QUOTED) {
+            /* commas and line ends are text here: only the closing quote (or a NUL) matters */
+            for (; stop; stop &= stop - 1)
+                if (p[lowest_bit(stop)] == '"' || p[lowest_bit(stop)] == '\0')
+                    break;
+            if (!stop) {
+                r->pos += avail;
+                continue;
+            }
+            unsigned i = lowest_bit(stop);
+            if (p[i] == '\0')
+                return cadoj_rescan(r);
+            r->pos += i + 1;
+            state = Q_CLOSED;
+            continue;
+        }
+
+        /*
+         * Q_CELL: every comma before the first line end, quote or NUL ends a
+         * cell.  They are noted one by one up to the last end a kept cell
+         * needs; the rest are counted, and the last of them noted (it is
+         * where the next cell starts).
+         */
+        uint64_t commas = m.comma & below_lowest(stop, in_data);
+        if (commas) {
+            uint32_t after = col + count_bits(commas);
+            int last = r->last_needed[after < CADOJ_ROW_FIELDS ? after : CADOJ_ROW_FIELDS];
+            for (; (int)col <= last; commas &= commas - 1)
+                ends[col++] = (uint32_t)(at + lowest_bit(commas));
+            if (commas) {
+                col = after;
+                ends[col - 1] = (uint32_t)(at + highest_bit(commas));
+            }
+            if (col >= CADOJ_ROW_FIELDS)
+                return cadoj_rescan(r); /* too many cells: the row is rejected, carefully */
+        }
+        if (!stop) {
+            r->pos += avail;
+            continue;
+        }
+        unsigned i = lowest_bit(stop);
+        char c = p[i];
+        r->pos += i + 1;
+        size_t cell = col == 0 ? 0 : ends[col - 1] + 1;
+        if (c == '"' && at + i == cell) {
+            state = Q_QUOTED;
+            continue;
+        }
+        if (c != '\n' && c != '\r')
+            return cadoj_rescan(r); /* a quote inside a cell, or a NUL byte */
+        r->skip_lf = c == '\r';
+        if (col == 0 && at + i == 0)
+            return SCAN_BLANK;
+        ends[col] = (uint32_t)(at + i);
+        return cadoj_quick_row_end(r, col + 1, at + i);
+    }
+}
+
+/* Scans the next data row: quickly when it can, carefully otherwise. */
+static enum scan_result cadoj_scan_row(struct cadoj_reader *r)
+{
+    r->row_start = r->pos;
+    r->w = 0;
+    if (r->skip_lf) {
+        /* a line feed right after a carriage return ends the same row */
+        if (r->pos == r->len && !cadoj_refill(r))
+            return SCAN_ERROR;
+        if (r->pos < r->len) {
+            r->skip_lf = false;
+            if (r->buf[r->pos] == '\n')
+                r->pos++;
+        }
+        r->row_start = r->pos;
+    }
+    r->row_offset = cadoj_offset(r, r->pos);
+    r->unterminated_col = r->oversized_col = r->bad_quote_col = r->nul_col = -1;
+    return r->careful_only ? cadoj_scan_careful(r, false) : cadoj_scan_quick(r);
 }
 
 /* ---- header ----------------------------------------------------------------------- */
@@ -477,7 +865,7 @@ static bool cadoj_read_header(struct cadoj_reader *r, char *err, size_t errsize)
 
     enum scan_result s;
     do
-        s = cadoj_scan(r, true);
+        s = cadoj_scan_careful(r, true);
     while (s == SCAN_BLANK);
     if (s == SCAN_ERROR) {
         snprintf(err, errsize, "%s", r->errmsg);
@@ -580,6 +968,18 @@ static bool cadoj_read_header(struct cadoj_reader *r, char *err, size_t errsize)
     }
     r->header_fields = r->nfields < CADOJ_COLUMNS ? r->nfields : CADOJ_COLUMNS;
 
+    /* The header as read, for writers that copy the input. */
+    r->header_line = malloc(r->row_len + 1);
+    if (!r->header_line) {
+        snprintf(err, errsize, "%s: out of memory reading the header", r->name);
+        return false;
+    }
+    if (r->row_len)
+        memcpy(r->header_line, r->raw, r->row_len);
+    r->header_line[r->row_len] = '\0';
+    r->header_len = r->row_len;
+    r->row_len = 0;
+
     /* From here on only the data row's fields are stored. */
     if (r->fields_cap < CADOJ_ROW_FIELDS) {
         struct cadoj_field *grown = realloc(r->fields, CADOJ_ROW_FIELDS * sizeof *grown);
@@ -596,12 +996,60 @@ static bool cadoj_read_header(struct cadoj_reader *r, char *err, size_t errsize)
 /* ---- rows ---------------------------------------------------------------------------- */
 
 /* A kept cell of a view, trimmed; false when empty. */
-static bool view_cell(const struct cadoj_view *v, uint32_t col, const char **s, size_t *len)
+static inline bool view_cell(const struct cadoj_view *v, uint32_t col, const char **s, size_t *len)
 {
     *s = v->base + v->f[col].off;
     *len = v->f[col].len;
-    cadoj_trim(s, len);
+    if (*len > 0 && (is_blank(**s) || is_blank((*s)[*len - 1])))
+        cadoj_trim(s, len);
     return *len > 0;
+}
+
+/* A compact date (YYYYMMDD), through the column's memo of the last one read. */
+static bool cadoj_date(struct cadoj_date_memo *m, const char *s, size_t len, int32_t *out)
+{
+    if (len > sizeof m->text)
+        return date_parse_compact(s, len, out);
+    if (len != m->len || memcmp(m->text, s, len) != 0) {
+        m->len = (uint8_t)len;
+        memcpy(m->text, s, len);
+        m->ok = date_parse_compact(s, len, &m->date);
+    }
+    if (m->ok)
+        *out = m->date;
+    return m->ok;
+}
+
+/* Hashes an offence text from its length and its first and last 8 bytes. */
+static uint64_t memo_hash(const char *s, size_t len)
+{
+    uint64_t head = 0, tail = 0;
+    size_t n = len < 8 ? len : 8;
+    memcpy(&head, s, n);
+    memcpy(&tail, s + len - n, n);
+    uint64_t h = (head ^ (tail * 0x9E3779B97F4A7C15ull) ^ len) * 0xFF51AFD7ED558CCDull;
+    return h ^ (h >> 29);
+}
+
+/* The citation of an offence text (doj_offense_parse), through the memo. */
+static bool cadoj_citation(struct cadoj_reader *r, const char *text, size_t len, struct citation *out)
+{
+    if (len == 0 || len > CADOJ_MEMO_TEXT)
+        return doj_offense_parse(text, len, out, NULL);
+    if (!r->citations) {
+        r->citations = calloc(CADOJ_MEMO_SLOTS, sizeof *r->citations);
+        if (!r->citations)
+            return doj_offense_parse(text, len, out, NULL);
+    }
+    struct cadoj_citation_memo *m = &r->citations[memo_hash(text, len) & (CADOJ_MEMO_SLOTS - 1)];
+    if (m->len != len || memcmp(m->text, text, len) != 0) {
+        m->len = (uint8_t)len;
+        memcpy(m->text, text, len);
+        m->ok = doj_offense_parse(text, len, &m->citation, NULL);
+    }
+    if (m->ok)
+        *out = m->citation;
+    return m->ok;
 }
 
 /* The structure of the scanned row; false (after rejecting it) when it cannot be read. */
@@ -666,6 +1114,7 @@ static enum record_status cadoj_oom(struct cadoj_reader *r)
 static void cadoj_new_subject(struct cadoj_reader *r)
 {
     r->started = false;
+    r->charges = 0;
     r->dob = DOB_NONE;
     if (++r->generation == 0) {
         if (r->slots)
@@ -833,7 +1282,7 @@ static bool cadoj_is_conviction(const struct cadoj_view *v)
 {
     const char *s;
     size_t len;
-    return view_cell(v, C_DISP_DESCR, &s, &len) && len >= 9 && strncasecmp(s, "CONVICTED", 9) == 0;
+    return view_cell(v, C_DISP_DESCR, &s, &len) && len >= 9 && same_letters(s, "CONVICTED", 9);
 }
 
 /*
@@ -849,16 +1298,20 @@ static bool cadoj_fill_charge(struct cadoj_reader *r, struct person *p, const st
     size_t off_len, com_len, len;
     view_cell(v, C_OFFENSE_DESCR, &off, &off_len);
     view_cell(v, C_COMMENT_TEXT, &com, &com_len);
-    if (doj_offense_normalise(off, off_len, com, com_len, &c->citation, NULL))
+    /* key: the text the citation is read from (as doj_offense_normalise chooses it) */
+    const char *key = off;
+    size_t key_len = off_len;
+    if (doj_offense_refers_to_comment(off, off_len)) {
+        key = com;
+        key_len = com_len;
+    }
+    if (key_len > 0 && cadoj_citation(r, key, key_len, &c->citation))
         c->known |= 1u << FACT_CITATION;
     else if (conviction)
         r->counts_total.citations_unknown++;
-    /* key: the text the citation was read from */
-    const char *key = off;
-    size_t key_len = off_len;
-    if (doj_offense_refers_to_comment(off, off_len) && com_len > 0) {
-        key = com;
-        key_len = com_len;
+    if (key_len == 0) {
+        key = off; /* SEE COMMENT FOR CHARGE with no comment */
+        key_len = off_len;
     }
     if (!person_add_text(p, key, key_len, &c->key))
         return false;
@@ -866,7 +1319,7 @@ static bool cadoj_fill_charge(struct cadoj_reader *r, struct person *p, const st
         c->known |= 1u << FACT_OFFENSE_TEXT;
     if (cadoj_parse_level(v, &c->level))
         c->known |= 1u << FACT_LEVEL;
-    if (view_cell(v, C_STP_EVENT_DATE, &s, &len) && date_parse_compact(s, len, &c->disposition_date))
+    if (view_cell(v, C_STP_EVENT_DATE, &s, &len) && cadoj_date(&r->date_memo, s, len, &c->disposition_date))
         c->known |= 1u << FACT_DISPOSITION_DATE;
     if (view_cell(v, C_STP_ORI_CNTY_NAME, &s, &len)) {
         if (!person_add_text(p, s, len, &c->county))
@@ -886,10 +1339,14 @@ static bool cadoj_fill_charge(struct cadoj_reader *r, struct person *p, const st
     return true;
 }
 
-/* A new conviction from row v; false when out of memory. */
+/*
+ * A new conviction from row v; charge: the charge just made from the same
+ * row, whose facts are the conviction's (NULL when the row names no offence).
+ * False when out of memory.
+ */
 static bool cadoj_add_conviction(struct cadoj_reader *r, struct person *p,
-                                 const struct cadoj_view *v, const char *cnt, size_t cnt_len,
-                                 uint64_t hash)
+                                 const struct cadoj_view *v, const struct conviction *charge,
+                                 const char *cnt, size_t cnt_len, uint64_t hash)
 {
     if (p->count >= r->counts_cap) {
         uint32_t cap = r->counts_cap ? r->counts_cap * 2 : 16;
@@ -907,8 +1364,13 @@ static bool cadoj_add_conviction(struct cadoj_reader *r, struct person *p,
     uint32_t index = p->count - 1;
     struct cadoj_count *k = &r->counts[index];
     memset(k, 0, sizeof *k);
-    if (!cadoj_fill_charge(r, p, v, c, cnt, cnt_len, true))
+    if (charge) {
+        *c = *charge;
+        if (!(c->known & (1u << FACT_CITATION)))
+            r->counts_total.citations_unknown++;
+    } else if (!cadoj_fill_charge(r, p, v, c, cnt, cnt_len, true)) {
         return false;
+    }
     if (cnt_len > 0) {
         if (!person_add_text(p, cnt, cnt_len, &k->cnt))
             return false;
@@ -921,26 +1383,32 @@ static bool cadoj_add_conviction(struct cadoj_reader *r, struct person *p,
     return true;
 }
 
-/*
- * Gives row v to the current subject (starting it when it is the first).
- * Returns false only when out of memory; a row refused here is rejected.
- */
-static bool cadoj_apply(struct cadoj_reader *r, struct person *p, const struct cadoj_view *v)
+/* What became of a row given to a subject. */
+enum cadoj_applied {
+    APPLIED_OUT_OF_MEMORY,
+    APPLIED_REJECTED,   /* refused here (too many charges or convictions), and rejected */
+    APPLIED_OTHER,      /* an arrest, a court step, a continuation row... */
+    APPLIED_CONVICTION  /* the subject's last conviction was made from it */
+};
+
+/* Gives row v to the current subject (starting it when it is the first). */
+static enum cadoj_applied cadoj_apply(struct cadoj_reader *r, struct person *p,
+                                      const struct cadoj_view *v)
 {
     const char *s;
     size_t len;
     if (!r->started) {
         view_cell(v, C_SUBJECT_ID, &s, &len);
         if (!person_add_text(p, s, len, &p->id))
-            return false;
+            return APPLIED_OUT_OF_MEMORY;
         /* The export records deaths and registrations as steps: without one, the answer is no. */
         p->known |= (1u << FACT_ID) | (1u << FACT_DECEASED) | (1u << FACT_SEX_OFFENDER_REGISTRATION);
         r->started = true;
     }
     if (view_cell(v, C_STP_TYPE_DESCR, &s, &len)) {
-        if (len == 8 && strncasecmp(s, "DECEASED", 8) == 0) {
+        if (len == 8 && same_letters(s, "DECEASED", 8)) {
             p->deceased = true;
-        } else if (len == 12 && strncasecmp(s, "REGISTRATION", 12) == 0) {
+        } else if (len == 12 && same_letters(s, "REGISTRATION", 12)) {
             const char *off;
             size_t off_len;
             if (view_cell(v, C_OFFENSE_DESCR, &off, &off_len) && off_len >= 3 && strncmp(off, "290", 3) == 0) {
@@ -949,7 +1417,7 @@ static bool cadoj_apply(struct cadoj_reader *r, struct person *p, const struct c
                 const char *d;
                 size_t dlen;
                 int32_t date;
-                if (view_cell(v, C_STP_EVENT_DATE, &d, &dlen) && date_parse_compact(d, dlen, &date) &&
+                if (view_cell(v, C_STP_EVENT_DATE, &d, &dlen) && cadoj_date(&r->date_memo, d, dlen, &date) &&
                     (!(p->known & (1u << FACT_SEX_OFFENDER_REGISTRATION_DATE)) ||
                      date < p->sex_offender_registration_date)) {
                     p->sex_offender_registration_date = date;
@@ -960,7 +1428,7 @@ static bool cadoj_apply(struct cadoj_reader *r, struct person *p, const struct c
     }
     int32_t dob;
     if (r->dob != DOB_CONFLICT && view_cell(v, C_PRI_DOB, &s, &len) &&
-        date_parse_compact(s, len, &dob)) {
+        cadoj_date(&r->dob_memo, s, len, &dob)) {
         if (r->dob == DOB_NONE) {
             p->date_of_birth = dob;
             p->known |= 1u << FACT_DATE_OF_BIRTH;
@@ -978,17 +1446,13 @@ static bool cadoj_apply(struct cadoj_reader *r, struct person *p, const struct c
     size_t off_len, com_len;
     view_cell(v, C_OFFENSE_DESCR, &off, &off_len);
     view_cell(v, C_COMMENT_TEXT, &com, &com_len);
+    struct conviction *charge = NULL;
     if (off_len > 0 || com_len > 0) {
         const char *cnt_text = NULL;
         size_t cnt_text_len = 0;
         if (!view_cell(v, C_CNT_ORDER, &cnt_text, &cnt_text_len))
             cnt_text_len = 0;
-        struct conviction *charge = person_add_charge(p, CADOJ_MAX_CHARGES);
-        if (charge && !cadoj_fill_charge(r, p, v, charge, cnt_text, cnt_text_len, false))
-            return false;
-        if (!charge) {
-            if (p->ncharges < CADOJ_MAX_CHARGES)
-                return false; /* out of memory */
+        if (r->charges == CADOJ_MAX_CHARGES) {
             char id[CADOJ_QUOTE_MAX + 4];
             cadoj_sanitize(id, sizeof id, person_text(p, p->id), p->id.len);
             uint64_t row = r->row;
@@ -996,13 +1460,19 @@ static bool cadoj_apply(struct cadoj_reader *r, struct person *p, const struct c
             cadoj_reject(r, "subject '%s' already has %u charges, the most Lenity reads for one person "
                             "(are the SUBJECT_ID values right?)", id, (unsigned)CADOJ_MAX_CHARGES);
             r->row = row;
-            return true;
+            return APPLIED_REJECTED;
+        }
+        r->charges++;
+        if (r->list_charges) {
+            charge = person_add_charge(p, CADOJ_MAX_CHARGES);
+            if (!charge || !cadoj_fill_charge(r, p, v, charge, cnt_text, cnt_text_len, false))
+                return APPLIED_OUT_OF_MEMORY;
         }
     }
     if (!cadoj_is_conviction(v)) {
         r->counts_total.rows_other++;
         r->base.rows_other++;
-        return true;
+        return APPLIED_OTHER;
     }
     const char *cnt;
     size_t cnt_len;
@@ -1018,7 +1488,7 @@ static bool cadoj_apply(struct cadoj_reader *r, struct person *p, const struct c
             r->counts_total.rows_other++;
             r->base.rows_other++;
             r->counts_total.rows_continuation++;
-            return true;
+            return APPLIED_OTHER;
         }
     }
     if (p->count >= CADOJ_MAX_CONVICTIONS) {
@@ -1030,30 +1500,29 @@ static bool cadoj_apply(struct cadoj_reader *r, struct person *p, const struct c
                         "person (are the SUBJECT_ID values right?)", id,
                      (unsigned)CADOJ_MAX_CONVICTIONS);
         r->row = row;
-        return true;
+        return APPLIED_REJECTED;
     }
-    if (!cadoj_add_conviction(r, p, v, cnt_len > 0 ? cnt : NULL, cnt_len, hash))
-        return false;
+    if (!cadoj_add_conviction(r, p, v, charge, cnt_len > 0 ? cnt : NULL, cnt_len, hash))
+        return APPLIED_OUT_OF_MEMORY;
     r->counts_total.rows_conviction++;
-    return true;
+    return APPLIED_CONVICTION;
 }
 
-/* Copies the scanned row out of the buffer: it starts the next subject. */
-static bool cadoj_stash_row(struct cadoj_reader *r)
+/*
+ * Gives the scanned row to the current subject and, when rows are kept,
+ * keeps its text (a row rejected here is not kept).  False when out of memory.
+ */
+static bool cadoj_take_row(struct cadoj_reader *r, struct person *p)
 {
-    if (r->w > r->stash_cap) {
-        char *grown = realloc(r->stash, r->w);
-        if (!grown)
-            return false;
-        r->stash = grown;
-        r->stash_cap = r->w;
-    }
-    if (r->w)
-        memcpy(r->stash, r->buf + r->row_start, r->w);
-    memcpy(r->stash_fields, r->fields, sizeof r->stash_fields);
-    r->stash_row = r->row;
-    r->have_stash = true;
-    return true;
+    const struct cadoj_view v = {r->buf + r->row_start, r->fields, r->row};
+    enum cadoj_applied applied = cadoj_apply(r, p, &v);
+    if (applied == APPLIED_OUT_OF_MEMORY)
+        return false;
+    if (!r->base.keep_rows || applied == APPLIED_REJECTED)
+        return true;
+    const char *text = r->row_in_raw ? r->raw : r->buf + r->row_start;
+    uint32_t conviction = applied == APPLIED_CONVICTION ? p->count - 1 : UINT32_MAX;
+    return person_add_raw_row(p, text, r->row_len, r->row, conviction);
 }
 
 static enum record_status cadoj_hand_out(struct cadoj_reader *r, const struct person *p)
@@ -1064,19 +1533,32 @@ static enum record_status cadoj_hand_out(struct cadoj_reader *r, const struct pe
     return RECORD_PERSON;
 }
 
+/* True when the scanned row cannot join the current subject: there is none, or its SUBJECT_ID differs. */
+static bool cadoj_starts_subject(const struct cadoj_reader *r, const struct person *person)
+{
+    if (!r->started)
+        return true;
+    const char *id;
+    size_t id_len;
+    const struct cadoj_view v = {r->buf + r->row_start, r->fields, r->row};
+    view_cell(&v, C_SUBJECT_ID, &id, &id_len);
+    return person->id.len != id_len || memcmp(person_text(person, person->id), id, id_len) != 0;
+}
+
 static enum record_status cadoj_next(struct record_reader *base, struct person *person)
 {
     struct cadoj_reader *r = (struct cadoj_reader *)base;
+    if (r->stopped)
+        return RECORD_END;
     person_clear(person);
     cadoj_new_subject(r);
-    if (r->have_stash) {
-        const struct cadoj_view v = {r->stash, r->stash_fields, r->stash_row};
-        r->have_stash = false;
-        if (!cadoj_apply(r, person, &v))
+    if (r->have_pending) {
+        r->have_pending = false;
+        if (!cadoj_take_row(r, person))
             return cadoj_oom(r);
     }
     for (;;) {
-        enum scan_result s = cadoj_scan(r, false);
+        enum scan_result s = cadoj_scan_row(r);
         if (s == SCAN_BLANK)
             continue;
         if (s == SCAN_ERROR)
@@ -1087,19 +1569,21 @@ static enum record_status cadoj_next(struct record_reader *base, struct person *
         r->base.rows_read++;
         if (!cadoj_check_row(r))
             continue;
-        const struct cadoj_view v = {r->buf + r->row_start, r->fields, r->row};
-        if (r->started) {
-            const char *id;
-            size_t id_len;
-            view_cell(&v, C_SUBJECT_ID, &id, &id_len);
-            if (person->id.len != id_len ||
-                memcmp(person_text(person, person->id), id, id_len) != 0) {
-                if (!cadoj_stash_row(r))
-                    return cadoj_oom(r);
+        if (cadoj_starts_subject(r, person)) {
+            if (r->row_offset >= r->stop_at) {
+                /* The row belongs to the part of the file after the stop (cadoj_reader_stop_at). */
+                r->row--;
+                r->base.rows_read--;
+                r->stopped = true;
+                r->have_pending = true;
+                return r->started ? cadoj_hand_out(r, person) : RECORD_END;
+            }
+            if (r->started) {
+                r->have_pending = true; /* it starts the next subject */
                 return cadoj_hand_out(r, person);
             }
         }
-        if (!cadoj_apply(r, person, &v))
+        if (!cadoj_take_row(r, person))
             return cadoj_oom(r);
     }
 }
@@ -1107,6 +1591,13 @@ static enum record_status cadoj_next(struct record_reader *base, struct person *
 static const char *cadoj_error(struct record_reader *base)
 {
     return ((struct cadoj_reader *)base)->errmsg;
+}
+
+static const char *cadoj_header(struct record_reader *base, size_t *len)
+{
+    struct cadoj_reader *r = (struct cadoj_reader *)base;
+    *len = r->header_len;
+    return r->header_line;
 }
 
 static void cadoj_close(struct record_reader *base)
@@ -1118,19 +1609,27 @@ static void cadoj_close(struct record_reader *base)
         close(r->fd);
     free(r->buf);
     free(r->fields);
+    free(r->header_line);
+    free(r->raw);
     free(r->counts);
     free(r->slots);
-    free(r->stash);
+    free(r->citations);
     free(r->name);
     free(r);
+}
+
+/* The reader behind base, or NULL when it is not a DOJ reader. */
+static struct cadoj_reader *cadoj_of(const struct record_reader *base)
+{
+    return base && base->close == cadoj_close ? (struct cadoj_reader *)base : NULL;
 }
 
 bool cadoj_reader_counts(const struct record_reader *base, struct cadoj_counts *out)
 {
     memset(out, 0, sizeof *out);
-    if (!base || base->close != cadoj_close)
+    const struct cadoj_reader *r = cadoj_of(base);
+    if (!r)
         return false;
-    const struct cadoj_reader *r = (const struct cadoj_reader *)base;
     *out = r->counts_total;
     out->rows_read = base->rows_read;
     out->rows_rejected = base->rows_rejected;
@@ -1139,16 +1638,40 @@ bool cadoj_reader_counts(const struct record_reader *base, struct cadoj_counts *
 
 size_t cadoj_reader_footprint(const struct record_reader *base)
 {
-    if (!base || base->close != cadoj_close)
+    const struct cadoj_reader *r = cadoj_of(base);
+    if (!r)
         return 0;
-    const struct cadoj_reader *r = (const struct cadoj_reader *)base;
-    return sizeof *r + r->cap + r->stash_cap + (size_t)r->fields_cap * sizeof *r->fields +
-           (size_t)r->counts_cap * sizeof *r->counts + (size_t)r->nslots * sizeof *r->slots;
+    return sizeof *r + r->cap + CADOJ_SPAN + r->raw_cap + r->header_len + 1 +
+           (r->citations ? CADOJ_MEMO_SLOTS * sizeof *r->citations : 0) +
+           (size_t)r->fields_cap * sizeof *r->fields + (size_t)r->counts_cap * sizeof *r->counts +
+           (size_t)r->nslots * sizeof *r->slots;
 }
 
-struct record_reader *cadoj_reader_open_block(const char *path, size_t block,
-                                              record_reject_fn reject, void *ctx, char *err,
-                                              size_t errsize)
+/* Reads data rows from `offset` on (the header is read first, from the start, all the same). */
+static bool cadoj_seek(struct cadoj_reader *r, uint64_t offset, char *err, size_t errsize)
+{
+    uint64_t here = cadoj_offset(r, r->pos);
+    if (offset <= here)
+        return true; /* in the header: the data starts after it */
+    if (!r->own_fd) {
+        snprintf(err, errsize, "%s: cannot be read from the middle", r->name);
+        return false;
+    }
+    if (offset > (uint64_t)INT64_MAX || lseek(r->fd, (off_t)offset, SEEK_SET) < 0) {
+        snprintf(err, errsize, "%s: cannot read from byte %llu: %s", r->name,
+                 (unsigned long long)offset, strerror(errno));
+        return false;
+    }
+    r->pos = r->len = r->row_start = r->w = 0;
+    r->end_offset = offset;
+    r->eof = false;
+    r->skip_lf = false;
+    return true;
+}
+
+static struct record_reader *cadoj_open(const char *path, size_t block, uint64_t offset,
+                                        record_reject_fn reject, void *ctx, char *err,
+                                        size_t errsize)
 {
     struct cadoj_reader *r = calloc(1, sizeof *r);
     if (!r) {
@@ -1157,22 +1680,30 @@ struct record_reader *cadoj_reader_open_block(const char *path, size_t block,
     }
     r->fd = -1;
     r->block = block ? block : 1;
+    r->stop_at = UINT64_MAX;
+    r->list_charges = true;
+    /* the quick scanner needs the end of each kept cell and of the cell before it */
+    r->last_needed[0] = -1;
+    for (uint32_t k = 1; k <= CADOJ_ROW_FIELDS; k++) {
+        uint32_t j = k - 1;
+        bool needed = cadoj_kept(j) || (j + 1 < CADOJ_ROW_FIELDS && cadoj_kept(j + 1));
+        r->last_needed[k] = needed ? (int16_t)j : r->last_needed[k - 1];
+    }
     r->base.format_name = "California DOJ criminal-history export";
     r->base.next = cadoj_next;
     r->base.error = cadoj_error;
     r->base.close = cadoj_close;
+    r->base.header = cadoj_header;
     r->base.reject = reject;
     r->base.reject_ctx = ctx;
 
     bool is_stdin = strcmp(path, "-") == 0;
     r->name = strdup(is_stdin ? "standard input" : path);
-    r->buf = malloc(r->block);
-    if (!r->name || !r->buf) {
+    if (!r->name || !cadoj_grow_buffer(r, r->block)) {
         snprintf(err, errsize, "%s: out of memory", path);
         cadoj_close(&r->base);
         return NULL;
     }
-    r->cap = r->block;
 
     if (is_stdin) {
         r->fd = STDIN_FILENO;
@@ -1191,15 +1722,101 @@ struct record_reader *cadoj_reader_open_block(const char *path, size_t block,
             return NULL;
         }
     }
-    if (!cadoj_read_header(r, err, errsize)) {
+    if (!cadoj_read_header(r, err, errsize) || !cadoj_seek(r, offset, err, errsize)) {
         cadoj_close(&r->base);
         return NULL;
     }
     return &r->base;
 }
 
+struct record_reader *cadoj_reader_open_block(const char *path, size_t block,
+                                              record_reject_fn reject, void *ctx, char *err,
+                                              size_t errsize)
+{
+    return cadoj_open(path, block, 0, reject, ctx, err, errsize);
+}
+
 struct record_reader *cadoj_reader_open(const char *path, record_reject_fn reject, void *ctx,
                                         char *err, size_t errsize)
 {
-    return cadoj_reader_open_block(path, CADOJ_BLOCK, reject, ctx, err, errsize);
+    return cadoj_open(path, CADOJ_BLOCK, 0, reject, ctx, err, errsize);
+}
+
+/* ---- one export in parts (lenity run --jobs) ---------------------------------------------- */
+
+struct record_reader *cadoj_reader_open_at(const char *path, uint64_t offset,
+                                           record_reject_fn reject, void *ctx, char *err,
+                                           size_t errsize)
+{
+    return cadoj_open(path, CADOJ_BLOCK, offset, reject, ctx, err, errsize);
+}
+
+bool cadoj_find_subject_start(const char *path, uint64_t near, uint64_t *offset, char *err,
+                              size_t errsize)
+{
+    struct record_reader *base = cadoj_reader_open_at(path, near, NULL, NULL, err, errsize);
+    if (!base)
+        return false;
+    struct cadoj_reader *r = cadoj_of(base);
+    /*
+     * Read from `near`, the first person is the end of one that began before
+     * it (after a piece of a row): the row that ends it starts the next.
+     */
+    struct person p;
+    person_init(&p);
+    bool found = cadoj_next(base, &p) == RECORD_PERSON && r->have_pending;
+    if (found)
+        *offset = r->row_offset;
+    else if (!r->errmsg[0])
+        snprintf(err, errsize, "%s: no subject starts after byte %llu", r->name,
+                 (unsigned long long)near);
+    else
+        snprintf(err, errsize, "%s", r->errmsg);
+    person_free(&p);
+    cadoj_close(base);
+    return found;
+}
+
+void cadoj_reader_stop_at(struct record_reader *base, uint64_t offset)
+{
+    struct cadoj_reader *r = cadoj_of(base);
+    if (r)
+        r->stop_at = offset;
+}
+
+bool cadoj_reader_stopped(const struct record_reader *base, uint64_t *offset)
+{
+    const struct cadoj_reader *r = cadoj_of(base);
+    if (!r || !r->stopped)
+        return false;
+    *offset = r->row_offset;
+    return true;
+}
+
+void cadoj_reader_resume(struct record_reader *base)
+{
+    struct cadoj_reader *r = cadoj_of(base);
+    if (!r)
+        return;
+    r->stop_at = UINT64_MAX;
+    if (r->stopped) {
+        /* the row it stopped at is read here after all */
+        r->stopped = false;
+        r->row++;
+        r->base.rows_read++;
+    }
+}
+
+void cadoj_reader_list_charges(struct record_reader *base, bool list)
+{
+    struct cadoj_reader *r = cadoj_of(base);
+    if (r)
+        r->list_charges = list;
+}
+
+void cadoj_reader_scan_carefully(struct record_reader *base)
+{
+    struct cadoj_reader *r = cadoj_of(base);
+    if (r)
+        r->careful_only = true;
 }

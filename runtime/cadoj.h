@@ -64,12 +64,20 @@
  * interface knows only rows_read and rows_rejected; cadoj_reader_counts()
  * gives the rest.
  *
- * Memory is flat in the size of the file: the read buffer grows to the
- * longest row's kept cells plus one block, the person's arrays to the
- * largest subject, and nothing is allocated per row once those are reached.
- * Rows of one subject that are NOT adjacent are not merged: the subject is
- * handed out once per run of adjacent rows (detecting it would need memory
- * that grows with the file).
+ * Memory is flat in the size of the file: the read buffer settles at two
+ * blocks (a row over 64 KiB is read keeping only its kept cells, so the
+ * buffer grows to the longest row's kept cells plus one block at most), the
+ * person's arrays grow to the largest subject, and nothing is allocated per
+ * row once those are reached.  Rows of one subject that are NOT adjacent are
+ * not merged: the subject is handed out once per run of adjacent rows
+ * (detecting it would need memory that grows with the file).
+ *
+ * Kept rows (record.h, keep_rows): each data row handed out with a subject is
+ * kept in person->rows exactly as read (quotes and all, without its line
+ * end), with its row number and the index of the conviction made from it
+ * (UINT32_MAX for arrests, court steps, continuation rows...); rejected rows
+ * are not kept.  header() gives the header line as read, without a UTF-8
+ * byte-order mark or the line end.
  */
 #ifndef LENITY_CADOJ_H
 #define LENITY_CADOJ_H
@@ -130,5 +138,47 @@ bool cadoj_reader_counts(const struct record_reader *r, struct cadoj_counts *out
 
 /* Bytes the reader itself holds (buffers and tables), for tests that memory stays flat. */
 size_t cadoj_reader_footprint(const struct record_reader *r);
+
+/*
+ * list false: the subject's charges are not listed (person->charges stays
+ * empty, has_charges false), for a caller whose policy never looks at
+ * charges; rows are still rejected past CADOJ_MAX_CHARGES charges of one
+ * subject, as when they are listed.  Listed by default.
+ */
+void cadoj_reader_list_charges(struct record_reader *r, bool list);
+
+/* Reads every row the slow and careful way, for tests that both ways read the same. */
+void cadoj_reader_scan_carefully(struct record_reader *r);
+
+/*
+ * One export read in parts, each by its own reader (lenity run --jobs).
+ *
+ * cadoj_find_subject_start: the byte offset of the first row after `near`
+ * that starts a subject (its SUBJECT_ID differs from the row before it), as
+ * found by reading from `near` on: a guess when `near` falls inside a
+ * quoted value that spans lines, so a caller checks it with a reader that
+ * read the file from the start (cadoj_reader_stop_at).  false, with a
+ * message in err, when no subject starts after `near`.
+ *
+ * cadoj_reader_open_at: a reader whose data rows start at byte `offset`,
+ * which must be where a row starts (the header is still read and checked,
+ * from the start of the file).  Its row numbers count from that row (1).
+ *
+ * cadoj_reader_stop_at: the reader stops (next() gives RECORD_END) at the
+ * first readable row at or after byte `offset` that would start a subject;
+ * the subject before it is handed out first.  That row is not counted as
+ * read.  cadoj_reader_stopped gives where the row it stopped at starts:
+ * when that is `offset`, the file splits there exactly as one reader would
+ * see it, and a reader opened at `offset` reads the rest.
+ * cadoj_reader_resume: goes on reading past the stop, as if there were none.
+ */
+bool cadoj_find_subject_start(const char *path, uint64_t near, uint64_t *offset, char *err,
+                              size_t errsize);
+struct record_reader *cadoj_reader_open_at(const char *path, uint64_t offset,
+                                           record_reject_fn reject, void *ctx, char *err,
+                                           size_t errsize);
+void cadoj_reader_stop_at(struct record_reader *r, uint64_t offset);
+bool cadoj_reader_stopped(const struct record_reader *r, uint64_t *offset);
+void cadoj_reader_resume(struct record_reader *r);
 
 #endif

@@ -17,6 +17,7 @@
 #include "csv.h"
 #include "examples.h"
 #include "output.h"
+#include "parallel.h"
 #include "summary.h"
 #include "verify.h"
 #include "vm.h"
@@ -58,6 +59,8 @@ static void usage(FILE *f)
           "  --set NAME=VALUE  override a parameter of the policy for this run\n"
           "  --as-of DATE      the run date (YYYY-MM-DD) that ages and \"years since\" are measured to;\n"
           "                    default: today\n"
+          "  --jobs N          1 (default) or 2: with 2, a DOJ export is read and decided in two parts at\n"
+          "                    once, split where a subject begins; the output is the same as with 1\n"
           "  --rejects FILE    write rejected rows (row number and reason) to FILE\n"
           "  --summary FILE    write the run's statistics as JSON: outcomes by section, people with\n"
           "                    relief, people whose every felony or conviction gets relief\n"
@@ -131,6 +134,7 @@ static int load_policy(const char *path, const struct compile_options *opts, str
 
 struct run_args {
     const char *policy, *input, *output, *rejects, *person, *as_of, *input_format, *format, *summary;
+    int jobs; /* --jobs; 0 when not given (one job) */
     const char *sets[MAX_SETS];
     int nsets;
     struct compile_options copts;
@@ -165,6 +169,13 @@ static int parse_args(int argc, char **argv, struct run_args *a, bool want_perso
             }
         } else if (strcmp(s, "--as-of") == 0 && next) {
             a->as_of = argv[++i];
+        } else if (strcmp(s, "--jobs") == 0 && next) {
+            const char *n = argv[++i];
+            if (strlen(n) != 1 || n[0] < '1' || n[0] > '0' + RUN_MAX_JOBS) {
+                fprintf(stderr, "lenity: --jobs is 1 or %d, not '%s'\n", RUN_MAX_JOBS, n);
+                return EXIT_USAGE;
+            }
+            a->jobs = n[0] - '0';
         } else if (strcmp(s, "--rejects") == 0 && next) {
             a->rejects = argv[++i];
         } else if (strcmp(s, "--person") == 0 && next && want_person) {
@@ -376,6 +387,17 @@ static void sink_abort(struct sink *s)
     memset(s, 0, sizeof *s);
 }
 
+/* The sink, as run_decide gives it each person's decisions. */
+static bool run_decision(void *sink, const struct person *person, uint32_t i, const struct decision *d)
+{
+    return sink_decision(sink, person, i, d);
+}
+
+static bool run_person_done(void *sink, const struct person *person)
+{
+    return sink_person_done(sink, person);
+}
+
 static int cmd_run(int argc, char **argv)
 {
     struct run_args a;
@@ -433,36 +455,13 @@ static int cmd_run(int argc, char **argv)
     struct run_totals totals;
     memset(&totals, 0, sizeof totals);
     if (rc == EXIT_OK) {
-        struct person person;
-        person_init(&person);
-        enum record_status st;
-        while ((st = reader->next(reader, &person)) == RECORD_PERSON) {
-            totals.people++;
-            for (uint32_t i = 0; i < person.count; i++) {
-                struct decision d;
-                vm_decide(&vm, &person, i, &d);
-                totals.convictions_decided++;
-                totals.per_outcome[d.outcome]++;
-                if (d.unknown)
-                    totals.unknown_reviews++;
-                if (!sink_decision(&sink, &person, i, &d)) {
-                    st = RECORD_ERROR;
-                    break;
-                }
-            }
-            if (st != RECORD_ERROR && !sink_person_done(&sink, &person))
-                st = RECORD_ERROR;
-            if (st == RECORD_ERROR)
-                break;
-        }
-        person_free(&person);
-        totals.rows_read = reader->rows_read;
-        totals.rows_rejected = reader->rows_rejected;
-        totals.rows_other = reader->rows_other;
+        /* every person decided, in input order, with one job or more (parallel.h) */
+        struct run_job job = {a.input, reader, &vm, {run_decision, run_person_done, &sink}, a.jobs ? a.jobs : 1};
+        char why[1024];
+        enum record_status st = run_decide(&job, &totals, why, sizeof why);
         if (st == RECORD_ERROR) {
-            const char *why = reader->error(reader);
             fprintf(stderr, "lenity: %s; no decisions were written\n",
-                    why && *why ? why : "writing the decisions failed");
+                    why[0] ? why : "writing the decisions failed");
             sink_abort(&sink);
             rejects_close(rejects, false, err, sizeof err);
             rejects = NULL;

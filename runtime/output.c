@@ -160,12 +160,25 @@ static void out_comment(FILE *f, const char *key, const char *value)
 
 /* ---- decisions ---------------------------------------------------------------- */
 
+/*
+ * A row is built in memory and written with one call.  What follows the
+ * disposition date (outcome, kind, reason, citation, rule) depends only on
+ * the rule when the rule decided, so each rule's is built once and copied.
+ */
+struct decided_tail {
+    char *text; /* NULL until the rule first decides */
+    size_t len;
+};
+
 struct decisions_writer {
     struct out_file out;
     const struct program *p;
     const struct value *params; /* this run's parameter values, for reasons that name them */
     char *reason;        /* room for the longest "Needs review" sentence */
     size_t reason_size;
+    char *line;          /* the row being written */
+    size_t line_len, line_cap;
+    struct decided_tail *tails; /* one per rule */
 };
 
 static const char *program_authority(const struct program *p)
@@ -209,7 +222,11 @@ struct decisions_writer *decisions_open(const char *out_path, const char *in_pat
         free(w);
         return NULL;
     }
-    if (!out_file_open(&w->out, out_path, err, errsize)) {
+    w->tails = calloc(p->nrules ? p->nrules : 1, sizeof *w->tails);
+    if (!w->tails || !out_file_open(&w->out, out_path, err, errsize)) {
+        if (!w->tails)
+            snprintf(err, errsize, "%s: out of memory", out_display(out_path));
+        free(w->tails);
         free(w->reason);
         free(w);
         return NULL;
@@ -248,42 +265,90 @@ struct decisions_writer *decisions_open(const char *out_path, const char *in_pat
     return w;
 }
 
-bool decisions_write(struct decisions_writer *w, const struct person *person, uint32_t index,
-                     const struct decision *d)
+/* Room for n more bytes in the row; false when out of memory. */
+static bool line_room(struct decisions_writer *w, size_t n)
 {
-    FILE *f = w->out.f;
-    const struct program *p = w->p;
-    if (index >= person->count)
+    if (w->line_cap - w->line_len >= n)
+        return true;
+    size_t cap = w->line_cap ? w->line_cap : 512;
+    while (cap - w->line_len < n)
+        cap *= 2;
+    char *grown = realloc(w->line, cap);
+    if (!grown)
         return false;
-    const struct conviction *c = &person->convictions[index];
-    const struct program_rule *rule = d->rule < p->nrules ? &p->rules[d->rule] : NULL;
+    w->line = grown;
+    w->line_cap = cap;
+    return true;
+}
 
-    out_cell(f, person_text(person, person->id), person->id.len);
-    fprintf(f, ",%" PRIu64 ",", c->row);
-    if (c->known & (1u << FACT_CITATION))
-        out_cell(f, c->citation.text, c->citation.len);
-    putc(',', f);
-    if (c->known & (1u << FACT_LEVEL))
-        out_cell_str(f, level_words((enum level)c->level));
-    putc(',', f);
-    if (c->known & (1u << FACT_DISPOSITION_DATE)) {
-        char date[16];
-        fwrite(date, 1, date_format_iso(c->disposition_date, date), f);
+static bool line_put(struct decisions_writer *w, const char *s, size_t len)
+{
+    if (!line_room(w, len))
+        return false;
+    memcpy(w->line + w->line_len, s, len);
+    w->line_len += len;
+    return true;
+}
+
+/* One CSV cell, quoted when a reader could otherwise misread it (as out_cell writes it). */
+static bool line_cell(struct decisions_writer *w, const char *s, size_t len)
+{
+    bool quote = len > 0 && (s[0] == ' ' || s[0] == '\t' || s[len - 1] == ' ' || s[len - 1] == '\t');
+    for (size_t i = 0; i < len && !quote; i++)
+        quote = s[i] == ',' || s[i] == '"' || s[i] == '\n' || s[i] == '\r';
+    if (!quote)
+        return line_put(w, s, len);
+    /* at worst every byte is a quote, doubled, and two around */
+    if (!line_room(w, 2 * len + 2))
+        return false;
+    char *out = w->line + w->line_len;
+    *out++ = '"';
+    for (size_t i = 0; i < len; i++) {
+        if (s[i] == '"')
+            *out++ = '"';
+        *out++ = s[i];
     }
-    putc(',', f);
+    *out++ = '"';
+    w->line_len = (size_t)(out - w->line);
+    return true;
+}
+
+static bool line_cell_str(struct decisions_writer *w, const char *s)
+{
+    return line_cell(w, s, strlen(s));
+}
+
+static bool line_number(struct decisions_writer *w, uint64_t n)
+{
+    char digits[20];
+    size_t k = sizeof digits;
+    do {
+        digits[--k] = (char)('0' + n % 10);
+        n /= 10;
+    } while (n > 0);
+    return line_put(w, digits + k, sizeof digits - k);
+}
+
+/* The row from the outcome on: ",outcome,kind,reason,citing,rule" and the line end. */
+static bool line_decided(struct decisions_writer *w, const struct decision *d)
+{
+    const struct program *p = w->p;
+    const struct program_rule *rule = d->rule < p->nrules ? &p->rules[d->rule] : NULL;
+    bool ok = line_put(w, ",", 1);
     if (d->outcome < p->noutcomes) {
-        out_cell_str(f, program_str(p, p->outcomes[d->outcome].name));
-        putc(',', f);
-        out_cell_str(f, outcome_kind_words((enum outcome_kind)p->outcomes[d->outcome].kind));
+        ok = ok && line_cell_str(w, program_str(p, p->outcomes[d->outcome].name)) && line_put(w, ",", 1) &&
+             line_cell_str(w, outcome_kind_words((enum outcome_kind)p->outcomes[d->outcome].kind));
     } else {
-        putc(',', f);
+        ok = ok && line_put(w, ",", 1);
     }
-    putc(',', f);
+    ok = ok && line_put(w, ",", 1);
+    if (!ok)
+        return false;
     if (!d->unknown && rule && !strchr(program_str(p, rule->reason), '{')) {
         /* Written from the program directly: a reason may be longer than any fixed buffer. */
         uint32_t s = rule->reason;
-        if (s < p->nstrings)
-            out_cell(f, p->strings[s].ptr, p->strings[s].len);
+        if (s < p->nstrings && !line_cell(w, p->strings[s].ptr, p->strings[s].len))
+            return false;
     } else if (!d->unknown && rule) {
         /* A reason naming parameters: grown once to the longest, then reused. */
         size_t need = reason_interpolate(p, w->params, program_str(p, rule->reason), w->reason, w->reason_size);
@@ -295,26 +360,83 @@ bool decisions_write(struct decisions_writer *w, const struct person *person, ui
             w->reason_size = need + 1;
             reason_interpolate(p, w->params, program_str(p, rule->reason), w->reason, w->reason_size);
         }
-        out_cell(f, w->reason, need);
+        if (!line_cell(w, w->reason, need))
+            return false;
     } else {
         size_t n = decision_reason(p, d, w->reason, w->reason_size);
-        out_cell(f, w->reason, n);
+        if (!line_cell(w, w->reason, n))
+            return false;
     }
-    putc(',', f);
+    ok = line_put(w, ",", 1);
     if (rule && rule->citation < p->ncitations)
-        out_cell(f, p->citations[rule->citation].text, p->citations[rule->citation].len);
-    putc(',', f);
+        ok = ok && line_cell(w, p->citations[rule->citation].text, p->citations[rule->citation].len);
+    ok = ok && line_put(w, ",", 1);
     if (rule)
-        out_cell_str(f, program_str(p, rule->name));
-    putc('\n', f);
-    return !ferror(f);
+        ok = ok && line_cell_str(w, program_str(p, rule->name));
+    return ok && line_put(w, "\n", 1);
+}
+
+/* line_decided, copied from the rule's tail when the rule decided, built and kept the first time. */
+static bool line_tail(struct decisions_writer *w, const struct decision *d)
+{
+    const struct program *p = w->p;
+    bool by_rule = !d->unknown && d->rule < p->nrules && d->outcome == p->rules[d->rule].outcome;
+    if (!by_rule)
+        return line_decided(w, d);
+    struct decided_tail *t = &w->tails[d->rule];
+    if (t->text)
+        return line_put(w, t->text, t->len);
+    size_t start = w->line_len;
+    if (!line_decided(w, d))
+        return false;
+    t->len = w->line_len - start;
+    t->text = malloc(t->len);
+    if (t->text)
+        memcpy(t->text, w->line + start, t->len);
+    return true; /* without a copy, the next row builds it again */
+}
+
+bool decisions_write(struct decisions_writer *w, const struct person *person, uint32_t index,
+                     const struct decision *d)
+{
+    if (index >= person->count)
+        return false;
+    const struct conviction *c = &person->convictions[index];
+    w->line_len = 0;
+    bool ok = line_cell(w, person_text(person, person->id), person->id.len) && line_put(w, ",", 1) &&
+              line_number(w, c->row) && line_put(w, ",", 1);
+    if (ok && (c->known & (1u << FACT_CITATION)))
+        ok = line_cell(w, c->citation.text, c->citation.len);
+    ok = ok && line_put(w, ",", 1);
+    if (ok && (c->known & (1u << FACT_LEVEL)))
+        ok = line_cell_str(w, level_words((enum level)c->level));
+    ok = ok && line_put(w, ",", 1);
+    if (ok && (c->known & (1u << FACT_DISPOSITION_DATE))) {
+        char date[16];
+        ok = line_put(w, date, date_format_iso(c->disposition_date, date));
+    }
+    ok = ok && line_tail(w, d);
+    if (!ok)
+        return false;
+    FILE *f = w->out.f;
+    return fwrite(w->line, 1, w->line_len, f) == w->line_len && !ferror(f);
+}
+
+/* Frees what decisions_open allocated besides the file. */
+static void decisions_free(struct decisions_writer *w)
+{
+    for (uint32_t i = 0; i < w->p->nrules; i++)
+        free(w->tails[i].text);
+    free(w->tails);
+    free(w->line);
+    free(w->reason);
+    free(w);
 }
 
 bool decisions_commit(struct decisions_writer *w, char *err, size_t errsize)
 {
     bool ok = out_file_commit(&w->out, err, errsize);
-    free(w->reason);
-    free(w);
+    decisions_free(w);
     return ok;
 }
 
@@ -323,8 +445,7 @@ void decisions_abort(struct decisions_writer *w)
     if (!w)
         return;
     out_file_abort(&w->out);
-    free(w->reason);
-    free(w);
+    decisions_free(w);
 }
 
 /* ---- summary ------------------------------------------------------------------- */

@@ -973,6 +973,322 @@ static void test_conviction_cap_and_big_subject(void **state)
     close_run(run);
 }
 
+
+/* ---- kept rows, and the quick and careful scanners --------------------------------------- */
+
+/* The input rows a test expects a person to keep. */
+struct kept {
+    const char *text;
+    uint64_t row;
+    uint32_t conviction;
+};
+
+static void expect_kept(const struct person *p, const struct kept *want, uint32_t n)
+{
+    if (p->nrows != n)
+        fail_msg("person %s kept %u rows, expected %u", text_of(p, p->id), p->nrows, n);
+    for (uint32_t i = 0; i < n; i++) {
+        const struct raw_row *r = &p->rows[i];
+        size_t len = strlen(want[i].text);
+        if (r->text.len != len || memcmp(text_of(p, r->text), want[i].text, len) != 0)
+            fail_msg("person %s, kept row %u: '%.*s', expected '%s'", text_of(p, p->id), i,
+                     (int)r->text.len, text_of(p, r->text), want[i].text);
+        assert_int_equal(r->row, want[i].row);
+        assert_int_equal(r->conviction, want[i].conviction);
+    }
+}
+
+/* Row text with the 95 cells of a spec, as put_row writes them, without a line end. */
+static char *row_text(const struct spec *s)
+{
+    struct sbuf b = {0};
+    put_row(&b, s, "");
+    return b.s;
+}
+
+static void test_keep_rows(void **state)
+{
+    (void)state;
+    struct sbuf b = {0};
+    /* a byte-order mark and a quoted name in the header: the header line is given as read, without them */
+    sb_put(&b, "\xEF\xBB\xBF", 3);
+    struct sbuf header = {0};
+    for (int i = 0; i < CADOJ_COLUMNS; i++)
+        sb_printf(&header, i == 1 ? ",\"%s\"" : i ? ",%s" : "%s", cadoj_column_names[i]);
+    sb_put(&b, header.s, header.len);
+    sb_printf(&b, "\r\n");
+
+    /* A: an arrest, a conviction with a name holding a comma, a quote and a line break, and
+     * its continuation row; a blank line between them */
+    struct spec arrest = {.subject = "A", .offense = "11357 HS", .cnt = "001001001", .disp = "",
+                          .name = "DOE,\"JJ\"\nJANE"};
+    char *a1 = row_text(&arrest);
+    sb_printf(&b, "%s\r\n\r\n", a1);
+    struct spec c = conv("A", "001002001", "11358 HS-CULTIVATE");
+    c.comment = "SAID \"NO\"";                       /* a doubled quote in a kept cell */
+    char *a2 = row_text(&c);
+    sb_printf(&b, "%s\n", a2);
+    c.comment = NULL;
+    c.sent_len = "10";
+    c.sent_unit = "D";
+    char *a3 = row_text(&c);                         /* continuation: no conviction made from it */
+    sb_printf(&b, "%s\r", a3);                       /* a bare CR ends it */
+    /* a rejected row of A's (3 cells): not kept */
+    sb_printf(&b, "x,y,A\n");
+    /* B: a row over 64 KiB (read by the careful scanner), then a last row without a line end */
+    struct spec big = conv("B", "001001001", "11360(A) HS");
+    char *name = malloc(70000);
+    assert_non_null(name);
+    memset(name, 'N', 69999);
+    name[69999] = '\0';
+    big.name = name;
+    char *b1 = row_text(&big);
+    sb_printf(&b, "%s\n", b1);
+    struct spec last = conv("B", "001001002", "11357(B) HS");
+    last.county = "  LOS ANGELES  ";                  /* blanks kept as read */
+    char *b2 = row_text(&last);
+    sb_printf(&b, "%s", b2);
+    char *path = write_temp(b.s, b.len);
+
+    const size_t blocks[] = {0, 1, 7, 4096};
+    for (size_t k = 0; k < sizeof blocks / sizeof blocks[0]; k++) {
+        for (int careful = 0; careful < 2; careful++) {
+            struct run *run = open_path(path, blocks[k]);
+            if (!run->reader)
+                fail_msg("%s", run->err);
+            run->reader->keep_rows = true;
+            if (careful)
+                cadoj_reader_scan_carefully(run->reader);
+            size_t hlen = 0;
+            const char *h = run->reader->header(run->reader, &hlen);
+            assert_int_equal(hlen, header.len);
+            assert_memory_equal(h, header.s, hlen);
+
+            assert_int_equal(next(run), RECORD_PERSON);
+            const struct kept want_a[] = {{a1, 1, UINT32_MAX}, {a2, 2, 0}, {a3, 3, UINT32_MAX}};
+            expect_kept(&run->person, want_a, 3);
+            assert_int_equal(run->person.count, 1);
+            assert_string_equal(text_of(&run->person, run->person.convictions[0].key), "11358 HS-CULTIVATE");
+
+            assert_int_equal(next(run), RECORD_PERSON);
+            const struct kept want_b[] = {{b1, 5, 0}, {b2, 6, 1}};
+            expect_kept(&run->person, want_b, 2);
+            assert_string_equal(text_of(&run->person, run->person.convictions[1].county), "LOS ANGELES");
+
+            assert_int_equal(next(run), RECORD_END);
+            assert_int_equal(run->rejected.count, 1);
+            assert_int_equal(run->rejected.rows[0], 4);
+            check_accounting(run);
+            close_run(run);
+        }
+    }
+    /* not asked for: nothing kept */
+    struct run *run = open_path(path, 0);
+    assert_non_null(run->reader);
+    while (next(run) == RECORD_PERSON)
+        assert_int_equal(run->person.nrows, 0);
+    close_run(run);
+
+    unlink(path);
+    free(path);
+    free(name);
+    free(a1);
+    free(a2);
+    free(a3);
+    free(b1);
+    free(b2);
+    free(header.s);
+    free(b.s);
+}
+
+/* Everything a reader hands out, kept rows included, read quickly or carefully. */
+static void digest_all(const char *path, size_t block, bool careful, struct sbuf *out)
+{
+    struct run *run = open_path(path, block);
+    if (!run->reader)
+        fail_msg("%s: %s", path, run->err);
+    run->reader->keep_rows = true;
+    if (careful)
+        cadoj_reader_scan_carefully(run->reader);
+    struct person *p = &run->person;
+    while (next(run) == RECORD_PERSON) {
+        sb_printf(out, "P %s %d %d\n", text_of(p, p->id), (int)p->known, (int)p->date_of_birth);
+        for (uint32_t i = 0; i < p->count; i++) {
+            const struct conviction *c = &p->convictions[i];
+            sb_printf(out, " %u %s %u %d %d %d %s|%s|%s|%s %llu\n", c->known, c->citation.text, c->level,
+                      (int)c->disposition_date, (int)c->sentence.months, (int)c->sentence.days,
+                      text_of(p, c->county), text_of(p, c->case_id), text_of(p, c->cycle_id),
+                      text_of(p, c->key), (unsigned long long)c->row);
+        }
+        for (uint32_t i = 0; i < p->ncharges; i++)
+            sb_printf(out, " charge %llu %s\n", (unsigned long long)p->charges[i].row,
+                      text_of(p, p->charges[i].key));
+        for (uint32_t i = 0; i < p->nrows; i++) {
+            sb_printf(out, " row %llu %u ", (unsigned long long)p->rows[i].row, p->rows[i].conviction);
+            sb_put(out, text_of(p, p->rows[i].text), p->rows[i].text.len);
+            sb_put(out, "\n", 1);
+        }
+    }
+    for (uint64_t i = 0; i < run->rejected.count && i < MAX_REJECTS; i++)
+        sb_printf(out, "R %llu %s\n", (unsigned long long)run->rejected.rows[i], run->rejected.reasons[i]);
+    check_accounting(run);
+    close_run(run);
+}
+
+/* A deterministic stream of numbers for the synthetic rows below. */
+static uint32_t next_random(uint64_t *state)
+{
+    *state = *state * 6364136223846793005ull + 1442695040888963407ull;
+    return (uint32_t)(*state >> 33);
+}
+
+static void test_quick_and_careful_scanners_agree(void **state)
+{
+    (void)state;
+    /* the fixtures, hostile rows included */
+    for (size_t i = 0; i < NFIXTURES + 1; i++) {
+        const char *path = i < NFIXTURES ? fixture_counts[i].path : FIX "gogen/bad.csv";
+        struct sbuf quick = {0}, careful = {0};
+        digest_all(path, 0, false, &quick);
+        digest_all(path, 0, true, &careful);
+        if (quick.len != careful.len || memcmp(quick.s, careful.s, quick.len) != 0)
+            fail_msg("%s: the quick and the careful scanner read it differently", path);
+        free(quick.s);
+        free(careful.s);
+    }
+    /* rows made of cells of every shape: quotes in every place, blanks, NULs, line ends, commas */
+    static const char *const shapes[] = {
+        "", "A", "  A ", "\"A\"", "\"A,B\"", "\"A\"\"B\"", " \"A\"", "\"A\" ", "\"A\"x", "A\"B",
+        "\"", "\"\"", "\"\"\"\"", "\"A\nB\"", "\"A\rB\"", "\"A\r\nB\"", "x\ty", "\"a\0b\"", "a\0b",
+        "11357 HS", "CONVICTED", "20100101", "001001001",
+    };
+    const int nshapes = (int)(sizeof shapes / sizeof shapes[0]);
+    uint64_t seed = 42;
+    struct sbuf b = {0};
+    put_header(&b, "\n");
+    for (int row = 0; row < 3000; row++) {
+        uint32_t kind = next_random(&seed) % 10;
+        int cells = kind == 0 ? 94 + (int)(next_random(&seed) % 4) : CADOJ_COLUMNS;
+        for (int i = 0; i < cells; i++) {
+            if (i)
+                sb_put(&b, ",", 1);
+            const char *v;
+            if (i == 2)
+                v = (next_random(&seed) % 7 == 0) ? shapes[next_random(&seed) % nshapes]
+                                                  : (row / 5 % 2 ? "S1" : "S2");
+            else if (i == 80)
+                v = next_random(&seed) % 3 ? "CONVICTED-JAIL" : "DISMISSED";
+            else if (next_random(&seed) % (kind == 1 ? 3 : 40) == 0)
+                v = shapes[next_random(&seed) % nshapes];
+            else
+                v = "";
+            /* shapes with a NUL are written with it */
+            size_t len = strlen(v);
+            if (v == shapes[17] || v == shapes[18])
+                len = strlen(v) + 2;
+            sb_put(&b, v, len);
+        }
+        uint32_t eol = next_random(&seed) % 4;
+        sb_printf(&b, "%s", eol == 0 ? "\r\n" : eol == 1 ? "\r" : "\n");
+    }
+    char *path = write_temp(b.s, b.len);
+    free(b.s);
+    const size_t blocks[] = {0, 1, 3, 64, 100};
+    struct sbuf want = {0};
+    digest_all(path, 0, true, &want);
+    for (size_t k = 0; k < sizeof blocks / sizeof blocks[0]; k++) {
+        struct sbuf got = {0};
+        digest_all(path, blocks[k], false, &got);
+        if (got.len != want.len || memcmp(got.s, want.s, want.len) != 0)
+            fail_msg("synthetic rows read %zu bytes at a time: the quick scanner differs", blocks[k]);
+        free(got.s);
+    }
+    free(want.s);
+    unlink(path);
+    free(path);
+}
+
+/* ---- one export in parts ------------------------------------------------------------------- */
+
+static void test_split_at_a_subject(void **state)
+{
+    (void)state;
+    /* subjects of 3 rows, S0 S1 ...; S5's name cell spans lines with what looks like rows */
+    struct sbuf b = {0};
+    put_header(&b, "\n");
+    size_t starts[12];
+    for (int i = 0; i < 12; i++) {
+        char id[16];
+        snprintf(id, sizeof id, "S%d", i);
+        starts[i] = b.len;
+        for (int k = 0; k < 3; k++) {
+            char cnt[16];
+            snprintf(cnt, sizeof cnt, "00100%d00%d", k, k);
+            struct spec s = conv(id, cnt, "11357 HS");
+            if (i == 5 && k == 1)
+                s.name = "DOE\nX,Y,S99,\nJANE";
+            put_row(&b, &s, "\n");
+        }
+    }
+    char *path = write_temp(b.s, b.len);
+    char err[1024];
+
+    /* the first subject to begin after a byte in S3's rows is S4 */
+    uint64_t at = 0;
+    assert_true(cadoj_find_subject_start(path, starts[3] + 10, &at, err, sizeof err));
+    assert_int_equal(at, starts[4]);
+    /* from inside S5's quoted name the guess may be wrong; the stop shows it */
+    assert_false(cadoj_find_subject_start(path, b.len - 10, &at, err, sizeof err));
+    assert_non_null(strstr(err, "no subject starts after byte"));
+
+    /* a reader from the start stops where S4 begins; a reader opened there reads the rest */
+    struct run *first = open_path(path, 0);
+    assert_non_null(first->reader);
+    cadoj_reader_stop_at(first->reader, starts[4]);
+    drain(first);
+    uint64_t stopped = 0;
+    assert_true(cadoj_reader_stopped(first->reader, &stopped));
+    assert_int_equal(stopped, starts[4]);
+    assert_int_equal(first->persons, 4);
+    assert_int_equal(first->reader->rows_read, 12);
+    check_accounting(first);
+
+    struct run *second = calloc(1, sizeof *second);
+    assert_non_null(second);
+    person_init(&second->person);
+    second->reader = cadoj_reader_open_at(path, starts[4], collect, &second->rejected, second->err,
+                                          sizeof second->err);
+    assert_non_null(second->reader);
+    assert_int_equal(next(second), RECORD_PERSON);
+    assert_string_equal(text_of(&second->person, second->person.id), "S4");
+    assert_int_equal(second->person.convictions[0].row, 1); /* rows count from the part's start */
+    drain(second);
+    assert_int_equal(second->persons, 8);
+    assert_int_equal(second->reader->rows_read, 24);
+    check_accounting(second);
+    close_run(second);
+
+    /* going on past the stop reads the rest as if there were none */
+    cadoj_reader_resume(first->reader);
+    drain(first);
+    assert_int_equal(first->persons, 12);
+    assert_int_equal(first->reader->rows_read, 36);
+    check_accounting(first);
+    close_run(first);
+
+    /* a stop that is not where a subject begins: the reader stops at the next subject */
+    first = open_path(path, 0);
+    cadoj_reader_stop_at(first->reader, starts[2] + 1);
+    drain(first);
+    assert_true(cadoj_reader_stopped(first->reader, &stopped));
+    assert_int_equal(stopped, starts[3]);
+    close_run(first);
+
+    unlink(path);
+    free(path);
+    free(b.s);
+}
+
 /* ---- format detection -------------------------------------------------------------------- */
 
 static void test_looks_like(void **state)
@@ -1033,6 +1349,9 @@ int main(void)
         cmocka_unit_test(test_large_file_memory_flat),
         cmocka_unit_test(test_conviction_cap_and_big_subject),
         cmocka_unit_test(test_looks_like),
+        cmocka_unit_test(test_keep_rows),
+        cmocka_unit_test(test_quick_and_careful_scanners_agree),
+        cmocka_unit_test(test_split_at_a_subject),
     };
     return cmocka_run_group_tests_name("cadoj", tests, NULL, NULL);
 }

@@ -1,0 +1,569 @@
+/*
+ * parallel.c - the decision loop of lenity run, in one thread or two (see
+ * parallel.h).
+ *
+ * The second part's thread writes what it found to a spill file, in input
+ * order: each rejected row (row number, reason) and each person, whole
+ * (facts, convictions, their decisions, charges, kept rows and the text
+ * they point into), so that any output can be given the person as the
+ * reader made it.  Row numbers in the spill count from the part's first row;
+ * the first part's row count is added when they are given out.
+ */
+#include "parallel.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cadoj.h"
+#include "opcode.h"
+
+#define SPILL_BUFFER (1u << 20)
+
+/* ---- one part, read and decided in order ------------------------------------------- */
+
+static void count_decision(struct run_totals *t, const struct decision *d)
+{
+    t->convictions_decided++;
+    t->per_outcome[d->outcome]++;
+    if (d->unknown)
+        t->unknown_reviews++;
+}
+
+/* Decides the persons of reader up to its end (or its stop), giving each to out. */
+static enum record_status decide_part(struct record_reader *reader, struct vm *vm,
+                                      const struct run_output *out, struct run_totals *t,
+                                      bool *write_failed)
+{
+    struct person person;
+    person_init(&person);
+    enum record_status st;
+    while ((st = reader->next(reader, &person)) == RECORD_PERSON) {
+        t->people++;
+        bool ok = true;
+        for (uint32_t i = 0; i < person.count && ok; i++) {
+            struct decision d;
+            vm_decide(vm, &person, i, &d);
+            count_decision(t, &d);
+            ok = out->decision(out->ctx, &person, i, &d);
+        }
+        if (!ok || !out->person_done(out->ctx, &person)) {
+            *write_failed = true;
+            st = RECORD_ERROR;
+            break;
+        }
+    }
+    person_free(&person);
+    return st;
+}
+
+/* True when some instruction looks at the charges: an aggregate (or join) "of charges". */
+static bool policy_reads_charges(const struct program *p)
+{
+    for (uint32_t i = 0; i < p->ncode; i++)
+        if (opcode_describe(p->code[i].op)->operand == OPERAND_FUNCTION && (p->code[i].a & AGG_CHARGES))
+            return true;
+    return false;
+}
+
+/* ---- the spill file ------------------------------------------------------------------ */
+
+enum spill_tag { SPILL_REJECT = 'R', SPILL_PERSON = 'P' };
+
+/* A private temporary file (removed as soon as it is made), written and then read back in order. */
+struct spill {
+    int fd;
+    char *buf;
+    size_t len, pos;  /* writing: buf[0, len) is not written yet; reading: buf[pos, len) not taken */
+    char why[256];    /* what went wrong, or empty */
+};
+
+static bool spill_open(struct spill *s)
+{
+    memset(s, 0, sizeof *s);
+    s->fd = -1;
+    const char *dir = getenv("TMPDIR");
+    if (!dir || !*dir)
+        dir = "/tmp";
+    char path[4096];
+    if ((size_t)snprintf(path, sizeof path, "%s/lenity-part-XXXXXX", dir) >= sizeof path) {
+        snprintf(s->why, sizeof s->why, "the temporary folder's name (TMPDIR) is too long");
+        return false;
+    }
+    s->buf = malloc(SPILL_BUFFER);
+    s->fd = s->buf ? mkstemp(path) : -1;
+    if (s->fd < 0) {
+        snprintf(s->why, sizeof s->why, "cannot make a temporary file in %s: %s", dir,
+                 s->buf ? strerror(errno) : "out of memory");
+        return false;
+    }
+    unlink(path); /* criminal-history data: nobody else gets to open it, and it goes with the run */
+    return true;
+}
+
+static void spill_close(struct spill *s)
+{
+    if (s->fd >= 0)
+        close(s->fd);
+    free(s->buf);
+    s->fd = -1;
+    s->buf = NULL;
+}
+
+static bool spill_flush(struct spill *s)
+{
+    size_t done = 0;
+    while (done < s->len) {
+        ssize_t n = write(s->fd, s->buf + done, s->len - done);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            snprintf(s->why, sizeof s->why, "cannot write a temporary file: %s",
+                     n < 0 ? strerror(errno) : "nothing written");
+            return false;
+        }
+        done += (size_t)n;
+    }
+    s->len = 0;
+    return true;
+}
+
+static bool spill_put(struct spill *s, const void *data, size_t n)
+{
+    const char *p = data;
+    while (n > 0) {
+        if (s->len == SPILL_BUFFER && !spill_flush(s))
+            return false;
+        size_t k = SPILL_BUFFER - s->len < n ? SPILL_BUFFER - s->len : n;
+        memcpy(s->buf + s->len, p, k);
+        s->len += k;
+        p += k;
+        n -= k;
+    }
+    return true;
+}
+
+/* From writing to reading, at the start. */
+static bool spill_rewind(struct spill *s)
+{
+    if (!spill_flush(s))
+        return false;
+    if (lseek(s->fd, 0, SEEK_SET) != 0) {
+        snprintf(s->why, sizeof s->why, "cannot read back a temporary file: %s", strerror(errno));
+        return false;
+    }
+    s->len = s->pos = 0;
+    return true;
+}
+
+/* The next n bytes; *eof (when given) says the file ended cleanly before the first. */
+static bool spill_get(struct spill *s, void *data, size_t n, bool *eof)
+{
+    char *p = data;
+    bool first = true;
+    while (n > 0) {
+        if (s->pos == s->len) {
+            ssize_t got = read(s->fd, s->buf, SPILL_BUFFER);
+            if (got < 0 && errno == EINTR)
+                continue;
+            if (got <= 0) {
+                if (got == 0 && first && eof) {
+                    *eof = true;
+                    return false;
+                }
+                snprintf(s->why, sizeof s->why, "cannot read back a temporary file: %s",
+                         got < 0 ? strerror(errno) : "it is shorter than was written");
+                return false;
+            }
+            s->len = (size_t)got;
+            s->pos = 0;
+        }
+        size_t k = s->len - s->pos < n ? s->len - s->pos : n;
+        memcpy(p, s->buf + s->pos, k);
+        s->pos += k;
+        p += k;
+        n -= k;
+        first = false;
+    }
+    return true;
+}
+
+struct spilled_reject {
+    uint64_t row;
+    uint32_t len;
+};
+
+/* A person's facts, and how many of each thing follow it in the spill. */
+struct spilled_person {
+    uint32_t known;
+    struct text_ref id;
+    int32_t date_of_birth;
+    int32_t sex_offender_registration_date;
+    bool deceased, sex_offender_registration, has_charges;
+    uint32_t count, ncharges, nrows;
+    uint64_t strings_len;
+};
+
+/* A person and the decisions of its convictions (count of them). */
+static bool spill_person(struct spill *s, const struct person *p, const struct decision *decisions)
+{
+    struct spilled_person h;
+    memset(&h, 0, sizeof h);
+    h.known = p->known;
+    h.id = p->id;
+    h.date_of_birth = p->date_of_birth;
+    h.sex_offender_registration_date = p->sex_offender_registration_date;
+    h.deceased = p->deceased;
+    h.sex_offender_registration = p->sex_offender_registration;
+    h.has_charges = p->has_charges;
+    h.count = p->count;
+    h.ncharges = p->ncharges;
+    h.nrows = p->nrows;
+    h.strings_len = p->strings_len;
+    char tag = SPILL_PERSON;
+    return spill_put(s, &tag, 1) && spill_put(s, &h, sizeof h) &&
+           spill_put(s, p->convictions, (size_t)p->count * sizeof *p->convictions) &&
+           spill_put(s, decisions, (size_t)p->count * sizeof *decisions) &&
+           spill_put(s, p->charges, (size_t)p->ncharges * sizeof *p->charges) &&
+           spill_put(s, p->rows, (size_t)p->nrows * sizeof *p->rows) &&
+           spill_put(s, p->strings, p->strings_len);
+}
+
+/* What replaying a spill needs between records: a person, its decisions, and room for text. */
+struct replay {
+    struct person person;
+    struct decision *decisions;
+    uint32_t decisions_cap;
+    char *text;
+    size_t text_cap;
+};
+
+static bool replay_room(struct replay *rp, size_t text, uint32_t decisions)
+{
+    if (text > rp->text_cap) {
+        char *grown = realloc(rp->text, text);
+        if (!grown)
+            return false;
+        rp->text = grown;
+        rp->text_cap = text;
+    }
+    if (decisions > rp->decisions_cap) {
+        struct decision *grown = realloc(rp->decisions, (size_t)decisions * sizeof *grown);
+        if (!grown)
+            return false;
+        rp->decisions = grown;
+        rp->decisions_cap = decisions;
+    }
+    return true;
+}
+
+/* Reads back a spilled person into rp (its rows numbered from row_offset + 1 on). */
+static bool unspill_person(struct spill *s, struct replay *rp, uint64_t row_offset)
+{
+    struct spilled_person h;
+    if (!spill_get(s, &h, sizeof h, NULL))
+        return false;
+    struct person *p = &rp->person;
+    person_clear(p);
+    if (h.strings_len > SIZE_MAX / 2 || !replay_room(rp, (size_t)h.strings_len, h.count)) {
+        snprintf(s->why, sizeof s->why, "out of memory reading back the second part");
+        return false;
+    }
+    bool ok = true;
+    for (uint32_t i = 0; ok && i < h.count; i++) {
+        struct conviction *c = person_add_conviction(p, UINT32_MAX);
+        ok = c && spill_get(s, c, sizeof *c, NULL);
+        if (ok)
+            c->row += row_offset;
+    }
+    ok = ok && spill_get(s, rp->decisions, (size_t)h.count * sizeof *rp->decisions, NULL);
+    for (uint32_t i = 0; ok && i < h.ncharges; i++) {
+        struct conviction *c = person_add_charge(p, UINT32_MAX);
+        ok = c && spill_get(s, c, sizeof *c, NULL);
+        if (ok)
+            c->row += row_offset;
+    }
+    struct raw_row *rows = NULL;
+    if (ok && h.nrows > 0) {
+        rows = malloc((size_t)h.nrows * sizeof *rows);
+        ok = rows && spill_get(s, rows, (size_t)h.nrows * sizeof *rows, NULL);
+    }
+    ok = ok && spill_get(s, rp->text, (size_t)h.strings_len, NULL);
+    /* The person's text, as one piece: every text in it ends with a NUL, the last one too. */
+    struct text_ref all;
+    if (ok && h.strings_len > 0) {
+        ok = rp->text[h.strings_len - 1] == '\0' &&
+             person_add_text(p, rp->text, (size_t)h.strings_len - 1, &all);
+    }
+    for (uint32_t i = 0; ok && i < h.nrows; i++)
+        ok = rows[i].text.offset + (uint64_t)rows[i].text.len < h.strings_len &&
+             person_add_raw_row(p, rp->text + rows[i].text.offset, rows[i].text.len,
+                                rows[i].row + row_offset, rows[i].conviction);
+    free(rows);
+    if (!ok) {
+        if (!s->why[0])
+            snprintf(s->why, sizeof s->why, "out of memory reading back the second part");
+        return false;
+    }
+    p->known = h.known;
+    p->id = h.id;
+    p->date_of_birth = h.date_of_birth;
+    p->sex_offender_registration_date = h.sex_offender_registration_date;
+    p->deceased = h.deceased;
+    p->sex_offender_registration = h.sex_offender_registration;
+    p->has_charges = h.has_charges;
+    return true;
+}
+
+/* ---- the second part's thread -------------------------------------------------------- */
+
+struct part {
+    /* given before the thread starts */
+    const char *input;
+    uint64_t start;              /* the byte offset where its first row begins */
+    const struct vm *vm;         /* copied: parameters and run date */
+    bool keep_rows, list_charges;
+    /* the thread's */
+    struct spill spill;
+    atomic_bool cancel;          /* set by the main thread: stop reading */
+    enum record_status status;   /* RECORD_END: every person of the part is in the spill */
+    char err[1024];
+    uint64_t rows_read, rows_rejected, rows_other;
+};
+
+static void part_reject(void *ctx, uint64_t row, const char *reason)
+{
+    struct part *part = ctx;
+    struct spilled_reject h = {row, (uint32_t)strlen(reason)};
+    char tag = SPILL_REJECT;
+    /* a failure is found when the part ends (spill.why) */
+    if (!part->spill.why[0])
+        (void)(spill_put(&part->spill, &tag, 1) && spill_put(&part->spill, &h, sizeof h) &&
+               spill_put(&part->spill, reason, h.len));
+}
+
+/* Reads and decides the persons of the part into the spill, then rewinds it for reading. */
+static void *part_run(void *arg)
+{
+    struct part *part = arg;
+    part->status = RECORD_ERROR;
+    struct record_reader *reader =
+        cadoj_reader_open_at(part->input, part->start, part_reject, part, part->err, sizeof part->err);
+    struct vm vm;
+    bool vm_ready = false;
+    if (reader) {
+        reader->keep_rows = part->keep_rows;
+        cadoj_reader_list_charges(reader, part->list_charges);
+        vm_ready = vm_init(&vm, part->vm->program);
+        if (!vm_ready)
+            snprintf(part->err, sizeof part->err, "out of memory");
+    }
+    if (vm_ready) {
+        memcpy(vm.params, part->vm->params, (size_t)part->vm->program->nparams * sizeof *vm.params);
+        vm.as_of = part->vm->as_of;
+        vm.as_of_known = part->vm->as_of_known;
+        struct person person;
+        person_init(&person);
+        struct decision *decisions = NULL;
+        uint32_t cap = 0;
+        enum record_status st = RECORD_END;
+        while (!atomic_load(&part->cancel) && (st = reader->next(reader, &person)) == RECORD_PERSON) {
+            if (person.count > cap) {
+                struct decision *grown = realloc(decisions, (size_t)person.count * sizeof *grown);
+                if (!grown) {
+                    snprintf(part->err, sizeof part->err, "out of memory");
+                    break;
+                }
+                decisions = grown;
+                cap = person.count;
+            }
+            for (uint32_t i = 0; i < person.count; i++)
+                vm_decide(&vm, &person, i, &decisions[i]);
+            if (part->spill.why[0] || !spill_person(&part->spill, &person, decisions))
+                break;
+        }
+        if (!atomic_load(&part->cancel) && !part->err[0] && !part->spill.why[0]) {
+            if (st == RECORD_END && spill_rewind(&part->spill))
+                part->status = RECORD_END;
+            else if (st == RECORD_ERROR)
+                snprintf(part->err, sizeof part->err, "%s", reader->error(reader));
+        }
+        person_free(&person);
+        free(decisions);
+        vm_free(&vm);
+    }
+    if (reader) {
+        part->rows_read = reader->rows_read;
+        part->rows_rejected = reader->rows_rejected;
+        part->rows_other = reader->rows_other;
+        reader->close(reader);
+    }
+    return NULL;
+}
+
+/*
+ * Gives out the second part, in order: its rejected rows through the first
+ * reader's reject callback, its persons to the output.  false with a
+ * message in err (empty when writing failed).
+ */
+static bool replay_part(struct part *part, const struct run_job *job, uint64_t row_offset,
+                        struct run_totals *t, char *err, size_t errsize)
+{
+    struct replay rp;
+    memset(&rp, 0, sizeof rp);
+    person_init(&rp.person);
+    struct record_reader *reader = job->reader;
+    const struct run_output *out = &job->output;
+    bool ok = true, write_failed = false;
+    for (;;) {
+        char tag;
+        bool eof = false;
+        if (!spill_get(&part->spill, &tag, 1, &eof)) {
+            ok = eof;
+            break;
+        }
+        if (tag == SPILL_REJECT) {
+            struct spilled_reject h;
+            ok = spill_get(&part->spill, &h, sizeof h, NULL) && replay_room(&rp, (size_t)h.len + 1, 0) &&
+                 spill_get(&part->spill, rp.text, h.len, NULL);
+            if (!ok)
+                break;
+            rp.text[h.len] = '\0';
+            if (reader->reject)
+                reader->reject(reader->reject_ctx, h.row + row_offset, rp.text);
+            continue;
+        }
+        if (tag != SPILL_PERSON || !unspill_person(&part->spill, &rp, row_offset)) {
+            ok = false;
+            break;
+        }
+        t->people++;
+        for (uint32_t i = 0; ok && i < rp.person.count; i++) {
+            count_decision(t, &rp.decisions[i]);
+            ok = out->decision(out->ctx, &rp.person, i, &rp.decisions[i]);
+        }
+        if (!ok || !out->person_done(out->ctx, &rp.person)) {
+            ok = false;
+            write_failed = true;
+            break;
+        }
+    }
+    if (!ok && !write_failed)
+        snprintf(err, errsize, "reading back the second part of %s: %s", job->input,
+                 part->spill.why[0] ? part->spill.why : "it is damaged");
+    person_free(&rp.person);
+    free(rp.decisions);
+    free(rp.text);
+    return ok;
+}
+
+/* ---- the run ------------------------------------------------------------------------- */
+
+/* Where the second part starts: the first subject to begin after the middle of the file. */
+static bool find_split(const struct run_job *job, uint64_t *at, char *why, size_t whysize)
+{
+    struct cadoj_counts k;
+    if (!cadoj_reader_counts(job->reader, &k)) {
+        snprintf(why, whysize, "only a California DOJ export is split, and %s is read as the conviction CSV",
+                 job->input);
+        return false;
+    }
+    struct stat st;
+    if (strcmp(job->input, "-") == 0 || stat(job->input, &st) != 0 || !S_ISREG(st.st_mode)) {
+        snprintf(why, whysize, "%s cannot be split: it is not a file that can be read from the middle",
+                 strcmp(job->input, "-") == 0 ? "standard input" : job->input);
+        return false;
+    }
+    return cadoj_find_subject_start(job->input, (uint64_t)st.st_size / 2, at, why, whysize);
+}
+
+enum record_status run_decide(const struct run_job *job, struct run_totals *totals, char *err,
+                              size_t errsize)
+{
+    struct record_reader *reader = job->reader;
+    memset(totals, 0, sizeof *totals);
+    err[0] = '\0';
+    cadoj_reader_list_charges(reader, policy_reads_charges(job->vm->program));
+
+    /* Two jobs: the second part's thread starts now, on the first subject after the middle. */
+    char why[1024] = "";
+    struct part *part = NULL;
+    pthread_t thread;
+    uint64_t split = 0;
+    if (job->jobs > 1 && find_split(job, &split, why, sizeof why)) {
+        part = calloc(1, sizeof *part);
+        if (!part) {
+            snprintf(why, sizeof why, "out of memory");
+        } else if (!spill_open(&part->spill)) {
+            snprintf(why, sizeof why, "%s", part->spill.why);
+        } else {
+            part->input = job->input;
+            part->start = split;
+            part->vm = job->vm;
+            part->keep_rows = reader->keep_rows;
+            part->list_charges = policy_reads_charges(job->vm->program);
+            atomic_init(&part->cancel, false);
+            int e = pthread_create(&thread, NULL, part_run, part);
+            if (e != 0)
+                snprintf(why, sizeof why, "cannot start a thread: %s", strerror(e));
+        }
+        if (why[0]) {
+            if (part)
+                spill_close(&part->spill);
+            free(part);
+            part = NULL;
+        } else {
+            cadoj_reader_stop_at(reader, split);
+        }
+    }
+    if (job->jobs > 1 && !part)
+        fprintf(stderr, "lenity: --jobs %d: %s; reading it as one job\n", job->jobs, why);
+
+    bool write_failed = false;
+    enum record_status st = decide_part(reader, job->vm, &job->output, totals, &write_failed);
+
+    if (part) {
+        uint64_t stopped_at = 0;
+        bool split_here = st == RECORD_END && cadoj_reader_stopped(reader, &stopped_at) && stopped_at == split;
+        if (!split_here)
+            atomic_store(&part->cancel, true);
+        pthread_join(thread, NULL);
+        if (split_here && part->status == RECORD_END) {
+            uint64_t first_rows = reader->rows_read;
+            if (!replay_part(part, job, first_rows, totals, err, errsize))
+                st = RECORD_ERROR;
+            totals->rows_read = first_rows + part->rows_read;
+            totals->rows_rejected = reader->rows_rejected + part->rows_rejected;
+            totals->rows_other = reader->rows_other + part->rows_other;
+            spill_close(&part->spill);
+            free(part);
+            return st;
+        }
+        if (st == RECORD_END) {
+            /* The first part goes on to the end of the file by itself. */
+            if (!split_here)
+                snprintf(why, sizeof why, "no subject begins where %s was to be split (a quoted value "
+                                          "with line breaks near its middle?)", job->input);
+            else
+                snprintf(why, sizeof why, "%s", part->err[0] ? part->err : part->spill.why);
+            fprintf(stderr, "lenity: --jobs %d: %s; reading the rest as one job\n", job->jobs, why);
+            cadoj_reader_resume(reader);
+            st = decide_part(reader, job->vm, &job->output, totals, &write_failed);
+        }
+        spill_close(&part->spill);
+        free(part);
+    }
+    totals->rows_read = reader->rows_read;
+    totals->rows_rejected = reader->rows_rejected;
+    totals->rows_other = reader->rows_other;
+    if (st == RECORD_ERROR && !write_failed) {
+        const char *e = reader->error(reader);
+        snprintf(err, errsize, "%s", e ? e : "");
+    }
+    return st;
+}

@@ -1,0 +1,131 @@
+#!/usr/bin/env bash
+# lenity run --jobs 2 gives exactly what --jobs 1 gives -- the same decisions file, rejected rows
+# and summary on standard error -- on generated DOJ exports of many subjects:
+#   straddle.csv   one subject's rows straddle the middle of the file, where the split is looked
+#                  for (one of its rows has a quoted name with line breaks), and each half has a
+#                  rejected row: the file is split, after that subject
+#   quoted.csv     the middle of the file falls inside a quoted value holding lines that look like
+#                  rows of other subjects: the split cannot be trusted, and the run says so and
+#                  finishes as one job
+#   one.csv        a single subject: nowhere to split, and the run says so
+# The second half's persons are given to the output whole: --format cadoj copies their rows.
+set -euo pipefail
+source "$(dirname "$0")/lib/common.bash"
+WORK=$(mktemp -d)
+trap 'rm -rf "$WORK"' EXIT
+cd "$WORK"
+
+HEADER=$(head -1 "$ROOT/tests/fixtures/gogen/pilots/los_angeles/cadoj_los_angeles.csv" | tr -d '\r')
+[ "$(printf '%s' "$HEADER" | awk -F, '{ print NF }')" = 95 ] || fail "the fixture's header is not the DOJ's 95 columns"
+
+# subjects FIRST COUNT [ID [NAME [ROWS]]]: COUNT subjects numbered from FIRST (ids of one width, so
+# two runs of the same count are the same size), each with one to three arrest cycles: an arrest
+# row, a court row (a conviction or a dismissal), sometimes a sentence continuation row.  ID: every
+# row is that subject's instead; NAME: the name cell of every row, as written (default
+# "SUBJECT,<id>"); ROWS: at most that many rows.  Deterministic.
+subjects() {
+    NAME=${4:-} awk -v first="$1" -v count="$2" -v fixed_id="${3:-}" -v rows="${5:-0}" '
+    function rnd(n) { seed = (seed * 75 + 74) % 65537; return seed % n }
+    function row(id, name, date, step, cnt, off, disp, stat, len, unit,    f, i, s) {
+        if (rows && printed++ >= rows) return
+        for (i = 1; i <= 95; i++) f[i] = ""
+        f[1] = 1; f[3] = id; f[13] = name; f[15] = "19700101"; f[41] = date; f[43] = step
+        f[49] = "LOS ANGELES"; f[51] = cnt; f[55] = off; f[81] = disp; f[83] = stat; f[88] = len; f[89] = unit
+        if (off == "SEE COMMENT FOR CHARGE") f[94] = ":CHRG 11357(B) HS"
+        s = f[1]
+        for (i = 2; i <= 95; i++) s = s "," f[i]
+        print s
+    }
+    BEGIN {
+        seed = 7
+        n = split("11357(A) HS-POSSESS MARIJUANA|11358 HS-CULTIVATE MARIJUANA|11359 HS-POSSESS FOR SALE|" \
+                  "11360(A) HS-TRANSPORT/SELL MARIJUANA|459 PC-BURGLARY|23152(A) VC-DUI|SEE COMMENT FOR CHARGE|" \
+                  "187 PC-MURDER|266 PC-PIMPING|288(A) PC-LEWD ACT", offences, "|")
+        for (k = first; k < first + count; k++) {
+            id = fixed_id != "" ? fixed_id : sprintf("%07d", k)
+            name = ENVIRON["NAME"] != "" ? ENVIRON["NAME"] : "\"SUBJECT," id "\""
+            cycles = 1 + rnd(3)
+            for (c = 1; c <= cycles; c++) {
+                date = sprintf("%04d%02d%02d", 1975 + rnd(45), 1 + rnd(12), 1 + rnd(28))
+                off = offences[1 + rnd(n)]
+                cnt = sprintf("%03d%03d001", c, k % 1000)
+                row(id, name, date, "ARREST/DETAINED/CITED", cnt, off, "", "", "", "")
+                court = sprintf("%03d%03d002", c, k % 1000)
+                if (rnd(4) == 0) {
+                    row(id, name, date, "COURT ACTION", court, off, "DISMISSED/FURTHERANCE OF JUSTICE", "", "", "")
+                } else {
+                    row(id, name, date, "COURT ACTION", court, off, "CONVICTED-PROBATION", rnd(2) ? "FELONY" : "MISDEMEANOR", 1 + rnd(24), "M")
+                    if (rnd(3) == 0)
+                        row(id, name, date, "COURT ACTION", court, off, "CONVICTED-JAIL", "", 10 + rnd(80), "D")
+                }
+            }
+        }
+    }'
+}
+
+# straddle.csv: the middle subject has many rows, and names with a line break and a quote
+{ echo "$HEADER"; subjects 1000000 600; echo "broken,row,one"
+  subjects 9000000 60 9999999; subjects 9000000 1 9999999 '"JANE
+Q ""DOE"""'; subjects 9000000 60 9999999
+  subjects 2000000 600; echo "broken,row,two"; } >straddle.csv
+size=$(stat -c %s straddle.csv)
+first=$(grep -b -m1 ',9999999,' straddle.csv | cut -d: -f1)
+last=$(grep -b ',9999999,' straddle.csv | tail -1 | cut -d: -f1)
+[ "$first" -lt $((size / 2)) ] && [ "$last" -gt $((size / 2)) ] ||
+    fail "the big subject (bytes $first to $last) does not straddle the middle of $size bytes"
+
+# quoted.csv: two halves of one size around a row whose quoted name holds rows without quotes
+fake=$(subjects 8000000 40 | sed 's/"SUBJECT,\([0-9]*\)"/FAKE\1/')
+{ echo "$HEADER"; subjects 1000000 600; subjects 7000000 1 7777777 "\"X
+$fake
+Y\"" 1; subjects 3000000 600; } >quoted.csv
+[ "$(grep -c FAKE quoted.csv)" -gt 40 ] || fail "quoted.csv was not made as meant"
+
+# one.csv: a single subject
+{ echo "$HEADER"; subjects 4000000 3 4444444; } >one.csv
+
+# run NAME FILE JOBS ARGS...: lenity run, its exit code (0 or 4), decisions, rejects and stderr kept
+run() {
+    local name=$1 file=$2 jobs=$3 rc=0
+    shift 3
+    "$LENITY" run "$@" --input "$file" --output "$name-j$jobs.out" --rejects "$name-j$jobs.rej" \
+        --as-of 2026-01-01 --jobs "$jobs" 2>"$name-j$jobs.err" || rc=$?
+    [ "$rc" -eq 0 ] || [ "$rc" -eq 4 ] || { cat "$name-j$jobs.err" >&2; fail "$name --jobs $jobs exited $rc"; }
+    echo "$rc" >"$name-j$jobs.rc"
+}
+
+# same NAME: --jobs 2 wrote what --jobs 1 wrote, and said the same on stderr but for the notice
+same() {
+    local name=$1
+    cmp "$name-j1.out" "$name-j2.out" || fail "$name: the --jobs 2 output differs from --jobs 1"
+    cmp "$name-j1.rej" "$name-j2.rej" || fail "$name: the --jobs 2 rejects differ from --jobs 1"
+    cmp "$name-j1.rc" "$name-j2.rc" || fail "$name: the exit codes differ"
+    diff <(cat "$name-j1.err") <(grep -v '^lenity: --jobs 2: ' "$name-j2.err") ||
+        fail "$name: the --jobs 2 summary differs from --jobs 1"
+    expect_grep "rows read" "$name-j2.err"
+}
+
+for policy in prop64 los_angeles; do
+    for f in straddle quoted one; do
+        run "$f-$policy" "$f.csv" 1 "$ROOT/rules/ca/$policy.policy"
+        run "$f-$policy" "$f.csv" 2 "$ROOT/rules/ca/$policy.policy"
+        same "$f-$policy"
+    done
+    # the straddling file was split: no notice, and every line of stderr the same
+    cmp "straddle-$policy-j1.err" "straddle-$policy-j2.err" || fail "straddle.csv was not split ($policy)"
+    expect_grep "one job" "quoted-$policy-j2.err"
+    expect_grep "one job" "one-$policy-j2.err"
+done
+expect_grep "2 rejected" straddle-prop64-j2.err
+[ "$(grep -c '^[0-9]' straddle-prop64-j2.rej)" = 2 ] || fail "straddle.csv: expected 2 rejected rows"
+
+# whole persons, kept rows and all, cross the split
+run cadoj straddle.csv 1 "$ROOT/rules/ca/california.policy" --format cadoj
+run cadoj straddle.csv 2 "$ROOT/rules/ca/california.policy" --format cadoj
+same cadoj
+cmp cadoj-j1.err cadoj-j2.err || fail "straddle.csv was not split (--format cadoj)"
+
+# --jobs takes 1 or 2
+expect_rc 2 out "$LENITY" run "$ROOT/rules/ca/prop64.policy" --input one.csv --jobs 3
+expect_grep "--jobs is 1 or 2" out
+"$LENITY" --help | grep -q -- '--jobs' || fail "--help does not mention --jobs"
