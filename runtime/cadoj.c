@@ -81,6 +81,7 @@ enum {
     C_STP_TYPE_DESCR = 42,
     C_STP_ORI_CNTY_NAME = 48,
     C_CNT_ORDER = 50,
+    C_OFN = 52,
     C_OFFENSE_DESCR = 54,
     C_OFFENSE_TOC = 55,
     C_DISP_DESCR = 80,
@@ -95,7 +96,7 @@ _Static_assert(CADOJ_COLUMNS == 95, "the column indexes above are the DOJ's 95-c
 
 /* The kept columns, in order. */
 static const uint8_t cadoj_kept_columns[] = {
-    C_SUBJECT_ID, C_PRI_DOB, C_STP_EVENT_DATE, C_STP_TYPE_DESCR, C_STP_ORI_CNTY_NAME, C_CNT_ORDER,
+    C_SUBJECT_ID, C_PRI_DOB, C_STP_EVENT_DATE, C_STP_TYPE_DESCR, C_STP_ORI_CNTY_NAME, C_CNT_ORDER, C_OFN,
     C_OFFENSE_DESCR, C_OFFENSE_TOC, C_DISP_DESCR, C_CONV_STAT_DESCR, C_SENT_LENGTH,
     C_SENT_TIME_CODE, C_COMMENT_TEXT, C_TRAILING,
 };
@@ -105,7 +106,7 @@ static bool cadoj_kept(uint32_t col)
 {
     switch (col) {
     case C_SUBJECT_ID: case C_PRI_DOB: case C_STP_EVENT_DATE: case C_STP_TYPE_DESCR: case C_STP_ORI_CNTY_NAME:
-    case C_CNT_ORDER: case C_OFFENSE_DESCR: case C_OFFENSE_TOC: case C_DISP_DESCR:
+    case C_CNT_ORDER: case C_OFN: case C_OFFENSE_DESCR: case C_OFFENSE_TOC: case C_DISP_DESCR:
     case C_CONV_STAT_DESCR: case C_SENT_LENGTH: case C_SENT_TIME_CODE: case C_COMMENT_TEXT:
     case C_TRAILING:
         return true;
@@ -1325,6 +1326,37 @@ static bool cadoj_fill_charge(struct cadoj_reader *r, struct person *p, const st
         if (!person_add_text(p, s, len, &c->county))
             return false;
         c->known |= 1u << FACT_COUNTY;
+    }
+    /* The record's own words, for output columns: the code section is the offence text
+     * before its first '-' ("11358 HS-CULTIVATE" -> "11358 HS"), from the text the
+     * citation was read from; the OFN as written (gogen lists "NULL  " as it is). */
+    if (key_len > 0) {
+        const char *dash = memchr(key, '-', key_len);
+        const char *sec = key;
+        size_t sec_len = dash ? (size_t)(dash - key) : key_len;
+        cadoj_trim(&sec, &sec_len);
+        if (sec_len > 0) {
+            if (!person_add_text(p, sec, sec_len, &c->offense_section))
+                return false;
+            c->known |= 1u << FACT_OFFENSE_SECTION;
+        }
+    }
+    if (com_len > 0) {
+        if (!person_add_text(p, com, com_len, &c->comment_text))
+            return false;
+        c->known |= 1u << FACT_COMMENT_TEXT;
+    }
+    if (view_cell(v, C_STP_TYPE_DESCR, &s, &len)) {
+        if (!person_add_text(p, s, len, &c->step_type))
+            return false;
+        c->known |= 1u << FACT_STEP_TYPE;
+    }
+    if (view_cell(v, C_OFN, &s, &len)) {
+        s = v->base + v->f[C_OFN].off;
+        len = v->f[C_OFN].len;
+        if (!person_add_text(p, s, len, &c->ofn))
+            return false;
+        c->known |= 1u << FACT_OFN;
     }
     if (cnt_len > 0) {
         /* the case: cycle and step, the first 6 characters */
