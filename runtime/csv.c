@@ -43,12 +43,24 @@ enum csv_column {
     COL_COUNTY,
     COL_SENTENCE,
     COL_CASE_ID,
+    COL_OFFENSE_DATE,
+    COL_SENTENCE_END,
+    COL_QUANTITY,
+    COL_PLANT_COUNT,
+    COL_CLASS, /* the record's words, kept as text: class, substance, custody status */
+    COL_SUBSTANCE,
+    COL_CUSTODY_STATUS,
     COL__COUNT
 };
+
+#define CSV_WORD_COLUMNS 3 /* COL_CLASS .. COL_CUSTODY_STATUS */
+static const unsigned csv_word_facts[CSV_WORD_COLUMNS] = {FACT_CLASS, FACT_SUBSTANCE, FACT_CUSTODY_STATUS};
 
 static const char *const csv_column_names[COL__COUNT] = {
     "person_id", "citation", "level", "disposition_date",
     "date_of_birth", "county", "sentence", "case_id",
+    "offense_date", "sentence_end", "quantity", "plant_count",
+    "class", "substance", "custody_status",
 };
 
 struct csv_field {
@@ -65,6 +77,8 @@ struct csv_row {
     struct conviction conv; /* text refs not filled yet */
     const char *county, *case_id, *key;
     size_t county_len, case_id_len, key_len;
+    const char *words[CSV_WORD_COLUMNS];
+    size_t words_len[CSV_WORD_COLUMNS];
 };
 
 struct csv_reader {
@@ -664,6 +678,46 @@ static bool csv_parse_row(struct csv_reader *r, struct csv_row *row)
         c->known |= 1u << FACT_COUNTY;
     if (csv_cell(r, COL_CASE_ID, &row->case_id, &row->case_id_len, true))
         c->known |= 1u << FACT_CASE_ID;
+    got = csv_parse_date(r, COL_OFFENSE_DATE, &c->offense_date);
+    if (got > 0)
+        c->known |= 1u << FACT_OFFENSE_DATE;
+    ok = ok && got >= 0;
+    got = csv_parse_date(r, COL_SENTENCE_END, &c->sentence_end);
+    if (got > 0)
+        c->known |= 1u << FACT_SENTENCE_END;
+    ok = ok && got >= 0;
+    if (csv_cell(r, COL_QUANTITY, &s, &len, true)) {
+        const char *why = NULL;
+        if (quantity_parse(s, len, &c->quantity, &why) && c->quantity.dim == QUANTITY_MASS) {
+            c->known |= 1u << FACT_QUANTITY;
+        } else {
+            csv_sanitize(q, sizeof q, s, len, CSV_QUOTE_MAX);
+            csv_reason(r, "quantity '%s' is not a weight (expected e.g. 28.5 grams, 2 ounces, 1 pound)%s%s", q,
+                       why ? ": " : "", why ? why : "");
+            ok = false;
+        }
+    }
+    if (csv_cell(r, COL_PLANT_COUNT, &s, &len, true)) {
+        /* "6 plants", or a bare whole number of plants */
+        char with_unit[64];
+        bool bare = len < 20 && strspn(s, "0123456789") == len;
+        if (bare) {
+            snprintf(with_unit, sizeof with_unit, "%.*s plants", (int)len, s);
+            s = with_unit;
+            len = strlen(with_unit);
+        }
+        const char *why = NULL;
+        if (quantity_parse(s, len, &c->plant_count, &why) && c->plant_count.dim == QUANTITY_PLANTS) {
+            c->known |= 1u << FACT_PLANT_COUNT;
+        } else {
+            csv_sanitize(q, sizeof q, s, len, CSV_QUOTE_MAX);
+            csv_reason(r, "plant_count '%s' is not a number of plants (expected e.g. 6 plants, or 6)", q);
+            ok = false;
+        }
+    }
+    for (int k = 0; k < CSV_WORD_COLUMNS; k++)
+        if (csv_cell(r, (enum csv_column)(COL_CLASS + k), &row->words[k], &row->words_len[k], true))
+            c->known |= 1u << csv_word_facts[k];
     return ok;
 }
 
@@ -684,6 +738,11 @@ static bool csv_add_row(struct person *p, const struct csv_row *row)
         return false;
     *c = row->conv;
     c->known |= 1u << FACT_OFFENSE_TEXT;
+    for (int k = 0; k < CSV_WORD_COLUMNS; k++)
+        if (row->words_len[k] > 0 &&
+            !person_add_text(p, row->words[k], row->words_len[k],
+                             (struct text_ref *)conviction_record_text(c, csv_word_facts[k])))
+            return false;
     return person_add_text(p, row->key, row->key_len, &c->key) &&
            person_add_text(p, row->county, row->county_len, &c->county) &&
            person_add_text(p, row->case_id, row->case_id_len, &c->case_id);
@@ -704,6 +763,11 @@ static void csv_pending_row(const struct person *p, struct csv_row *row)
     row->county_len = c->county.len;
     row->case_id = person_text(p, c->case_id);
     row->case_id_len = c->case_id.len;
+    for (int k = 0; k < CSV_WORD_COLUMNS; k++) {
+        const struct text_ref *t = conviction_record_text(c, csv_word_facts[k]);
+        row->words[k] = person_text(p, *t);
+        row->words_len[k] = t->len;
+    }
 }
 
 static enum record_status csv_oom(struct csv_reader *r)

@@ -280,6 +280,63 @@ static void test_csv_bom_skipped(void **state)
     close_fixture(fx);
 }
 
+/* The general format's columns (spec/records.md): dates, quantities and the record's words. */
+static void test_csv_general_format_columns(void **state)
+{
+    (void)state;
+    struct fixture *fx = open_text(
+        "person_id,offense_date,sentence_end,quantity,plant_count,class,substance,custody_status,citation\n"
+        "A1,2015-01-02,2016-03-04,1 ounce,,Class 4 felony,cannabis,parole,HS 11357\n"
+        "A1,,,,7,,,,HS 11358\n"
+        "B2,,,,12 plants,, cannabis concentrate ,,HS 11358\n"
+        "B2,,,2 bananas,,,,,HS 11357\n"
+        "B2,,,,six,,,,HS 11358\n"
+        "B2,,,6 plants,,,,,HS 11358\n"
+        "B2,2015-02-30,,,,,,,HS 11358\n");
+    assert_non_null(fx->reader);
+    assert_int_equal(next(fx), RECORD_PERSON);
+    struct person *p = &fx->person;
+    assert_int_equal(p->count, 2);
+    struct conviction *c = &p->convictions[0];
+    int32_t d;
+    assert_true(date_parse_iso("2015-01-02", 10, &d));
+    assert_int_equal(c->offense_date, d);
+    assert_true(date_parse_iso("2016-03-04", 10, &d));
+    assert_int_equal(c->sentence_end, d);
+    assert_true(knows(c, FACT_QUANTITY));
+    assert_int_equal(c->quantity.dim, QUANTITY_MASS);
+    assert_int_equal(c->quantity.amount, 28349523125000LL); /* picograms in an ounce, exactly */
+    assert_false(knows(c, FACT_PLANT_COUNT));
+    assert_string_equal(text_of(p, c->offense_class), "Class 4 felony");
+    assert_string_equal(text_of(p, c->substance), "cannabis");
+    assert_string_equal(text_of(p, c->custody_status), "parole");
+    assert_true(knows(c, FACT_CLASS) && knows(c, FACT_SUBSTANCE) && knows(c, FACT_CUSTODY_STATUS));
+    c = &p->convictions[1];
+    assert_true(knows(c, FACT_PLANT_COUNT)); /* a bare number is a number of plants */
+    assert_int_equal(c->plant_count.dim, QUANTITY_PLANTS);
+    assert_int_equal(c->plant_count.amount, 7);
+    assert_false(knows(c, FACT_QUANTITY) || knows(c, FACT_OFFENSE_DATE) || knows(c, FACT_SENTENCE_END) ||
+                 knows(c, FACT_CLASS) || knows(c, FACT_SUBSTANCE) || knows(c, FACT_CUSTODY_STATUS));
+
+    assert_int_equal(next(fx), RECORD_PERSON);
+    assert_int_equal(p->count, 1);
+    c = &p->convictions[0];
+    assert_int_equal(c->plant_count.amount, 12);
+    assert_string_equal(text_of(p, c->substance), "cannabis concentrate"); /* spaces around dropped */
+    drain(fx);
+    struct rejected *r = &fx->rejected;
+    assert_int_equal(r->count, 4);
+    assert_int_equal(r->rows[0], 4);
+    assert_non_null(strstr(r->reasons[0], "quantity '2 bananas' is not a weight"));
+    assert_int_equal(r->rows[1], 5);
+    assert_non_null(strstr(r->reasons[1], "plant_count 'six' is not a number of plants"));
+    assert_int_equal(r->rows[2], 6);
+    assert_non_null(strstr(r->reasons[2], "quantity '6 plants' is not a weight"));
+    assert_int_equal(r->rows[3], 7);
+    assert_non_null(strstr(r->reasons[3], "offense_date '2015-02-30' is not a valid date"));
+    close_fixture(fx);
+}
+
 static void test_csv_bad_values_rejected_with_reasons(void **state)
 {
     struct fixture *fx = open_text(
@@ -572,6 +629,7 @@ int main(void)
         cmocka_unit_test(test_csv_quoted_commas_newlines_quotes),
         cmocka_unit_test(test_csv_crlf_and_bare_cr),
         cmocka_unit_test(test_csv_bom_skipped),
+        cmocka_unit_test(test_csv_general_format_columns),
         cmocka_unit_test(test_csv_bad_values_rejected_with_reasons),
         cmocka_unit_test(test_csv_every_problem_in_a_row_is_reported),
         cmocka_unit_test(test_csv_wrong_field_count_rejected),
