@@ -103,6 +103,14 @@ else
     fail 1 "rules/ca/README.md departures table"
 fi
 
+# --- every state's policy runs over its sample records, as rules/README.md's table says
+if out=$(python3 tests/rules/samples.py "$BIN" --check 2>&1); then
+    pass 1
+else
+    printf '%s\n' "$out" | tail -25
+    fail 1 "rules/README.md sample runs"
+fi
+
 # --- the examples written inside every policy
 while IFS= read -r policy; do
     out=$("$BIN/lenity" test "$policy" 2>&1); rc=$?
