@@ -666,6 +666,13 @@ static int cmd_explain(int argc, char **argv)
                        reason);
                 if (r->citation != PROGRAM_NO_CONST)
                     printf("  citing:  %s\n", program.citations[r->citation].text);
+                if (d.has_eligible_from) {
+                    char day[16];
+                    date_format_iso(d.eligible_from, day);
+                    printf("  eligible from: %s\n", day);
+                } else if (!d.unknown && r->eligible_from != PROGRAM_NO_CONST) {
+                    printf("  eligible from: unknown (the rule's date depends on a fact the record does not give)\n");
+                }
                 if (r->quote != PROGRAM_NO_STRING) {
                     printf("  statute text:\n");
                     for (const char *q = program_str(&program, r->quote); *q;) {

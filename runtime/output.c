@@ -179,6 +179,7 @@ struct decisions_writer {
     char *line;          /* the row being written */
     size_t line_len, line_cap;
     struct decided_tail *tails; /* one per rule */
+    bool eligible_column;       /* some rule names an `eligible from` date: one more column */
 };
 
 static const char *program_authority(const struct program *p)
@@ -260,7 +261,12 @@ struct decisions_writer *decisions_open(const char *out_path, const char *in_pat
         out_comment(f, "as of", vm->as_of_known ? as_of : "none given");
     }
     out_comment(f, "input", strcmp(in_path, "-") == 0 ? "standard input" : in_path);
-    fputs("person_id,row,citation,level,disposition_date,outcome,outcome_kind,reason,citing,rule\n",
+    for (uint32_t i = 0; i < p->nrules; i++)
+        if (p->rules[i].eligible_from != PROGRAM_NO_CONST)
+            w->eligible_column = true;
+    fputs(w->eligible_column ? "person_id,row,citation,level,disposition_date,outcome,outcome_kind,reason,citing,rule,"
+                               "eligible_from\n"
+                             : "person_id,row,citation,level,disposition_date,outcome,outcome_kind,reason,citing,rule\n",
           f);
     return w;
 }
@@ -329,7 +335,7 @@ static bool line_number(struct decisions_writer *w, uint64_t n)
     return line_put(w, digits + k, sizeof digits - k);
 }
 
-/* The row from the outcome on: ",outcome,kind,reason,citing,rule" and the line end. */
+/* The row from the outcome on: ",outcome,kind,reason,citing,rule". */
 static bool line_decided(struct decisions_writer *w, const struct decision *d)
 {
     const struct program *p = w->p;
@@ -373,7 +379,7 @@ static bool line_decided(struct decisions_writer *w, const struct decision *d)
     ok = ok && line_put(w, ",", 1);
     if (rule)
         ok = ok && line_cell_str(w, program_str(p, rule->name));
-    return ok && line_put(w, "\n", 1);
+    return ok;
 }
 
 /* line_decided, copied from the rule's tail when the rule decided, built and kept the first time. */
@@ -416,6 +422,14 @@ bool decisions_write(struct decisions_writer *w, const struct person *person, ui
         ok = line_put(w, date, date_format_iso(c->disposition_date, date));
     }
     ok = ok && line_tail(w, d);
+    if (ok && w->eligible_column) {
+        ok = line_put(w, ",", 1);
+        if (ok && d->has_eligible_from) {
+            char date[16];
+            ok = line_put(w, date, date_format_iso(d->eligible_from, date));
+        }
+    }
+    ok = ok && line_put(w, "\n", 1);
     if (!ok)
         return false;
     FILE *f = w->out.f;
