@@ -78,7 +78,7 @@ bool quantity_parse(const char *text, size_t len, struct quantity *out, const ch
         /* the fraction must come out whole in picograms, or the amount is not held exactly */
         __int128 f = (__int128)frac * un->per;
         if (f % scale != 0) {
-            reason = "more decimals than a weight can be held exactly with (at most 9 of a gram, 3 of an ounce)";
+            reason = "more decimals than can be held exactly (a weight is held to the picogram, a millionth of a microgram); write fewer decimals";
             goto fail;
         }
         if (__builtin_add_overflow(amount, (int64_t)(f / scale), &amount))

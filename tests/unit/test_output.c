@@ -61,10 +61,11 @@ static int setup(void **state)
     fx->outcomes[0] = (struct program_outcome){.name = S_DISMISS, .kind = OUTCOME_RELIEF};
     fx->outcomes[1] = (struct program_outcome){.name = S_REVIEW, .kind = OUTCOME_REVIEW};
     fx->rules[0] = (struct program_rule){.name = S_POSSESSION, .outcome = 0, .reason = S_REASON,
-                                         .citation = 0, .line = 3, .quote = PROGRAM_NO_STRING};
+                                         .citation = 0, .line = 3, .quote = PROGRAM_NO_STRING,
+                                         .eligible_from = PROGRAM_NO_CONST};
     fx->rules[1] = (struct program_rule){.name = S_ODD, .outcome = 1, .reason = S_ODD_REASON,
                                          .citation = PROGRAM_NO_CONST, .line = 9,
-                                         .quote = PROGRAM_NO_STRING};
+                                         .quote = PROGRAM_NO_STRING, .eligible_from = PROGRAM_NO_CONST};
     struct program *p = &fx->p;
     p->name = S_NAME;
     p->version = S_VERSION;

@@ -52,6 +52,8 @@
     "parameter law = HS 11357\n"                                                                 \
     "parameter lvl = felony\n"                                                                   \
     "parameter place = \"Los Angeles\"\n"                                                        \
+    "parameter age_law = 21 until 2019-12-31, 18 from 2021-01-01\n"                               \
+    "parameter lim = 1 ounce, 2 ounces from 2021-07-01\n"                                         \
     "set pot = { HS 11357, HS 11358, HS 11359, HS 11360 }\n"
 
 enum { OUT_GRANTED = 0, OUT_REFUSED = 1, OUT_FLAGGED = 2 };
@@ -281,6 +283,32 @@ static void test_vm_rule_true_false_unknown(void **state)
     assert_string_equal(vm_fact_name(d.missing_fact), "level");
 
     program_free(&prog);
+    person_free(&p);
+}
+
+/* ---- dated parameters: the value in force on a date, at each boundary --- */
+
+static void test_vm_dated_parameter_boundaries(void **state)
+{
+    (void)state;
+    struct person p;
+    uint32_t i = full_person(&p);
+    /* the last day of the first period, and the first day of the second */
+    assert_holds("age_law at 2019-12-31 is 21", &p, i);
+    assert_holds("age_law at 1900-01-01 is 21", &p, i); /* no `from`: back for ever */
+    assert_holds("age_law at 2021-01-01 is 18", &p, i);
+    assert_holds("age_law at 2199-12-31 is 18", &p, i); /* no `until`: forward for ever */
+    /* a day in the gap between them has no value: unknown, no fact missing */
+    assert_unknown("age_law at 2020-01-01 is 21", &p, i, FACT_NONE);
+    assert_unknown("age_law at 2020-12-31 is 18", &p, i, FACT_NONE);
+    /* an inferred junction: 1 ounce until 2021-06-30, 2 ounces from 2021-07-01 */
+    assert_holds("lim at 2021-06-30 is 1 ounce", &p, i);
+    assert_holds("lim at 2021-07-01 is 2 ounces", &p, i);
+    assert_holds("lim at 2021-07-01 is 56.69904625 grams", &p, i);
+    /* the date from the record, and when the record does not give it */
+    assert_holds("age_law at disposition_date is known", &p, i);
+    forget(&p, i, FACT_DISPOSITION_DATE);
+    assert_unknown("age_law at disposition_date is 21", &p, i, FACT_DISPOSITION_DATE);
     person_free(&p);
 }
 
@@ -1314,7 +1342,10 @@ static void test_vm_set_param_refuses_bad_values(void **state)
     expect_refused(&r, "lvl", "felon", "the parameter 'lvl' needs felony, misdemeanor or infraction, not 'felon'");
     expect_refused(&r, "cutof", "2016-01-01",
                    "the policy has no parameter 'cutof'; its parameters are: t, f, n, big, cutoff, span, law, lvl, "
-                   "place");
+                   "place, age_law, lim");
+    expect_refused(&r, "age_law", "18",
+                   "the parameter 'age_law' has different values over time in the policy; a run cannot set it "
+                   "(change the policy, or extend it with its own values)");
     /* nothing changed */
     assert_int_equal(outcome_of(&r, &p, i), OUT_GRANTED);
     /* a failed citation after a good one keeps the good one */
@@ -1392,6 +1423,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_vm_rule_true_false_unknown),
+        cmocka_unit_test(test_vm_dated_parameter_boundaries),
         cmocka_unit_test(test_vm_not),
         cmocka_unit_test(test_vm_and),
         cmocka_unit_test(test_vm_or),
