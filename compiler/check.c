@@ -646,6 +646,51 @@ static const char *outcome_hint(struct checker *c, const char *name)
     return arena_strdup(c->arena, buf);
 }
 
+static const char *kind_name(int kind)
+{
+    return kind == AST_RELIEF ? "relief" : kind == AST_NO_RELIEF ? "no relief" : "review";
+}
+
+/*
+ * `then vacate and seal` (after `then`) or `expect vacate and seal` (after
+ * `expect`): every name is a declared outcome, all of one kind, none twice.
+ */
+static void check_outcome_list(struct checker *c, const char *first, const struct loc *first_loc,
+                               const struct ptrvec *more, const char *after)
+{
+    int o0 = check_find_outcome(c->m, first);
+    if (o0 < 0)
+        error(c, first_loc, outcome_hint(c, first), "'%s' is not an outcome this policy declares", first);
+    for (size_t i = 0; i < more->len; i++) {
+        const struct outcome_ref *ref = more->items[i];
+        int o = check_find_outcome(c->m, ref->name);
+        if (o < 0) {
+            error(c, &ref->loc, outcome_hint(c, ref->name), "'%s' is not an outcome this policy declares", ref->name);
+            continue;
+        }
+        bool twice = strcmp(ref->name, first) == 0;
+        for (size_t k = 0; k < i && !twice; k++)
+            twice = strcmp(((const struct outcome_ref *)more->items[k])->name, ref->name) == 0;
+        if (twice) {
+            char hint[160];
+            snprintf(hint, sizeof hint, "name each outcome once: remove this '%s'", ref->name);
+            error(c, &ref->loc, arena_strdup(c->arena, hint), "'%s' is named twice after '%s'", ref->name, after);
+            continue;
+        }
+        if (o0 < 0)
+            continue;
+        int k0 = ((const struct outcome_decl *)c->m->outcomes.items[o0])->kind;
+        int k = ((const struct outcome_decl *)c->m->outcomes.items[o])->kind;
+        if (k != k0)
+            error(c, &ref->loc,
+                  "one decision gives relief, or no relief, or sends the conviction to review: "
+                  "give this outcome in a rule of its own",
+                  "'%s' is an outcome of kind %s, but '%s' is of kind %s; the outcomes named after '%s' must all be "
+                  "of one kind",
+                  ref->name, kind_name(k), first, kind_name(k0), after);
+    }
+}
+
 /* A reason may name parameters in braces: "{age_threshold} years or older". */
 static void check_reason(struct checker *c, struct rule_decl *r)
 {
@@ -686,9 +731,7 @@ static void check_rule(struct checker *c, struct rule_decl *r)
             expect_type(c, r->eligible_from, TYPE_DATE, "what follows 'eligible from'",
                         "write a date, e.g. eligible from sentence_end + 5 years");
     }
-    if (check_find_outcome(c->m, r->outcome) < 0)
-        error(c, &r->outcome_loc, outcome_hint(c, r->outcome), "'%s' is not an outcome this policy declares",
-              r->outcome);
+    check_outcome_list(c, r->outcome, &r->outcome_loc, &r->more_outcomes, "then");
 }
 
 static const char *rule_hint(struct checker *c, const char *name)
@@ -725,8 +768,8 @@ static void check_example_person(struct checker *c, struct example_decl *ex)
         uint8_t t = literal_type(f->value);
         f->value->type = t;
         if (t != facts[fact].type)
-            error(c, &f->value->loc, NULL, "'%s' is a %s, but this is a %s", f->name, type_words(facts[fact].type),
-                  type_words(t));
+            error(c, &f->value->loc, NULL, "'%s' is %s, but this is %s", f->name, a_type(facts[fact].type),
+                  a_type(t));
     }
 }
 
@@ -760,9 +803,8 @@ static void check_example(struct checker *c, struct example_decl *ex)
                       "sentence 6 months case_id \"LA-2010-001\"",
                       "'%s' is %s, but this is %s", f->name, a_type(facts[fact].type), a_type(t));
         }
-        if (!conv->is_charge && conv->expect && check_find_outcome(c->m, conv->expect) < 0)
-            error(c, &conv->expect_loc, outcome_hint(c, conv->expect), "'%s' is not an outcome this policy declares",
-                  conv->expect);
+        if (!conv->is_charge && conv->expect)
+            check_outcome_list(c, conv->expect, &conv->expect_loc, &conv->expect_more, "expect");
         /* "otherwise" names the final rule, written or supplied by the compiler */
         if (conv->expect_rule && strcmp(conv->expect_rule, "otherwise") != 0 &&
             check_find_rule(c->m, conv->expect_rule) < 0)
@@ -888,7 +930,7 @@ static void check_column(struct checker *c, struct column_decl *col)
             error(c, &arm->value->loc, "write the text the column should show, e.g. when outcome is dismiss then \"Yes\"",
                   "a column cannot show a %s directly", type_words(t));
         if (arm->pattern && t != TYPE_NONE && t != TYPE_DATE)
-            error(c, &arm->pattern_loc, NULL, "'written as' is for dates, and this is a %s", type_words(t));
+            error(c, &arm->pattern_loc, NULL, "'written as' is for dates, and this is %s", a_type(t));
     }
     c->in_column = false;
 }
@@ -931,7 +973,7 @@ bool check_policy(struct merged_policy *m, struct arena *arena, struct diag *dia
                 t->type = vt;
             else if (vt != t->type)
                 error(&c, &v->loc, "every value of a table is of one kind: all citations, all levels, all text...",
-                      "this value is a %s, but the table's first value is a %s", type_words(vt), type_words(t->type));
+                      "this value is %s, but the table's first value is %s", a_type(vt), a_type(t->type));
             const struct citation *key = ((struct expr *)t->keys.items[k])->u.citation;
             for (size_t j = 0; j < k; j++)
                 if (citation_equal(((struct expr *)t->keys.items[j])->u.citation, key))
