@@ -55,6 +55,10 @@ enum outcome_kind {
 #define FACT_NONE 0xffff
 /* fact id for "unknown because the run has no run date" (lenity run --as-of) */
 #define FACT_RUN_DATE 0xfffe
+/* fact id for "unknown because a dated parameter has no value on that date" */
+#define FACT_NO_PERIOD 0xfffd
+/* fact id for "unknown because a table does not list the citation" */
+#define FACT_NOT_IN_TABLE 0xfffc
 
 struct value {
     uint8_t type;     /* enum value_type */

@@ -628,7 +628,7 @@ static void run_function(struct vm *vm, uint32_t fn, struct value *base, const s
                     vmbreak;
                 }
                 int32_t d = sp[-1].as.date;
-                struct value r = unknown_value(pa->value.type, FACT_NONE);
+                struct value r = unknown_value(pa->value.type, FACT_NO_PERIOD);
                 for (uint32_t k = 0; k < pa->nperiods; k++) {
                     const struct program_period *per = &p->periods[pa->first_period + k];
                     if (per->from <= d && d <= per->until) {
@@ -733,7 +733,7 @@ static void run_function(struct vm *vm, uint32_t fn, struct value *base, const s
                 if (k >= 0)
                     sp[-1] = p->consts[t->values[k]];
                 else if (t->type != TYPE_CITATION)
-                    sp[-1] = unknown_value(t->type, FACT_NONE);
+                    sp[-1] = unknown_value(t->type, FACT_NOT_IN_TABLE);
                 vmbreak;
             }
             vmcase(IN_CITATION) {

@@ -452,7 +452,7 @@ static struct rv eval_table(const struct ref_ctx *cx, const struct expr *e)
         return literal(t->values.items[best]);
     if (t->type == TYPE_CITATION)
         return a; /* a table of citations leaves an unlisted one as it is */
-    return rv_unknown(t->type, FACT_NONE);
+    return rv_unknown(t->type, FACT_NOT_IN_TABLE);
 }
 
 static struct rv eval_in(const struct ref_ctx *cx, const struct expr *e)
@@ -601,7 +601,7 @@ static struct rv eval_param_at(const struct ref_ctx *cx, const struct expr *e)
         if ((!per->has_from || per->from <= at.d) && (!per->has_until || at.d <= per->until))
             return literal(per->value);
     }
-    return rv_unknown(type, FACT_NONE);
+    return rv_unknown(type, FACT_NO_PERIOD);
 }
 
 static struct rv eval(const struct ref_ctx *cx, const struct expr *e)

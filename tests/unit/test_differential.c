@@ -794,6 +794,10 @@ static const char *fact_words(uint16_t fact)
         return "(none)";
     if (fact == FACT_RUN_DATE)
         return "run_date";
+    if (fact == FACT_NO_PERIOD)
+        return "(a dated parameter with no value on the date)";
+    if (fact == FACT_NOT_IN_TABLE)
+        return "(a citation the table does not list)";
     return vm_fact_name(fact);
 }
 

@@ -298,9 +298,9 @@ static void test_vm_dated_parameter_boundaries(void **state)
     assert_holds("age_law at 1900-01-01 is 21", &p, i); /* no `from`: back for ever */
     assert_holds("age_law at 2021-01-01 is 18", &p, i);
     assert_holds("age_law at 2199-12-31 is 18", &p, i); /* no `until`: forward for ever */
-    /* a day in the gap between them has no value: unknown, no fact missing */
-    assert_unknown("age_law at 2020-01-01 is 21", &p, i, FACT_NONE);
-    assert_unknown("age_law at 2020-12-31 is 18", &p, i, FACT_NONE);
+    /* a day in the gap between them has no value: unknown, and the reason says why */
+    assert_unknown("age_law at 2020-01-01 is 21", &p, i, FACT_NO_PERIOD);
+    assert_unknown("age_law at 2020-12-31 is 18", &p, i, FACT_NO_PERIOD);
     /* an inferred junction: 1 ounce until 2021-06-30, 2 ounces from 2021-07-01 */
     assert_holds("lim at 2021-06-30 is 1 ounce", &p, i);
     assert_holds("lim at 2021-07-01 is 2 ounces", &p, i);
