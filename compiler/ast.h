@@ -146,6 +146,12 @@ struct table_decl {
 
 enum rule_placement { PLACE_NONE, PLACE_BEFORE, PLACE_AFTER, PLACE_REPLACE };
 
+/* An outcome named after the first in `then vacate and seal` or `expect vacate and seal`. */
+struct outcome_ref {
+    struct loc loc;
+    const char *name;
+};
+
 struct rule_decl {
     struct loc loc;
     const char *name;           /* "otherwise" for the final rule */
@@ -156,8 +162,9 @@ struct rule_decl {
     const char *quote;          /* statute text, may be NULL */
     struct expr *when;          /* NULL for otherwise */
     struct expr *unless;        /* may be NULL */
-    const char *outcome;
+    const char *outcome;        /* the first (primary) outcome */
     struct loc outcome_loc;
+    struct ptrvec more_outcomes; /* struct outcome_ref *: the rest of `then vacate and seal`; empty for one */
     const char *reason;
     struct citation *citing;
     struct loc citing_loc;
@@ -178,6 +185,7 @@ struct example_conviction {
     struct ptrvec fields;       /* struct example_field * */
     const char *expect;
     struct loc expect_loc;
+    struct ptrvec expect_more;  /* struct outcome_ref *: the rest of `expect vacate and seal` */
     const char *expect_rule;    /* may be NULL */
     struct loc expect_rule_loc;
     bool has_expect_from;       /* expect OUTCOME eligible from DATE */

@@ -646,6 +646,51 @@ static const char *outcome_hint(struct checker *c, const char *name)
     return arena_strdup(c->arena, buf);
 }
 
+static const char *kind_name(int kind)
+{
+    return kind == AST_RELIEF ? "relief" : kind == AST_NO_RELIEF ? "no relief" : "review";
+}
+
+/*
+ * `then vacate and seal` (after `then`) or `expect vacate and seal` (after
+ * `expect`): every name is a declared outcome, all of one kind, none twice.
+ */
+static void check_outcome_list(struct checker *c, const char *first, const struct loc *first_loc,
+                               const struct ptrvec *more, const char *after)
+{
+    int o0 = check_find_outcome(c->m, first);
+    if (o0 < 0)
+        error(c, first_loc, outcome_hint(c, first), "'%s' is not an outcome this policy declares", first);
+    for (size_t i = 0; i < more->len; i++) {
+        const struct outcome_ref *ref = more->items[i];
+        int o = check_find_outcome(c->m, ref->name);
+        if (o < 0) {
+            error(c, &ref->loc, outcome_hint(c, ref->name), "'%s' is not an outcome this policy declares", ref->name);
+            continue;
+        }
+        bool twice = strcmp(ref->name, first) == 0;
+        for (size_t k = 0; k < i && !twice; k++)
+            twice = strcmp(((const struct outcome_ref *)more->items[k])->name, ref->name) == 0;
+        if (twice) {
+            char hint[160];
+            snprintf(hint, sizeof hint, "name each outcome once: remove this '%s'", ref->name);
+            error(c, &ref->loc, arena_strdup(c->arena, hint), "'%s' is named twice after '%s'", ref->name, after);
+            continue;
+        }
+        if (o0 < 0)
+            continue;
+        int k0 = ((const struct outcome_decl *)c->m->outcomes.items[o0])->kind;
+        int k = ((const struct outcome_decl *)c->m->outcomes.items[o])->kind;
+        if (k != k0)
+            error(c, &ref->loc,
+                  "one decision gives relief, or no relief, or sends the conviction to review: "
+                  "give this outcome in a rule of its own",
+                  "'%s' is an outcome of kind %s, but '%s' is of kind %s; the outcomes named after '%s' must all be "
+                  "of one kind",
+                  ref->name, kind_name(k), first, kind_name(k0), after);
+    }
+}
+
 /* A reason may name parameters in braces: "{age_threshold} years or older". */
 static void check_reason(struct checker *c, struct rule_decl *r)
 {
@@ -686,9 +731,7 @@ static void check_rule(struct checker *c, struct rule_decl *r)
             expect_type(c, r->eligible_from, TYPE_DATE, "what follows 'eligible from'",
                         "write a date, e.g. eligible from sentence_end + 5 years");
     }
-    if (check_find_outcome(c->m, r->outcome) < 0)
-        error(c, &r->outcome_loc, outcome_hint(c, r->outcome), "'%s' is not an outcome this policy declares",
-              r->outcome);
+    check_outcome_list(c, r->outcome, &r->outcome_loc, &r->more_outcomes, "then");
 }
 
 static const char *rule_hint(struct checker *c, const char *name)
@@ -760,9 +803,8 @@ static void check_example(struct checker *c, struct example_decl *ex)
                       "sentence 6 months case_id \"LA-2010-001\"",
                       "'%s' is %s, but this is %s", f->name, a_type(facts[fact].type), a_type(t));
         }
-        if (!conv->is_charge && conv->expect && check_find_outcome(c->m, conv->expect) < 0)
-            error(c, &conv->expect_loc, outcome_hint(c, conv->expect), "'%s' is not an outcome this policy declares",
-                  conv->expect);
+        if (!conv->is_charge && conv->expect)
+            check_outcome_list(c, conv->expect, &conv->expect_loc, &conv->expect_more, "expect");
         /* "otherwise" names the final rule, written or supplied by the compiler */
         if (conv->expect_rule && strcmp(conv->expect_rule, "otherwise") != 0 &&
             check_find_rule(c->m, conv->expect_rule) < 0)

@@ -35,7 +35,7 @@ struct cg {
     const struct merged_policy *m;
     struct program *p;
     bool oom;
-    uint32_t strings_cap, citations_cap, consts_cap, sets_cap, functions_cap;
+    uint32_t strings_cap, citations_cap, consts_cap, sets_cap, functions_cap, actions_cap;
     uint32_t *const_ref;        /* TEXT/CITATION constants: index into strings/citations until fixup */
     struct function_buf *fns;
     uint32_t nfns;
@@ -542,6 +542,29 @@ static void gen_expr(struct cg *g, const struct expr *e)
     }
 }
 
+/*
+ * `then vacate and seal`: the outcomes in p->actions, the first the primary
+ * outcome.  A single outcome stores nothing (*first and *n are 0).
+ */
+static void add_actions(struct cg *g, const char *first, const struct ptrvec *more, uint32_t *at, uint32_t *n)
+{
+    struct program *p = g->p;
+    *at = 0;
+    *n = 0;
+    if (more->len == 0)
+        return;
+    uint32_t count = (uint32_t)more->len + 1;
+    if (!grow((void **)&p->actions, &g->actions_cap, p->nactions + count, sizeof *p->actions)) {
+        g->oom = true;
+        return;
+    }
+    *at = p->nactions;
+    *n = count;
+    p->actions[p->nactions++] = (uint32_t)check_find_outcome(g->m, first);
+    for (size_t i = 0; i < more->len; i++)
+        p->actions[p->nactions++] = (uint32_t)check_find_outcome(g->m, ((const struct outcome_ref *)more->items[i])->name);
+}
+
 static void gen_rules(struct cg *g, const struct check_result *checked)
 {
     const struct merged_policy *m = g->m;
@@ -567,6 +590,7 @@ static void gen_rules(struct cg *g, const struct check_result *checked)
         pr->line = (uint32_t)r->loc.line;
         pr->quote = add_string(g, r->quote);
         pr->eligible_from = PROGRAM_NO_CONST;
+        add_actions(g, r->outcome, &r->more_outcomes, &pr->first_action, &pr->nactions);
         uint32_t start = g->fns[0].len;
         (void)start;
         while (njumps > 0)
@@ -682,6 +706,14 @@ static void gen_examples(struct cg *g)
             pc->expect_outcome = c->is_charge ? 0
                                  : c->expect ? (uint32_t)check_find_outcome(m, c->expect)
                                              : p->rules[otherwise].outcome;
+            if (c->is_charge) {
+                pc->expect_first_action = pc->expect_nactions = 0;
+            } else if (c->expect) {
+                add_actions(g, c->expect, &c->expect_more, &pc->expect_first_action, &pc->expect_nactions);
+            } else { /* expect otherwise: whatever the otherwise rule gives */
+                pc->expect_first_action = p->rules[otherwise].first_action;
+                pc->expect_nactions = p->rules[otherwise].nactions;
+            }
             if (c->expect_rule)
                 pc->expect_rule = strcmp(c->expect_rule, "otherwise") == 0
                                       ? otherwise

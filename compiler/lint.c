@@ -402,8 +402,12 @@ static void lint_unused(struct lint *l, const struct merged_policy *m, const str
         if (!in_main(m, &o->loc) || (int)i == checked->review_outcome)
             continue;
         bool given = false;
-        for (size_t j = 0; j < m->rules.len && !given; j++)
-            given = strcmp(((const struct rule_decl *)m->rules.items[j])->outcome, o->name) == 0;
+        for (size_t j = 0; j < m->rules.len && !given; j++) {
+            const struct rule_decl *r = m->rules.items[j];
+            given = strcmp(r->outcome, o->name) == 0;
+            for (size_t k = 0; k < r->more_outcomes.len && !given; k++) /* then vacate and seal */
+                given = strcmp(((const struct outcome_ref *)r->more_outcomes.items[k])->name, o->name) == 0;
+        }
         if (!given) {
             char hint[512];
             snprintf(hint, sizeof hint, "give it in a rule (then %s), or remove the declaration", o->name);

@@ -141,6 +141,7 @@ static void lenity_yyerror(const struct loc *loc, yyscan_t scanner, struct parse
 %type <conviction> example_conviction
 %type <kind> outcome_kind scope one many
 %type <expr> unless_opt eligible_opt
+%type <vec> and_outcomes
 
 %%
 
@@ -231,10 +232,11 @@ declaration:
         $4->loc = @3; $4->name = $3; $4->placement = PLACE_REPLACE; $4->anchor = $3; $4->anchor_loc = @3;
         add_decl(ps, DECL_RULE, $4);
     }
-  | OTHERWISE quote_opt IDENT BECAUSE STRING citing {
+  | OTHERWISE quote_opt IDENT and_outcomes BECAUSE STRING citing {
         struct rule_decl *r = NEW(struct rule_decl);
         r->loc = @1; r->name = "otherwise"; r->is_otherwise = true; r->quote = $2;
-        r->outcome = $3; r->outcome_loc = @3; r->reason = $5; r->citing = $6; r->citing_loc = @6;
+        r->outcome = $3; r->outcome_loc = @3; if ($4) r->more_outcomes = *$4;
+        r->reason = $6; r->citing = $7; r->citing_loc = @7;
         add_decl(ps, DECL_RULE, r);
     }
   | example_head
@@ -338,11 +340,23 @@ citation_list:
     ;
 
 rule_body:
-    quote_opt WHEN expr unless_opt THEN IDENT eligible_opt BECAUSE STRING citing {
+    quote_opt WHEN expr unless_opt THEN IDENT and_outcomes eligible_opt BECAUSE STRING citing {
         $$ = NEW(struct rule_decl);
         $$->quote = $1; $$->when = $3; $$->unless = $4;
-        $$->outcome = $6; $$->outcome_loc = @6; $$->eligible_from = $7;
-        $$->reason = $9; $$->citing = $10; $$->citing_loc = @10;
+        $$->outcome = $6; $$->outcome_loc = @6; if ($7) $$->more_outcomes = *$7;
+        $$->eligible_from = $8;
+        $$->reason = $10; $$->citing = $11; $$->citing_loc = @11;
+    }
+    ;
+
+/* then vacate and seal: the outcomes after the first, NULL when there are none */
+and_outcomes:
+    %empty                  { $$ = NULL; }
+  | and_outcomes AND IDENT  {
+        $$ = $1 ? $1 : NEW(struct ptrvec);
+        struct outcome_ref *o = NEW(struct outcome_ref);
+        o->loc = @3; o->name = $3;
+        ptrvec_push(ps->arena, $$, o);
     }
     ;
 
@@ -421,22 +435,27 @@ person_fields:
     ;
 
 example_conviction:
-    CONVICTION CITATION example_fields EXPECT IDENT {
+    CONVICTION CITATION example_fields EXPECT IDENT and_outcomes {
         $$ = ps_take_conviction(ps, &@1, $2, &@5, $5, NULL, NULL);
+        if ($6) $$->expect_more = *$6;
     }
-  | CONVICTION CITATION example_fields EXPECT IDENT BY RULE IDENT {
-        $$ = ps_take_conviction(ps, &@1, $2, &@5, $5, &@8, $8);
+  | CONVICTION CITATION example_fields EXPECT IDENT and_outcomes BY RULE IDENT {
+        $$ = ps_take_conviction(ps, &@1, $2, &@5, $5, &@9, $9);
+        if ($6) $$->expect_more = *$6;
     }
-  | CONVICTION CITATION example_fields EXPECT IDENT ELIGIBLE FROM DATE {
+  | CONVICTION CITATION example_fields EXPECT IDENT and_outcomes ELIGIBLE FROM DATE {
         $$ = ps_take_conviction(ps, &@1, $2, &@5, $5, NULL, NULL);
-        $$->has_expect_from = true; $$->expect_from = $8;
+        if ($6) $$->expect_more = *$6;
+        $$->has_expect_from = true; $$->expect_from = $9;
     }
-  | CONVICTION CITATION example_fields EXPECT IDENT ELIGIBLE FROM DATE BY RULE IDENT {
-        $$ = ps_take_conviction(ps, &@1, $2, &@5, $5, &@11, $11);
-        $$->has_expect_from = true; $$->expect_from = $8;
+  | CONVICTION CITATION example_fields EXPECT IDENT and_outcomes ELIGIBLE FROM DATE BY RULE IDENT {
+        $$ = ps_take_conviction(ps, &@1, $2, &@5, $5, &@12, $12);
+        if ($6) $$->expect_more = *$6;
+        $$->has_expect_from = true; $$->expect_from = $9;
     }
-  | CONVICTION CITATION example_fields EXPECT IDENT BY RULE OTHERWISE {
-        $$ = ps_take_conviction(ps, &@1, $2, &@5, $5, &@8, "otherwise");
+  | CONVICTION CITATION example_fields EXPECT IDENT and_outcomes BY RULE OTHERWISE {
+        $$ = ps_take_conviction(ps, &@1, $2, &@5, $5, &@9, "otherwise");
+        if ($6) $$->expect_more = *$6;
     }
   | CONVICTION CITATION example_fields EXPECT OTHERWISE {
         $$ = ps_take_conviction(ps, &@1, $2, &@5, NULL, &@5, "otherwise");

@@ -59,6 +59,7 @@ static const char *const section_names[BC_SECTION__END] = {
     [BC_SECTION_NOTES] = "explain notes",
     [BC_SECTION_TABLES] = "table of tables",
     [BC_SECTION_PERIODS] = "dated parameter values",
+    [BC_SECTION_ACTIONS] = "outcome lists",
 };
 
 struct reader {
@@ -558,7 +559,7 @@ static bool load_rules(struct load *L, struct reader *r)
 {
     struct program *p = L->p;
     uint32_t n;
-    if (!rd_count(L, r, PROGRAM_MAX_RULES, 28, "rules", &n))
+    if (!rd_count(L, r, PROGRAM_MAX_RULES, 36, "rules", &n))
         return false;
     if ((p->rules = alloc_array(L, n, sizeof *p->rules)) == NULL)
         return false;
@@ -579,14 +580,15 @@ static bool load_rules(struct load *L, struct reader *r)
         at = r->offset;
         if (!rd_u32(L, r, &rule->citation) || !check_citation(L, at, rule->citation, true, field)
             || !rd_u32(L, r, &rule->line) || !rd_string_ref(L, r, true, field, &rule->quote)
-            || !rd_u32(L, r, &rule->eligible_from))
+            || !rd_u32(L, r, &rule->eligible_from) || !rd_u32(L, r, &rule->first_action)
+            || !rd_u32(L, r, &rule->nactions))
             return false;
         p->nrules = i + 1;
     }
     return true;
 }
 
-enum { FUNCTION_RECORD_SIZE = 9, EXAMPLE_RECORD_SIZE = 35, EXAMPLE_CONVICTION_MIN_SIZE = 90 };
+enum { FUNCTION_RECORD_SIZE = 9, EXAMPLE_RECORD_SIZE = 35, EXAMPLE_CONVICTION_MIN_SIZE = 98 };
 
 static bool load_functions(struct load *L, struct reader *r)
 {
@@ -800,6 +802,8 @@ static bool load_example_convictions(struct load *L, struct reader *r)
         if (c->expect_outcome >= p->noutcomes)
             return bad(L, at, "%s expects outcome %" PRIu32 ", but there are %" PRIu32 " outcomes", field,
                        c->expect_outcome, p->noutcomes);
+        if (!rd_u32(L, r, &c->expect_first_action) || !rd_u32(L, r, &c->expect_nactions))
+            return false;
         at = r->offset;
         if (!rd_u32(L, r, &c->expect_rule))
             return false;
@@ -948,6 +952,44 @@ static bool load_periods(struct load *L, struct reader *r)
     return true;
 }
 
+/* Outcome lists (`then vacate and seal`): every entry an outcome, every range the rules and examples name inside. */
+static bool check_action_range(struct load *L, size_t at, const char *who, uint32_t i, uint32_t first, uint32_t n)
+{
+    if (n > L->p->nactions || first > L->p->nactions - n)
+        return bad(L, at, "%s %" PRIu32 " names %" PRIu32 " outcomes starting at %" PRIu32 ", but the lists hold %" PRIu32,
+                   who, i, n, first, L->p->nactions);
+    return true;
+}
+
+static bool load_actions(struct load *L, struct reader *r)
+{
+    struct program *p = L->p;
+    size_t at = r->offset;
+    uint32_t n;
+    if (!rd_count(L, r, PROGRAM_MAX_ACTIONS, 4, "outcome list entries", &n))
+        return false;
+    if (n > 0 && (p->actions = alloc_array(L, n, sizeof *p->actions)) == NULL)
+        return false;
+    for (uint32_t i = 0; i < n; i++) {
+        size_t here = r->offset;
+        if (!rd_u32(L, r, &p->actions[i]))
+            return false;
+        if (p->actions[i] >= p->noutcomes)
+            return bad(L, here, "outcome list entry %" PRIu32 " is outcome %" PRIu32 ", but there are %" PRIu32
+                                " outcomes", i, p->actions[i], p->noutcomes);
+        p->nactions = i + 1;
+    }
+    for (uint32_t i = 0; i < p->nrules; i++)
+        if (!check_action_range(L, at, "rule", i, p->rules[i].first_action, p->rules[i].nactions))
+            return false;
+    for (uint32_t i = 0; i < p->nexample_convictions; i++) {
+        const struct program_example_conviction *c = &p->example_convictions[i];
+        if (!check_action_range(L, at, "example conviction", i, c->expect_first_action, c->expect_nactions))
+            return false;
+    }
+    return true;
+}
+
 typedef bool (*section_loader)(struct load *L, struct reader *r);
 
 static const section_loader section_loaders[BC_SECTION__END] = {
@@ -968,6 +1010,7 @@ static const section_loader section_loaders[BC_SECTION__END] = {
     [BC_SECTION_NOTES] = load_notes,
     [BC_SECTION_TABLES] = load_tables,
     [BC_SECTION_PERIODS] = load_periods,
+    [BC_SECTION_ACTIONS] = load_actions,
 };
 
 /* Magic, version, length and checksum: the 20 bytes before the body. */

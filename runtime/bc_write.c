@@ -404,6 +404,8 @@ static bool encode_body(struct enc *e)
         put_u32(b, r->line);
         put_u32(b, r->quote);
         put_u32(b, r->eligible_from);
+        put_u32(b, r->first_action);
+        put_u32(b, r->nactions);
     }
     end_section(b, at);
 
@@ -482,6 +484,8 @@ static bool encode_body(struct enc *e)
         put_u8(b, c->expect_has_from);
         put_i32(b, c->expect_from);
         put_u32(b, c->expect_outcome);
+        put_u32(b, c->expect_first_action);
+        put_u32(b, c->expect_nactions);
         put_u32(b, c->expect_rule);
     }
     end_section(b, at);
@@ -523,6 +527,12 @@ static bool encode_body(struct enc *e)
         put_i32(b, p->periods[i].until);
         put_u32(b, p->periods[i].value);
     }
+    end_section(b, at);
+
+    at = begin_section(b, BC_SECTION_ACTIONS);
+    put_u32(b, p->nactions);
+    for (uint32_t i = 0; i < p->nactions; i++)
+        put_u32(b, p->actions[i]);
     end_section(b, at);
     ok = true;
 

@@ -51,7 +51,10 @@
  *   7 OUTCOMES   u32 n (at least 1); n x { str name; u8 kind 1..3 };
  *                u32 review_outcome (an outcome of kind OUTCOME_REVIEW)
  *   8 RULES      u32 n; n x { str name; u32 outcome; str reason;
- *                  cit|NONE citation; u32 line; str|NONE quote }
+ *                  cit|NONE citation; u32 line; str|NONE quote;
+ *                  u32|NONE eligible_from (a function); u32 first_action;
+ *                  u32 nactions (0 for a rule with one outcome, else >= 2:
+ *                  a range of the ACTIONS list, the first being `outcome`) }
  *   9 FUNCTIONS  u32 n; n x { u32 start; u32 len; u8 kind 0..2 }
  *                (start + len within the code; the verifier checks the rest)
  *  10 CODE       u32 n; n x { u8 op; u8 a; u16 b; u32 c }  (see opcode.h)
@@ -64,8 +67,14 @@
  *                  citation, or u8 0 then u8 0 when the citation is unknown;
  *                  u8 level 0..3 (1..3 when known); date disposition_date
  *                  (checked when known); i32 sentence months; i32 sentence
- *                  days; str|NONE county; str|NONE case_id;
- *                  u32 expect_outcome; u32|NONE expect_rule }
+ *                  days; str|NONE county; str|NONE case_id; ...;
+ *                  u32 expect_outcome; u32 expect_first_action;
+ *                  u32 expect_nactions (as a rule's); u32|NONE expect_rule }
+ *  14 COLUMNS .. 17 PERIODS  (see bc_write.c)
+ *  18 ACTIONS    u32 n; n x u32 outcome: the outcome lists of rules and
+ *                example convictions (`then vacate and seal`); every
+ *                range the rules and example convictions name is checked
+ *                against n here, the kinds by the verifier
  *
  * Not stored: max_stack (the verifier computes it after every load).
  * The loader checks this format and every index in it; it does not check
@@ -107,7 +116,8 @@ enum bc_section {
     BC_SECTION_NOTES = 15,
     BC_SECTION_TABLES = 16,
     BC_SECTION_PERIODS = 17,
-    BC_SECTION__END = 18
+    BC_SECTION_ACTIONS = 18,
+    BC_SECTION__END = 19
 };
 
 /* Limits of this format beyond program.h's PROGRAM_MAX_*. */

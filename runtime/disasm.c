@@ -293,6 +293,10 @@ void disasm_program(FILE *out, const struct program *p)
             const struct program_rule *r = &p->rules[i];
             fprintf(out, "  %-3" PRIu32 " %-*s  line %-5" PRIu32 " -> %s", i, w, program_str(p, r->name), r->line,
                     outcome_name(p, r->outcome));
+            uint32_t nactions;
+            const uint32_t *actions = program_rule_actions(p, r, &nactions);
+            for (uint32_t k = 1; k < nactions; k++)
+                fprintf(out, " and %s", outcome_name(p, actions[k]));
             if (r->citation < p->ncitations)
                 fprintf(out, "  (%s)", p->citations[r->citation].text);
             if (r->eligible_from != PROGRAM_NO_CONST)

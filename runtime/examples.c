@@ -82,6 +82,13 @@ static bool build_person(const struct program *p, const struct program_example *
     return true;
 }
 
+/* "vacate and seal" */
+static void print_actions(FILE *out, const struct program *p, const uint32_t *list, uint32_t n)
+{
+    for (uint32_t i = 0; i < n; i++)
+        fprintf(out, "%s%s", i > 0 ? " and " : "", program_str(p, p->outcomes[list[i]].name));
+}
+
 bool examples_run(const struct program *p, FILE *out, struct examples_result *result)
 {
     memset(result, 0, sizeof *result);
@@ -107,7 +114,12 @@ bool examples_run(const struct program *p, FILE *out, struct examples_result *re
                 continue;
             struct decision d;
             vm_decide(&vm, &person, decided++, &d);
-            bool outcome_ok = d.outcome == pc->expect_outcome;
+            /* `expect vacate and seal`: the deciding rule's whole list, or the review outcome for a missing fact */
+            uint32_t nexpected, nactual = 1;
+            const uint32_t *expected = program_expected_actions(p, pc, &nexpected);
+            const uint32_t *actual = d.unknown ? &d.outcome : program_rule_actions(p, &p->rules[d.rule], &nactual);
+            bool outcome_ok = d.outcome == pc->expect_outcome && nexpected == nactual &&
+                              memcmp(expected, actual, nactual * sizeof *actual) == 0;
             bool rule_ok = pc->expect_rule == PROGRAM_NO_CONST || pc->expect_rule == d.rule;
             bool from_ok = !pc->expect_has_from || (d.has_eligible_from && d.eligible_from == pc->expect_from);
             if (outcome_ok && rule_ok && from_ok) {
@@ -119,7 +131,8 @@ bool examples_run(const struct program *p, FILE *out, struct examples_result *re
             decision_reason_with(p, vm.params, &d, reason, sizeof reason);
             fprintf(out, "%s:%u: example \"%s\", conviction %s (line %u) FAILED\n", source, pc->line,
                     program_str(p, ex->name), pc->citation.text, pc->line);
-            fprintf(out, "    expected: %s", program_str(p, p->outcomes[pc->expect_outcome].name));
+            fputs("    expected: ", out);
+            print_actions(out, p, expected, nexpected);
             char day[16];
             if (pc->expect_has_from) {
                 date_format_iso(pc->expect_from, day);
@@ -127,7 +140,8 @@ bool examples_run(const struct program *p, FILE *out, struct examples_result *re
             }
             if (pc->expect_rule != PROGRAM_NO_CONST)
                 fprintf(out, " by rule %s", program_str(p, p->rules[pc->expect_rule].name));
-            fprintf(out, "\n    actual:   %s", program_str(p, p->outcomes[d.outcome].name));
+            fputs("\n    actual:   ", out);
+            print_actions(out, p, actual, nactual);
             if (d.has_eligible_from) {
                 date_format_iso(d.eligible_from, day);
                 fprintf(out, " eligible from %s", day);

@@ -456,7 +456,8 @@ static int cmd_run(int argc, char **argv)
     memset(&totals, 0, sizeof totals);
     if (rc == EXIT_OK) {
         /* every person decided, in input order, with one job or more (parallel.h) */
-        struct run_job job = {a.input, reader, &vm, {run_decision, run_person_done, &sink}, a.jobs ? a.jobs : 1};
+        struct run_output out = {run_decision, run_person_done, &sink, sink.cadoj || sink.summary};
+        struct run_job job = {a.input, reader, &vm, out, a.jobs ? a.jobs : 1};
         char why[1024];
         enum record_status st = run_decide(&job, &totals, why, sizeof why);
         if (st == RECORD_ERROR) {
@@ -662,8 +663,11 @@ static int cmd_explain(int argc, char **argv)
                 char reason[1024];
                 decision_reason_with(&program, vm.params, &d, reason, sizeof reason);
                 const struct program_rule *r = &program.rules[d.rule];
-                printf("  outcome: %s\n  reason:  %s\n", program_str(&program, program.outcomes[d.outcome].name),
-                       reason);
+                uint32_t nactions = 1;
+                const uint32_t *actions = d.unknown ? &d.outcome : program_rule_actions(&program, r, &nactions);
+                char outcome[512];
+                size_t need = program_join_actions(&program, actions, nactions, outcome, sizeof outcome);
+                printf("  outcome: %s%s\n  reason:  %s\n", outcome, need >= sizeof outcome ? "..." : "", reason);
                 if (r->citation != PROGRAM_NO_CONST)
                     printf("  citing:  %s\n", program.citations[r->citation].text);
                 if (d.has_eligible_from) {

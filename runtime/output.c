@@ -343,13 +343,28 @@ static bool line_number(struct decisions_writer *w, uint64_t n)
     return line_put(w, digits + k, sizeof digits - k);
 }
 
-/* The row from the outcome on: ",outcome,kind,reason,citing,rule". */
+/* The row from the outcome on: ",outcome,kind,reason,citing,rule"; the outcome is
+ * "vacate and seal" when the rule that decided gives several. */
 static bool line_decided(struct decisions_writer *w, const struct decision *d)
 {
     const struct program *p = w->p;
     const struct program_rule *rule = d->rule < p->nrules ? &p->rules[d->rule] : NULL;
     bool ok = line_put(w, ",", 1);
-    if (d->outcome < p->noutcomes) {
+    uint32_t nactions = 0;
+    const uint32_t *actions = !d->unknown && rule && d->outcome == rule->outcome
+                                  ? program_rule_actions(p, rule, &nactions) : NULL;
+    if (d->outcome < p->noutcomes && nactions > 1) {
+        /* `then vacate and seal`: "vacate and seal" in the one cell */
+        size_t need = program_join_actions(p, actions, nactions, NULL, 0);
+        char *text = malloc(need + 1);
+        if (!text)
+            return false;
+        program_join_actions(p, actions, nactions, text, need + 1);
+        ok = ok && line_cell(w, text, need);
+        free(text);
+        ok = ok && line_put(w, ",", 1) &&
+             line_cell_str(w, outcome_kind_words((enum outcome_kind)p->outcomes[d->outcome].kind));
+    } else if (d->outcome < p->noutcomes) {
         ok = ok && line_cell_str(w, program_str(p, p->outcomes[d->outcome].name)) && line_put(w, ",", 1) &&
              line_cell_str(w, outcome_kind_words((enum outcome_kind)p->outcomes[d->outcome].kind));
     } else {

@@ -2,12 +2,12 @@
  * parallel.c - the decision loop of lenity run, in one thread or two (see
  * parallel.h).
  *
- * The second part's thread writes what it found to a spill file, in input
- * order: each rejected row (row number, reason) and each person, whole
- * (facts, convictions, their decisions, charges, kept rows and the text
- * they point into), so that any output can be given the person as the
- * reader made it.  Row numbers in the spill count from the part's first row;
- * the first part's row count is added when they are given out.
+ * The second part's thread keeps what it found in a spill, in input order:
+ * each rejected row (row number, reason) and each person as an output of
+ * decisions sees it (facts, convictions, their decisions, and the text they
+ * point into; not its charges, which only the policy's code reads, nor its
+ * kept rows).  Row numbers in the spill count from the part's first row; the
+ * first part's row count is added when they are given out.
  */
 #include "parallel.h"
 
@@ -24,6 +24,14 @@
 #include "opcode.h"
 
 #define SPILL_BUFFER (1u << 20)
+#define SPILL_MEMORY (32u << 20)
+/*
+ * Where the split is looked for, in percent of the file.  The first thread
+ * also gives out the second part's persons once its own are done (about an
+ * eighth of the time deciding them took, as measured with the decisions
+ * file), so its part is made a little smaller for the two to finish together.
+ */
+#define FIRST_PART_PERCENT 47
 
 /* ---- one part, read and decided in order ------------------------------------------- */
 
@@ -71,22 +79,43 @@ static bool policy_reads_charges(const struct program *p)
     return false;
 }
 
-/* ---- the spill file ------------------------------------------------------------------ */
+/* ---- the spill ----------------------------------------------------------------------- */
 
 enum spill_tag { SPILL_REJECT = 'R', SPILL_PERSON = 'P' };
 
-/* A private temporary file (removed as soon as it is made), written and then read back in order. */
+/*
+ * Written by the second part's thread, then read back in order by the
+ * first: the first SPILL_MEMORY bytes in memory, the rest in a private
+ * temporary file (removed as soon as it is made), so memory stays flat
+ * however long the file.
+ */
 struct spill {
-    int fd;
-    char *buf;
+    char *mem;
+    size_t mem_len, mem_cap, mem_taken; /* reading: mem[mem_taken, mem_len) not taken yet */
+    int fd;                             /* -1 until the memory is full */
+    char *buf;                          /* the file's buffer */
     size_t len, pos;  /* writing: buf[0, len) is not written yet; reading: buf[pos, len) not taken */
     char why[256];    /* what went wrong, or empty */
 };
 
-static bool spill_open(struct spill *s)
+static void spill_init(struct spill *s)
 {
     memset(s, 0, sizeof *s);
     s->fd = -1;
+}
+
+static void spill_close(struct spill *s)
+{
+    if (s->fd >= 0)
+        close(s->fd);
+    free(s->mem);
+    free(s->buf);
+    spill_init(s);
+}
+
+/* The temporary file, for what does not fit in memory. */
+static bool spill_open_file(struct spill *s)
+{
     const char *dir = getenv("TMPDIR");
     if (!dir || !*dir)
         dir = "/tmp";
@@ -104,15 +133,6 @@ static bool spill_open(struct spill *s)
     }
     unlink(path); /* criminal-history data: nobody else gets to open it, and it goes with the run */
     return true;
-}
-
-static void spill_close(struct spill *s)
-{
-    if (s->fd >= 0)
-        close(s->fd);
-    free(s->buf);
-    s->fd = -1;
-    s->buf = NULL;
 }
 
 static bool spill_flush(struct spill *s)
@@ -137,6 +157,26 @@ static bool spill_put(struct spill *s, const void *data, size_t n)
 {
     const char *p = data;
     while (n > 0) {
+        if (s->fd < 0 && s->mem_len < SPILL_MEMORY) {
+            if (s->mem_len == s->mem_cap) {
+                size_t cap = s->mem_cap ? s->mem_cap * 2 : SPILL_BUFFER;
+                char *grown = realloc(s->mem, cap < SPILL_MEMORY ? cap : SPILL_MEMORY);
+                if (!grown) {
+                    snprintf(s->why, sizeof s->why, "out of memory");
+                    return false;
+                }
+                s->mem = grown;
+                s->mem_cap = cap < SPILL_MEMORY ? cap : SPILL_MEMORY;
+            }
+            size_t k = s->mem_cap - s->mem_len < n ? s->mem_cap - s->mem_len : n;
+            memcpy(s->mem + s->mem_len, p, k);
+            s->mem_len += k;
+            p += k;
+            n -= k;
+            continue;
+        }
+        if (s->fd < 0 && !spill_open_file(s))
+            return false;
         if (s->len == SPILL_BUFFER && !spill_flush(s))
             return false;
         size_t k = SPILL_BUFFER - s->len < n ? SPILL_BUFFER - s->len : n;
@@ -151,6 +191,8 @@ static bool spill_put(struct spill *s, const void *data, size_t n)
 /* From writing to reading, at the start. */
 static bool spill_rewind(struct spill *s)
 {
+    if (s->fd < 0)
+        return true;
     if (!spill_flush(s))
         return false;
     if (lseek(s->fd, 0, SEEK_SET) != 0) {
@@ -161,14 +203,23 @@ static bool spill_rewind(struct spill *s)
     return true;
 }
 
-/* The next n bytes; *eof (when given) says the file ended cleanly before the first. */
+/* The next n bytes; *eof (when given) says the spill ended cleanly before the first. */
 static bool spill_get(struct spill *s, void *data, size_t n, bool *eof)
 {
     char *p = data;
     bool first = true;
     while (n > 0) {
+        if (s->mem_taken < s->mem_len) {
+            size_t k = s->mem_len - s->mem_taken < n ? s->mem_len - s->mem_taken : n;
+            memcpy(p, s->mem + s->mem_taken, k);
+            s->mem_taken += k;
+            p += k;
+            n -= k;
+            first = false;
+            continue;
+        }
         if (s->pos == s->len) {
-            ssize_t got = read(s->fd, s->buf, SPILL_BUFFER);
+            ssize_t got = s->fd < 0 ? 0 : read(s->fd, s->buf, SPILL_BUFFER);
             if (got < 0 && errno == EINTR)
                 continue;
             if (got <= 0) {
@@ -193,23 +244,68 @@ static bool spill_get(struct spill *s, void *data, size_t n, bool *eof)
     return true;
 }
 
+/*
+ * A region of memory without its words of zero (convictions are mostly
+ * empty: unknown facts, short citations): for each 64 words, a mask of the
+ * words that are not zero, then those words; the bytes after the last whole
+ * word as they are.
+ */
+static bool spill_put_sparse(struct spill *s, const void *data, size_t n)
+{
+    const unsigned char *p = data;
+    size_t words = n / 8;
+    for (size_t i = 0; i < words; i += 64) {
+        uint64_t kept[64], mask = 0;
+        unsigned k = 0;
+        for (size_t j = 0; j < 64 && i + j < words; j++) {
+            uint64_t w;
+            memcpy(&w, p + 8 * (i + j), 8);
+            if (w) {
+                mask |= (uint64_t)1 << j;
+                kept[k++] = w;
+            }
+        }
+        if (!spill_put(s, &mask, sizeof mask) || !spill_put(s, kept, 8 * (size_t)k))
+            return false;
+    }
+    return spill_put(s, p + 8 * words, n % 8);
+}
+
+static bool spill_get_sparse(struct spill *s, void *data, size_t n)
+{
+    unsigned char *p = data;
+    size_t words = n / 8;
+    for (size_t i = 0; i < words; i += 64) {
+        uint64_t kept[64], mask;
+        if (!spill_get(s, &mask, sizeof mask, NULL) ||
+            !spill_get(s, kept, 8 * (size_t)__builtin_popcountll(mask), NULL))
+            return false;
+        unsigned k = 0;
+        for (size_t j = 0; j < 64 && i + j < words; j++) {
+            uint64_t w = mask >> j & 1 ? kept[k++] : 0;
+            memcpy(p + 8 * (i + j), &w, 8);
+        }
+    }
+    return spill_get(s, p + 8 * words, n % 8, NULL);
+}
+
 struct spilled_reject {
     uint64_t row;
     uint32_t len;
 };
 
-/* A person's facts, and how many of each thing follow it in the spill. */
+/* A person's facts, and how many convictions and bytes of text follow it in the spill. */
 struct spilled_person {
     uint32_t known;
     struct text_ref id;
     int32_t date_of_birth;
     int32_t sex_offender_registration_date;
-    bool deceased, sex_offender_registration, has_charges;
-    uint32_t count, ncharges, nrows;
+    bool deceased, sex_offender_registration;
+    uint32_t count;
     uint64_t strings_len;
 };
 
-/* A person and the decisions of its convictions (count of them). */
+/* A person as an output of its decisions sees it: its facts, convictions and their decisions, its texts. */
 static bool spill_person(struct spill *s, const struct person *p, const struct decision *decisions)
 {
     struct spilled_person h;
@@ -220,17 +316,12 @@ static bool spill_person(struct spill *s, const struct person *p, const struct d
     h.sex_offender_registration_date = p->sex_offender_registration_date;
     h.deceased = p->deceased;
     h.sex_offender_registration = p->sex_offender_registration;
-    h.has_charges = p->has_charges;
     h.count = p->count;
-    h.ncharges = p->ncharges;
-    h.nrows = p->nrows;
     h.strings_len = p->strings_len;
     char tag = SPILL_PERSON;
     return spill_put(s, &tag, 1) && spill_put(s, &h, sizeof h) &&
-           spill_put(s, p->convictions, (size_t)p->count * sizeof *p->convictions) &&
+           spill_put_sparse(s, p->convictions, (size_t)p->count * sizeof *p->convictions) &&
            spill_put(s, decisions, (size_t)p->count * sizeof *decisions) &&
-           spill_put(s, p->charges, (size_t)p->ncharges * sizeof *p->charges) &&
-           spill_put(s, p->rows, (size_t)p->nrows * sizeof *p->rows) &&
            spill_put(s, p->strings, p->strings_len);
 }
 
@@ -262,7 +353,7 @@ static bool replay_room(struct replay *rp, size_t text, uint32_t decisions)
     return true;
 }
 
-/* Reads back a spilled person into rp (its rows numbered from row_offset + 1 on). */
+/* Reads back a spilled person into rp, its rows numbered from row_offset + 1 on. */
 static bool unspill_person(struct spill *s, struct replay *rp, uint64_t row_offset)
 {
     struct spilled_person h;
@@ -270,44 +361,25 @@ static bool unspill_person(struct spill *s, struct replay *rp, uint64_t row_offs
         return false;
     struct person *p = &rp->person;
     person_clear(p);
-    if (h.strings_len > SIZE_MAX / 2 || !replay_room(rp, (size_t)h.strings_len, h.count)) {
+    bool ok = h.strings_len < SIZE_MAX / 2 && replay_room(rp, (size_t)h.strings_len, h.count);
+    /* the convictions, in place: added (zeroed) one by one, then read over as one region */
+    for (uint32_t i = 0; ok && i < h.count; i++)
+        ok = person_add_conviction(p, UINT32_MAX) != NULL;
+    if (!ok) {
         snprintf(s->why, sizeof s->why, "out of memory reading back the second part");
         return false;
     }
-    bool ok = true;
-    for (uint32_t i = 0; ok && i < h.count; i++) {
-        struct conviction *c = person_add_conviction(p, UINT32_MAX);
-        ok = c && spill_get(s, c, sizeof *c, NULL);
-        if (ok)
-            c->row += row_offset;
-    }
-    ok = ok && spill_get(s, rp->decisions, (size_t)h.count * sizeof *rp->decisions, NULL);
-    for (uint32_t i = 0; ok && i < h.ncharges; i++) {
-        struct conviction *c = person_add_charge(p, UINT32_MAX);
-        ok = c && spill_get(s, c, sizeof *c, NULL);
-        if (ok)
-            c->row += row_offset;
-    }
-    struct raw_row *rows = NULL;
-    if (ok && h.nrows > 0) {
-        rows = malloc((size_t)h.nrows * sizeof *rows);
-        ok = rows && spill_get(s, rows, (size_t)h.nrows * sizeof *rows, NULL);
-    }
-    ok = ok && spill_get(s, rp->text, (size_t)h.strings_len, NULL);
+    if (!spill_get_sparse(s, p->convictions, (size_t)h.count * sizeof *p->convictions) ||
+        !spill_get(s, rp->decisions, (size_t)h.count * sizeof *rp->decisions, NULL) ||
+        !spill_get(s, rp->text, (size_t)h.strings_len, NULL))
+        return false;
+    for (uint32_t i = 0; i < h.count; i++)
+        p->convictions[i].row += row_offset;
     /* The person's text, as one piece: every text in it ends with a NUL, the last one too. */
     struct text_ref all;
-    if (ok && h.strings_len > 0) {
-        ok = rp->text[h.strings_len - 1] == '\0' &&
-             person_add_text(p, rp->text, (size_t)h.strings_len - 1, &all);
-    }
-    for (uint32_t i = 0; ok && i < h.nrows; i++)
-        ok = rows[i].text.offset + (uint64_t)rows[i].text.len < h.strings_len &&
-             person_add_raw_row(p, rp->text + rows[i].text.offset, rows[i].text.len,
-                                rows[i].row + row_offset, rows[i].conviction);
-    free(rows);
-    if (!ok) {
-        if (!s->why[0])
-            snprintf(s->why, sizeof s->why, "out of memory reading back the second part");
+    if (h.strings_len > 0 && (rp->text[h.strings_len - 1] != '\0' ||
+                              !person_add_text(p, rp->text, (size_t)h.strings_len - 1, &all))) {
+        snprintf(s->why, sizeof s->why, "out of memory reading back the second part");
         return false;
     }
     p->known = h.known;
@@ -316,7 +388,6 @@ static bool unspill_person(struct spill *s, struct replay *rp, uint64_t row_offs
     p->sex_offender_registration_date = h.sex_offender_registration_date;
     p->deceased = h.deceased;
     p->sex_offender_registration = h.sex_offender_registration;
-    p->has_charges = h.has_charges;
     return true;
 }
 
@@ -327,7 +398,7 @@ struct part {
     const char *input;
     uint64_t start;              /* the byte offset where its first row begins */
     const struct vm *vm;         /* copied: parameters and run date */
-    bool keep_rows, list_charges;
+    bool list_charges;
     /* the thread's */
     struct spill spill;
     atomic_bool cancel;          /* set by the main thread: stop reading */
@@ -357,7 +428,6 @@ static void *part_run(void *arg)
     struct vm vm;
     bool vm_ready = false;
     if (reader) {
-        reader->keep_rows = part->keep_rows;
         cadoj_reader_list_charges(reader, part->list_charges);
         vm_ready = vm_init(&vm, part->vm->program);
         if (!vm_ready)
@@ -464,9 +534,14 @@ static bool replay_part(struct part *part, const struct run_job *job, uint64_t r
 
 /* ---- the run ------------------------------------------------------------------------- */
 
-/* Where the second part starts: the first subject to begin after the middle of the file. */
+/* Where the second part starts: the first subject to begin after FIRST_PART_PERCENT of the file. */
 static bool find_split(const struct run_job *job, uint64_t *at, char *why, size_t whysize)
 {
+    if (job->output.whole_persons && (job->reader->keep_rows || policy_reads_charges(job->vm->program))) {
+        snprintf(why, whysize, "this output needs each person's %s, which two jobs would have to pass "
+                               "between them", job->reader->keep_rows ? "rows" : "charges");
+        return false;
+    }
     struct cadoj_counts k;
     if (!cadoj_reader_counts(job->reader, &k)) {
         snprintf(why, whysize, "only a California DOJ export is split, and %s is read as the conviction CSV",
@@ -479,7 +554,8 @@ static bool find_split(const struct run_job *job, uint64_t *at, char *why, size_
                  strcmp(job->input, "-") == 0 ? "standard input" : job->input);
         return false;
     }
-    return cadoj_find_subject_start(job->input, (uint64_t)st.st_size / 2, at, why, whysize);
+    uint64_t near = (uint64_t)st.st_size / 100 * FIRST_PART_PERCENT;
+    return cadoj_find_subject_start(job->input, near, at, why, whysize);
 }
 
 enum record_status run_decide(const struct run_job *job, struct run_totals *totals, char *err,
@@ -490,7 +566,7 @@ enum record_status run_decide(const struct run_job *job, struct run_totals *tota
     err[0] = '\0';
     cadoj_reader_list_charges(reader, policy_reads_charges(job->vm->program));
 
-    /* Two jobs: the second part's thread starts now, on the first subject after the middle. */
+    /* Two jobs: the second part's thread starts now, on the first subject after the split. */
     char why[1024] = "";
     struct part *part = NULL;
     pthread_t thread;
@@ -499,13 +575,11 @@ enum record_status run_decide(const struct run_job *job, struct run_totals *tota
         part = calloc(1, sizeof *part);
         if (!part) {
             snprintf(why, sizeof why, "out of memory");
-        } else if (!spill_open(&part->spill)) {
-            snprintf(why, sizeof why, "%s", part->spill.why);
         } else {
+            spill_init(&part->spill);
             part->input = job->input;
             part->start = split;
             part->vm = job->vm;
-            part->keep_rows = reader->keep_rows;
             part->list_charges = policy_reads_charges(job->vm->program);
             atomic_init(&part->cancel, false);
             int e = pthread_create(&thread, NULL, part_run, part);

@@ -15,8 +15,11 @@
  * input, the conviction CSV, no subject begins after the middle), the run
  * says so on standard error and finishes as one job.
  *
- * Charges are listed only when the policy's code looks at them (an
- * aggregate "of charges"); nothing else reads them.
+ * The second part's persons reach the output as a writer of decisions sees
+ * them: their facts, convictions and decisions.  An output that needs more
+ * of a person (its rows, or its charges for the policy's output columns) is
+ * made with one job.  Charges are listed only when the policy's code looks
+ * at them (an aggregate "of charges"); nothing else reads them.
  */
 #ifndef LENITY_PARALLEL_H
 #define LENITY_PARALLEL_H
@@ -36,6 +39,9 @@ struct run_output {
     bool (*decision)(void *ctx, const struct person *person, uint32_t index, const struct decision *d);
     bool (*person_done)(void *ctx, const struct person *person);
     void *ctx;
+    /* The output reads more of a person than its facts and convictions: it runs the policy's
+     * code over the person (output columns, summary scopes) or copies its rows. */
+    bool whole_persons;
 };
 
 struct run_job {

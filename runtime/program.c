@@ -40,6 +40,7 @@ void program_free(struct program *p)
     free(p->params);
     free(p->outcomes);
     free(p->rules);
+    free(p->actions);
     free(p->functions);
     free(p->code);
     free(p->lines);
@@ -54,4 +55,47 @@ void program_free(struct program *p)
     free(p->notes);
     free(p->example_convictions);
     program_init(p);
+}
+
+static const uint32_t *action_list(const struct program *p, uint32_t first, uint32_t count, const uint32_t *one,
+                                   uint32_t *n)
+{
+    if (count > 0 && p->actions && count <= p->nactions && first <= p->nactions - count) {
+        *n = count;
+        return &p->actions[first];
+    }
+    *n = 1;
+    return one;
+}
+
+const uint32_t *program_rule_actions(const struct program *p, const struct program_rule *r, uint32_t *n)
+{
+    return action_list(p, r->first_action, r->nactions, &r->outcome, n);
+}
+
+const uint32_t *program_expected_actions(const struct program *p, const struct program_example_conviction *c,
+                                         uint32_t *n)
+{
+    return action_list(p, c->expect_first_action, c->expect_nactions, &c->expect_outcome, n);
+}
+
+size_t program_join_actions(const struct program *p, const uint32_t *list, uint32_t n, char *out, size_t size)
+{
+    size_t len = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        const char *name = list[i] < p->noutcomes ? program_str(p, p->outcomes[list[i]].name) : "?";
+        const char *parts[2] = {i > 0 ? " and " : "", name};
+        for (int k = 0; k < 2; k++) {
+            size_t m = strlen(parts[k]);
+            if (len < size) {
+                size_t room = size - len - 1 < m ? size - len - 1 : m;
+                memcpy(out + len, parts[k], room);
+                out[len + room] = '\0';
+            }
+            len += m;
+        }
+    }
+    if (size > 0 && n == 0)
+        out[0] = '\0';
+    return len;
 }

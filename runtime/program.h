@@ -35,6 +35,7 @@
 #define PROGRAM_MAX_CODE 4000000u
 #define PROGRAM_MAX_EXAMPLES 100000u
 #define PROGRAM_MAX_COLUMNS 1000u
+#define PROGRAM_MAX_ACTIONS 20000000u /* entries of `actions`: the rules' and the examples' lists */
 #define PROGRAM_MAX_STACK 256u  /* the VM's fixed stack; the verifier proves each function fits */
 
 struct program_string {
@@ -70,6 +71,10 @@ struct program_rule {
     uint32_t line;          /* source line of the rule */
     uint32_t quote;         /* string: statute text quoted beside the rule, or PROGRAM_NO_STRING */
     uint32_t eligible_from; /* FUNCTION_ELIGIBLE_FROM giving the date the decision names, or PROGRAM_NO_CONST */
+    /* `then vacate and seal`: actions[first_action .. +nactions] are its outcomes, the first being `outcome`.
+     * A rule with one outcome has nactions 0 (and first_action 0); never 1. */
+    uint32_t first_action;
+    uint32_t nactions;
 };
 
 enum function_kind {
@@ -135,6 +140,8 @@ struct program_example_conviction {
     bool expect_has_from;   /* the example expects `eligible from expect_from` */
     int32_t expect_from;
     uint32_t expect_outcome;/* index into outcomes */
+    uint32_t expect_first_action; /* `expect vacate and seal`: the list in actions, as a rule's (nactions 0: */
+    uint32_t expect_nactions;     /* the deciding rule gives expect_outcome alone) */
     uint32_t expect_rule;   /* index into rules, or PROGRAM_NO_CONST for "any rule" */
 };
 
@@ -182,6 +189,8 @@ struct program {
     uint32_t review_outcome;        /* the outcome an unknown condition leads to */
     struct program_rule *rules;
     uint32_t nrules;
+    uint32_t *actions;      /* outcome indexes: the lists of rules and examples with several outcomes */
+    uint32_t nactions;
     struct program_function *functions; /* functions[0] is FUNCTION_MAIN */
     uint32_t nfunctions;
     struct insn *code;
@@ -203,6 +212,18 @@ struct program {
 
 void program_init(struct program *p);
 void program_free(struct program *p);
+
+/*
+ * The outcomes a rule gives, as a list: its actions when it has several,
+ * else its one outcome.  Out-of-range lists (an unverified program) give
+ * the one outcome.
+ */
+const uint32_t *program_rule_actions(const struct program *p, const struct program_rule *r, uint32_t *n);
+/* The same for what an example conviction expects. */
+const uint32_t *program_expected_actions(const struct program *p, const struct program_example_conviction *c,
+                                         uint32_t *n);
+/* "vacate and seal": the outcomes' names joined by " and ", as snprintf (returns the length it needs). */
+size_t program_join_actions(const struct program *p, const uint32_t *list, uint32_t n, char *out, size_t size);
 static inline const char *program_str(const struct program *p, uint32_t s)
 {
     return s < p->nstrings ? p->strings[s].ptr : "";

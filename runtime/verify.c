@@ -160,6 +160,48 @@ static bool check_value(struct verifier *V, const struct value *v, const char *w
     return true;
 }
 
+/*
+ * A rule's outcome list (`then vacate and seal`), or an example's: none for
+ * one outcome (nactions and first 0), else at least two, inside p->actions,
+ * beginning with the primary outcome, each an outcome, none twice; a rule's
+ * all of the primary outcome's kind.
+ */
+static bool check_action_list(struct verifier *V, const char *who, uint32_t i, uint32_t outcome, uint32_t first,
+                              uint32_t n, bool same_kind)
+{
+    const struct program *p = V->p;
+    if (n == 0) {
+        if (first != 0)
+            return fail(V, "%s %u has no outcome list but says it starts at %u", who, (unsigned)i, (unsigned)first);
+        return true;
+    }
+    if (n == 1)
+        return fail(V, "%s %u has a list of one outcome (one outcome is given without a list)", who, (unsigned)i);
+    if (n > p->nactions || first > p->nactions - n)
+        return fail(V, "%s %u's %u outcomes starting at %u are out of range (the lists hold %u)", who, (unsigned)i,
+                    (unsigned)n, (unsigned)first, (unsigned)p->nactions);
+    const uint32_t *list = &p->actions[first];
+    if (list[0] != outcome)
+        return fail(V, "%s %u's outcome list begins with outcome %u, not its outcome %u", who, (unsigned)i,
+                    (unsigned)list[0], (unsigned)outcome);
+    for (uint32_t k = 0; k < n; k++) {
+        if (list[k] >= p->noutcomes)
+            return fail(V, "%s %u's outcome list names outcome %u, but there are %u outcomes", who, (unsigned)i,
+                        (unsigned)list[k], (unsigned)p->noutcomes);
+        for (uint32_t j = 0; j < k; j++)
+            if (list[j] == list[k])
+                return fail(V, "%s %u's outcome list names outcome %u twice", who, (unsigned)i, (unsigned)list[k]);
+        if (same_kind && outcome < p->noutcomes && p->outcomes[list[k]].kind != p->outcomes[outcome].kind)
+            return fail(V, "%s %u gives outcome %u (%s), of kind %s, with outcome %u (%s), of kind %s: a rule's "
+                           "outcomes are all of one kind",
+                        who, (unsigned)i, (unsigned)list[k], program_str(p, p->outcomes[list[k]].name),
+                        outcome_kind_words((enum outcome_kind)p->outcomes[list[k]].kind), (unsigned)outcome,
+                        program_str(p, p->outcomes[outcome].name),
+                        outcome_kind_words((enum outcome_kind)p->outcomes[outcome].kind));
+    }
+    return true;
+}
+
 /* Pass 1: the tables the code refers to, and how functions cover the code. */
 static bool check_tables(struct verifier *V)
 {
@@ -276,6 +318,8 @@ static bool check_tables(struct verifier *V)
         if (r->citation != PROGRAM_NO_CONST && r->citation >= p->ncitations)
             return fail(V, "rule %u (%s) cites citation %u, but there are %u citations", (unsigned)i,
                         program_str(p, r->name), (unsigned)r->citation, (unsigned)p->ncitations);
+        if (!check_action_list(V, "rule", i, r->outcome, r->first_action, r->nactions, true))
+            return false;
     }
     for (uint32_t i = 0; i < p->nexamples; i++) {
         const struct program_example *x = &p->examples[i];
@@ -292,6 +336,9 @@ static bool check_tables(struct verifier *V)
         if (c->expect_rule != PROGRAM_NO_CONST && c->expect_rule >= p->nrules)
             return fail(V, "example conviction %u (line %u) expects rule %u, but there are %u rules", (unsigned)i,
                         (unsigned)c->line, (unsigned)c->expect_rule, (unsigned)p->nrules);
+        if (!check_action_list(V, "example conviction", i, c->expect_outcome, c->expect_first_action,
+                               c->expect_nactions, false))
+            return false;
     }
     return true;
 }

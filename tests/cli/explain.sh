@@ -37,3 +37,11 @@ diff from-source from-lbc || fail "explain differs between the source and the by
 # Someone who is not in the records.
 expect_rc 3 out "$LENITY" explain "$POLICY" --input clean.csv --person P999
 expect_grep "P999" out
+
+# A rule that gives several outcomes (`then vacate and seal`): all of them, joined by "and";
+# a missing fact still gives the review outcome alone.
+SEVERAL=$ROOT/tests/golden/run/several-actions
+expect_rc 0 out "$LENITY" explain "$SEVERAL/policy.policy" --input "$SEVERAL/records.csv" --person B
+expect_grep "outcome: vacate and seal" out
+expect_grep "outcome: check" out
+expect_no_grep "outcome: check and" out

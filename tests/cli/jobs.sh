@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # lenity run --jobs 2 gives exactly what --jobs 1 gives -- the same decisions file, rejected rows
 # and summary on standard error -- on generated DOJ exports of many subjects:
-#   straddle.csv   one subject's rows straddle the middle of the file, where the split is looked
-#                  for (one of its rows has a quoted name with line breaks), and each half has a
-#                  rejected row: the file is split, after that subject
-#   quoted.csv     the middle of the file falls inside a quoted value holding lines that look like
-#                  rows of other subjects: the split cannot be trusted, and the run says so and
-#                  finishes as one job
+#   straddle.csv   one subject's rows straddle the middle of the file (45% to 55%), where the split
+#                  is looked for (one of its rows has a quoted name with line breaks), and each half
+#                  has a rejected row: the file is split, after that subject
+#   quoted.csv     the middle of the file (45% to 55%) is inside a quoted value holding lines that
+#                  look like rows of other subjects: the split cannot be trusted, and the run says
+#                  so and finishes as one job
 #   one.csv        a single subject: nowhere to split, and the run says so
-# The second half's persons are given to the output whole: --format cadoj copies their rows.
+# An output that runs the policy over each person (--summary) is split too; one that copies each
+# person's rows (--format cadoj) is made with one job, and says so.
 set -euo pipefail
 source "$(dirname "$0")/lib/common.bash"
 WORK=$(mktemp -d)
@@ -65,21 +66,25 @@ subjects() {
 
 # straddle.csv: the middle subject has many rows, and names with a line break and a quote
 { echo "$HEADER"; subjects 1000000 600; echo "broken,row,one"
-  subjects 9000000 60 9999999; subjects 9000000 1 9999999 '"JANE
-Q ""DOE"""'; subjects 9000000 60 9999999
+  subjects 9000000 90 9999999; subjects 9000000 1 9999999 '"JANE
+Q ""DOE"""'; subjects 9000000 90 9999999
   subjects 2000000 600; echo "broken,row,two"; } >straddle.csv
-size=$(stat -c %s straddle.csv)
-first=$(grep -b -m1 ',9999999,' straddle.csv | cut -d: -f1)
-last=$(grep -b ',9999999,' straddle.csv | tail -1 | cut -d: -f1)
-[ "$first" -lt $((size / 2)) ] && [ "$last" -gt $((size / 2)) ] ||
-    fail "the big subject (bytes $first to $last) does not straddle the middle of $size bytes"
+# covers FILE FIRST LAST: bytes FIRST to LAST cover the middle of FILE, 45% to 55%
+covers() {
+    local size
+    size=$(stat -c %s "$1")
+    [ "$2" -lt $((size * 45 / 100)) ] && [ "$3" -gt $((size * 55 / 100)) ] ||
+        fail "$1: bytes $2 to $3 do not cover the middle of its $size bytes"
+}
+covers straddle.csv "$(grep -b -m1 ',9999999,' straddle.csv | cut -d: -f1)" \
+    "$(grep -b ',9999999,' straddle.csv | tail -1 | cut -d: -f1)"
 
 # quoted.csv: two halves of one size around a row whose quoted name holds rows without quotes
-fake=$(subjects 8000000 40 | sed 's/"SUBJECT,\([0-9]*\)"/FAKE\1/')
-{ echo "$HEADER"; subjects 1000000 600; subjects 7000000 1 7777777 "\"X
+fake=$(subjects 8000000 60 | sed 's/"SUBJECT,\([0-9]*\)"/FAKE\1/')
+{ echo "$HEADER"; subjects 1000000 250; subjects 7000000 1 7777777 "\"X
 $fake
-Y\"" 1; subjects 3000000 600; } >quoted.csv
-[ "$(grep -c FAKE quoted.csv)" -gt 40 ] || fail "quoted.csv was not made as meant"
+Y\"" 1; subjects 3000000 250; } >quoted.csv
+covers quoted.csv "$(grep -b -m1 ',7777777,' quoted.csv | cut -d: -f1)" "$(grep -b -m1 '^Y"' quoted.csv | cut -d: -f1)"
 
 # one.csv: a single subject
 { echo "$HEADER"; subjects 4000000 3 4444444; } >one.csv
@@ -119,11 +124,18 @@ done
 expect_grep "2 rejected" straddle-prop64-j2.err
 [ "$(grep -c '^[0-9]' straddle-prop64-j2.rej)" = 2 ] || fail "straddle.csv: expected 2 rejected rows"
 
-# whole persons, kept rows and all, cross the split
+# the summary sees the second half's persons as the first half's
+run summary straddle.csv 1 "$ROOT/rules/ca/prop64.policy" --summary summary-j1.json
+run summary straddle.csv 2 "$ROOT/rules/ca/prop64.policy" --summary summary-j2.json
+same summary
+cmp summary-j1.err summary-j2.err || fail "straddle.csv was not split (--summary)"
+cmp summary-j1.json summary-j2.json || fail "the --jobs 2 summary file differs from --jobs 1"
+
+# copying every row: one job, and the same copy
 run cadoj straddle.csv 1 "$ROOT/rules/ca/california.policy" --format cadoj
 run cadoj straddle.csv 2 "$ROOT/rules/ca/california.policy" --format cadoj
 same cadoj
-cmp cadoj-j1.err cadoj-j2.err || fail "straddle.csv was not split (--format cadoj)"
+expect_grep "one job" cadoj-j2.err
 
 # --jobs takes 1 or 2
 expect_rc 2 out "$LENITY" run "$ROOT/rules/ca/prop64.policy" --input one.csv --jobs 3

@@ -214,9 +214,23 @@ static inline uint32_t bcasm_rule(struct bcasm *a, const char *name, uint32_t ou
     r.line = line;
     r.quote = PROGRAM_NO_STRING;
     r.eligible_from = PROGRAM_NO_CONST;
+    r.first_action = 0; /* one outcome: no list (bcasm_actions gives several) */
+    r.nactions = 0;
     p->rules = bcasm_grow(p->rules, p->nrules, sizeof *p->rules);
     p->rules[p->nrules] = r;
     return p->nrules++;
+}
+
+/* Gives rule its n outcomes (`then vacate and seal`), appended to p->actions; list[0] should be its outcome. */
+static inline void bcasm_actions(struct bcasm *a, uint32_t rule, const uint32_t *list, uint32_t n)
+{
+    struct program *p = &a->p;
+    p->rules[rule].first_action = p->nactions;
+    p->rules[rule].nactions = n;
+    for (uint32_t i = 0; i < n; i++) {
+        p->actions = bcasm_grow(p->actions, p->nactions, sizeof *p->actions);
+        p->actions[p->nactions++] = list[i];
+    }
 }
 
 /* A set of n citations; each entry also goes into p->citations, as lenityc does. */

@@ -67,9 +67,13 @@ static struct program *build_rich(struct bcasm *a)
     p->params[p_dated].first_period = 0;
     p->params[p_dated].nperiods = 2;
 
+    uint32_t o_seal = bcasm_outcome(a, "seal", OUTCOME_RELIEF);
     uint32_t r_poss = bcasm_rule(a, "possession", BCASM_RELIEF, 10);
     p->rules[r_poss].citation = 1;
     p->rules[r_poss].quote = bcasm_string(a, "Any person ... may petition");
+    /* then relief and seal */
+    const uint32_t relief_and_seal[] = {BCASM_RELIEF, o_seal};
+    bcasm_actions(a, r_poss, relief_and_seal, 2);
     uint32_t r_prior = bcasm_rule(a, "prior felony", BCASM_NO_RELIEF, 14);
     uint32_t r_late = bcasm_rule(a, "too recent", BCASM_NO_RELIEF, 18);
     uint32_t r_other = bcasm_rule(a, "otherwise", BCASM_REVIEW, 22);
@@ -117,6 +121,8 @@ static struct program *build_rich(struct bcasm *a)
     c.county = bcasm_string(a, "Alameda");
     c.case_id = bcasm_string(a, "12-CR-0001");
     c.expect_outcome = BCASM_RELIEF;
+    c.expect_first_action = p->rules[r_poss].first_action; /* expect relief and seal */
+    c.expect_nactions = p->rules[r_poss].nactions;
     c.expect_rule = r_poss;
     bcasm_example_conviction(a, c);
     memset(&c, 0, sizeof c);
@@ -381,7 +387,13 @@ static void assert_programs_equal(const struct program *x, const struct program 
         assert_int_equal(x->rules[i].citation, y->rules[i].citation);
         assert_int_equal(x->rules[i].line, y->rules[i].line);
         assert_int_equal(x->rules[i].quote, y->rules[i].quote);
+        assert_int_equal(x->rules[i].eligible_from, y->rules[i].eligible_from);
+        assert_int_equal(x->rules[i].first_action, y->rules[i].first_action);
+        assert_int_equal(x->rules[i].nactions, y->rules[i].nactions);
     }
+    assert_int_equal(x->nactions, y->nactions);
+    for (uint32_t i = 0; i < x->nactions; i++)
+        assert_int_equal(x->actions[i], y->actions[i]);
     assert_int_equal(x->nfunctions, y->nfunctions);
     for (uint32_t i = 0; i < x->nfunctions; i++) {
         assert_int_equal(x->functions[i].start, y->functions[i].start);
@@ -421,6 +433,8 @@ static void assert_programs_equal(const struct program *x, const struct program 
         assert_int_equal(cx->county, cy->county);
         assert_int_equal(cx->case_id, cy->case_id);
         assert_int_equal(cx->expect_outcome, cy->expect_outcome);
+        assert_int_equal(cx->expect_first_action, cy->expect_first_action);
+        assert_int_equal(cx->expect_nactions, cy->expect_nactions);
         assert_int_equal(cx->expect_rule, cy->expect_rule);
     }
     assert_int_equal(x->max_stack, y->max_stack);
@@ -954,6 +968,38 @@ static void test_bytecode_tampered_review_outcome_is_refused(void **state)
     bcasm_free(&a);
 }
 
+/* `then relief and seal`: the loader checks each entry is an outcome and each rule's range is inside the lists. */
+static void test_bytecode_tampered_outcome_lists_are_refused(void **state)
+{
+    (void)state;
+    struct bcasm a;
+    size_t len;
+    unsigned char *data = encode(build_rich(&a), &len);
+    char expected[200];
+    size_t at = section_at(data, len, BC_SECTION_ACTIONS);
+    assert_int_equal(get32(data + at), 2);
+    assert_int_equal(get32(data + at + 8), 3); /* seal */
+    set32(data + at + 8, 9);
+    reseal(data, len);
+    snprintf(expected, sizeof expected,
+             "prop64.lbc: bad outcome lists at byte %zu: outcome list entry 1 is outcome 9, but there are 4 outcomes",
+             at + 8);
+    assert_refused(data, len, expected);
+    free(data);
+
+    data = encode(&a.p, &len);
+    size_t rule0 = section_at(data, len, BC_SECTION_RULES) + 4;
+    assert_int_equal(get32(data + rule0 + 8 * 4), 2); /* nactions, the last of the rule's nine fields */
+    set32(data + rule0 + 8 * 4, 5);
+    reseal(data, len);
+    at = section_at(data, len, BC_SECTION_ACTIONS);
+    snprintf(expected, sizeof expected,
+             "prop64.lbc: bad outcome lists at byte %zu: rule 0 names 5 outcomes starting at 0, but the lists hold 2", at);
+    assert_refused(data, len, expected);
+    free(data);
+    bcasm_free(&a);
+}
+
 static void test_bytecode_tampered_constant_type_is_refused(void **state)
 {
     (void)state;
@@ -1211,6 +1257,7 @@ int main(void)
         cmocka_unit_test(test_bytecode_tampered_section_order_is_refused),
         cmocka_unit_test(test_bytecode_tampered_trailing_bytes_are_refused),
         cmocka_unit_test(test_bytecode_tampered_review_outcome_is_refused),
+        cmocka_unit_test(test_bytecode_tampered_outcome_lists_are_refused),
         cmocka_unit_test(test_bytecode_tampered_constant_type_is_refused),
         cmocka_unit_test(test_bytecode_tampered_function_range_is_refused),
         cmocka_unit_test(test_bytecode_disasm_listing),

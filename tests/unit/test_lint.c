@@ -273,6 +273,11 @@ static void test_lint_outcome_never_given(void **state)
     lint_ok(&r, HEAD RULE("a", "citation in HS 11357", "dismiss") OTHERWISE);
     quiet(&r);
     done(&r);
+
+    /* given only after the first in a list: then dismiss and seal */
+    lint_ok(&r, HEAD "outcome seal is relief\n" RULE("a", "citation in HS 11357", "dismiss and seal") OTHERWISE);
+    quiet(&r);
+    done(&r);
 }
 
 /* ---- parameters and sets no rule uses ----------------------------------- */

@@ -662,6 +662,103 @@ static void test_verify_rejects_eligible_from_naming_a_condition(void **state)
     assert_rejects(&a, "verify: rule 0's eligible-from date names function 1, which is not an eligible-from function");
 }
 
+/* `then relief and seal`: a rule with two outcomes of one kind. */
+static void start_with_actions(struct bcasm *a, const uint32_t *list, uint32_t n)
+{
+    start(a);
+    bcasm_outcome(a, "seal", OUTCOME_RELIEF); /* outcome 3 */
+    bcasm_function(a, FUNCTION_MAIN);
+    bcasm_emit(a, OP_CONST, 0, 0, K_TRUE);
+    emit_rule_tail(a);
+    bcasm_finish(a);
+    bcasm_actions(a, R0, list, n);
+}
+
+static void test_verify_accepts_two_relief_actions(void **state)
+{
+    (void)state;
+    struct bcasm a;
+    const uint32_t list[] = {BCASM_RELIEF, 3};
+    start_with_actions(&a, list, 2);
+    assert_accepts(&a);
+    bcasm_free(&a);
+}
+
+static void test_verify_rejects_action_out_of_range(void **state)
+{
+    (void)state;
+    struct bcasm a;
+    const uint32_t list[] = {BCASM_RELIEF, 7};
+    start_with_actions(&a, list, 2);
+    assert_rejects(&a, "verify: rule 0's outcome list names outcome 7, but there are 4 outcomes");
+}
+
+static void test_verify_rejects_action_list_out_of_range(void **state)
+{
+    (void)state;
+    struct bcasm a;
+    const uint32_t list[] = {BCASM_RELIEF, 3};
+    start_with_actions(&a, list, 2);
+    a.p.rules[R0].first_action = 1;
+    assert_rejects(&a, "verify: rule 0's 2 outcomes starting at 1 are out of range (the lists hold 2)");
+}
+
+static void test_verify_rejects_action_of_another_kind(void **state)
+{
+    (void)state;
+    struct bcasm a;
+    const uint32_t list[] = {BCASM_RELIEF, BCASM_NO_RELIEF};
+    start_with_actions(&a, list, 2);
+    assert_rejects(&a, "verify: rule 0 gives outcome 1 (no relief), of kind no relief, with outcome 0 (relief), of "
+                       "kind relief: a rule's outcomes are all of one kind");
+}
+
+static void test_verify_rejects_action_list_of_one(void **state)
+{
+    (void)state;
+    struct bcasm a;
+    const uint32_t list[] = {BCASM_RELIEF};
+    start_with_actions(&a, list, 1);
+    assert_rejects(&a, "verify: rule 0 has a list of one outcome (one outcome is given without a list)");
+}
+
+static void test_verify_rejects_action_list_not_led_by_the_outcome(void **state)
+{
+    (void)state;
+    struct bcasm a;
+    const uint32_t list[] = {3, BCASM_RELIEF};
+    start_with_actions(&a, list, 2);
+    assert_rejects(&a, "verify: rule 0's outcome list begins with outcome 3, not its outcome 0");
+}
+
+static void test_verify_rejects_action_named_twice(void **state)
+{
+    (void)state;
+    struct bcasm a;
+    const uint32_t list[] = {BCASM_RELIEF, 3, 3};
+    start_with_actions(&a, list, 3);
+    assert_rejects(&a, "verify: rule 0's outcome list names outcome 3 twice");
+}
+
+static void test_verify_rejects_example_expecting_a_list_out_of_range(void **state)
+{
+    (void)state;
+    struct bcasm a;
+    const uint32_t list[] = {BCASM_RELIEF, 3};
+    start_with_actions(&a, list, 2);
+    bcasm_example(&a, "e", 20);
+    struct program_example_conviction c;
+    memset(&c, 0, sizeof c);
+    c.line = 21;
+    c.county = c.case_id = c.cycle_id = c.offense_text = PROGRAM_NO_STRING;
+    c.expect_outcome = BCASM_RELIEF;
+    c.expect_rule = PROGRAM_NO_CONST;
+    c.expect_first_action = 1;
+    c.expect_nactions = 2;
+    bcasm_example_conviction(&a, c);
+    assert_rejects(&a, "verify: example conviction 0's 2 outcomes starting at 1 are out of range (the lists hold 2)");
+}
+
 static void test_verify_rejects_fact_out_of_range(void **state)
 {
     (void)state;
@@ -1383,6 +1480,14 @@ int main(void)
         cmocka_unit_test(test_verify_accepts_eligible_from_function),
         cmocka_unit_test(test_verify_rejects_eligible_from_returning_a_number),
         cmocka_unit_test(test_verify_rejects_eligible_from_naming_a_condition),
+        cmocka_unit_test(test_verify_accepts_two_relief_actions),
+        cmocka_unit_test(test_verify_rejects_action_out_of_range),
+        cmocka_unit_test(test_verify_rejects_action_list_out_of_range),
+        cmocka_unit_test(test_verify_rejects_action_of_another_kind),
+        cmocka_unit_test(test_verify_rejects_action_list_of_one),
+        cmocka_unit_test(test_verify_rejects_action_list_not_led_by_the_outcome),
+        cmocka_unit_test(test_verify_rejects_action_named_twice),
+        cmocka_unit_test(test_verify_rejects_example_expecting_a_list_out_of_range),
         cmocka_unit_test(test_verify_rejects_fact_out_of_range),
         cmocka_unit_test(test_verify_rejects_fact_of_the_person),
         cmocka_unit_test(test_verify_rejects_person_fact_of_a_conviction),
