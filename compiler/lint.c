@@ -844,6 +844,19 @@ static void lint_rules(struct lint *l, const struct merged_policy *m)
     long *work = &budget;
     struct set_tables sets = {arena_alloc(l->arena, (m->sets.len + 1) * sizeof *sets.tables),
                               arena_alloc(l->arena, m->sets.len + 1), m->sets.len};
+    /*
+     * Which earlier rules can shadow a later one, worked out once: with thousands
+     * of rules, asking again for every pair made linting quadratic.
+     */
+    size_t n = m->rules.len;
+    bool *can_shadow = arena_alloc(l->arena, n + 1);
+    size_t first_always = n; /* the first rule whose condition is always true */
+    for (size_t i = 0; i < n; i++) {
+        const struct rule_decl *first = m->rules.items[i];
+        can_shadow[i] = !first->is_otherwise && !first->unless && !never_applies(first);
+        if (can_shadow[i] && first_always == n && always_decides(first))
+            first_always = i;
+    }
     for (size_t j = 0; j < m->rules.len; j++) {
         const struct rule_decl *r = m->rules.items[j];
         if (never_applies(r)) {
@@ -869,9 +882,15 @@ static void lint_rules(struct lint *l, const struct merged_policy *m)
          */
         if (!in_main(m, &r->loc))
             continue;
-        for (size_t i = 0; i < j; i++) {
+        /* past the first always-true rule, or out of budget, only that rule is worth naming */
+        size_t last = j;
+        if (first_always < j && (r->is_otherwise || *work <= 0))
+            last = first_always + 1;
+        else if (r->is_otherwise || *work <= 0)
+            last = 0;
+        for (size_t i = 0; i < last; i++) {
             const struct rule_decl *first = m->rules.items[i];
-            if (first->is_otherwise || first->unless || never_applies(first))
+            if (!can_shadow[i])
                 continue;
             const char *what = r->is_otherwise ? "the 'otherwise' rule" : NULL;
             char name[256], hint[768];
@@ -879,7 +898,7 @@ static void lint_rules(struct lint *l, const struct merged_policy *m)
                 snprintf(name, sizeof name, "rule '%s'", r->name);
                 what = name;
             }
-            if (always_decides(first)) {
+            if (i == first_always) {
                 snprintf(hint, sizeof hint, "give rule '%s' a condition that can be false, or remove %s",
                          first->name, what);
                 found(l, &r->loc, hint,
