@@ -243,6 +243,8 @@ struct policy {
     struct loc authority_loc;
     const char *version;
     bool has_effective;
+    const char *approved_by;    /* `approved by "..." on DATE`: this file's own, never inherited; may be NULL */
+    int32_t approved_on;
     int32_t effective;
     bool has_month_end;
     uint8_t month_end;          /* enum date_month_end */

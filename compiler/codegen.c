@@ -915,6 +915,8 @@ bool codegen_program(const struct merged_policy *m, const struct check_result *c
     out->name = add_string(&g, h->name);
     out->jurisdiction = add_string(&g, h->jurisdiction);
     out->version = add_string(&g, h->version);
+    out->approved_by = h->approved_by ? add_string(&g, h->approved_by) : PROGRAM_NO_STRING;
+    out->approved_on = h->approved_by ? h->approved_on : 0;
     out->authority = h->authority ? add_citation(&g, h->authority) : PROGRAM_NO_CONST;
     out->effective = h->effective;
     out->month_end = h->month_end;

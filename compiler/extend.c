@@ -280,6 +280,9 @@ static bool extend_load_depth(const char *path, const struct extend_options *opt
     }
     if (p->version)
         h->version = p->version;
+    /* an approval is of the file that states it: a parent's does not carry over */
+    h->approved_by = p->approved_by;
+    h->approved_on = p->approved_on;
     if (p->has_effective) {
         h->effective = p->effective;
         h->has_effective = true;

@@ -97,7 +97,7 @@ static void lenity_yyerror(const struct loc *loc, yyscan_t scanner, struct parse
 
 %token POLICY "'policy'" JURISDICTION "'jurisdiction'" AUTHORITY "'authority'"
 %token EFFECTIVE "'effective'" VERSION "'version'" MISSING "'missing'" DAY "'day'"
-%token ROUNDS "'rounds'" DOWN "'down'" UP "'up'" EXTENDS "'extends'"
+%token ROUNDS "'rounds'" DOWN "'down'" UP "'up'" EXTENDS "'extends'" APPROVED "'approved'"
 %token OUTCOME "'outcome'" IS "'is'" RELIEF "'relief'" NO "'no'" REVIEW "'review'"
 %token PARAMETER "'parameter'" OVERRIDE "'override'" SET "'set'"
 %token RULE "'rule'" REPLACE "'replace'" BEFORE "'before'" AFTER "'after'"
@@ -166,6 +166,7 @@ header_item:
   | MISSING DAY ROUNDS DOWN      { ps->policy->month_end = DATE_ROUND_DOWN; ps->policy->has_month_end = true; }
   | MISSING DAY ROUNDS UP        { ps->policy->month_end = DATE_ROUND_UP; ps->policy->has_month_end = true; }
   | EXTENDS STRING               { ps->policy->extends = $2; ps->policy->extends_loc = @2; }
+  | APPROVED BY STRING ON DATE   { ps->policy->approved_by = $3; ps->policy->approved_on = $5; }
     ;
 
 declarations:

@@ -375,7 +375,18 @@ static bool load_header(struct load *L, struct reader *r)
     if (month_end > DATE_ROUND_UP)
         return bad(L, at, "month-end rule %u is neither 0 (round down) nor 1 (round up)", month_end);
     p->month_end = month_end;
-    return rd_u32(L, r, &p->source_name) && rd_u32(L, r, &p->source_hash);
+    if (!rd_u32(L, r, &p->source_name) || !rd_u32(L, r, &p->source_hash) || !rd_u32(L, r, &p->approved_by))
+        return false;
+    if (p->approved_by == PROGRAM_NO_STRING) {
+        size_t at_none = r->offset;
+        int32_t none;
+        if (!rd_i32(L, r, &none))
+            return false;
+        if (none != 0)
+            return bad(L, at_none, "an approval date is given without who approved");
+        return true;
+    }
+    return rd_date(L, r, "the approval date", &p->approved_on);
 }
 
 static bool load_strings(struct load *L, struct reader *r)
@@ -418,7 +429,8 @@ static bool load_strings(struct load *L, struct reader *r)
     bool ok = check_string(L, h + 0, p->name, false, "the policy name")
         && check_string(L, h + 4, p->jurisdiction, false, "the jurisdiction")
         && check_string(L, h + 12, p->version, false, "the version")
-        && check_string(L, h + 21, p->source_name, false, "the source file name");
+        && check_string(L, h + 21, p->source_name, false, "the source file name")
+        && check_string(L, h + 29, p->approved_by, true, "the approval");
     L->what = what;
     return ok;
 }

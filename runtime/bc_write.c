@@ -321,6 +321,8 @@ static bool encode_body(struct enc *e)
     put_u8(b, p->month_end);
     put_u32(b, p->source_name);
     put_u32(b, p->source_hash);
+    put_u32(b, p->approved_by);
+    put_i32(b, p->approved_on);
     end_section(b, at);
 
     at = begin_section(b, BC_SECTION_STRINGS);

@@ -216,6 +216,13 @@ void disasm_program(FILE *out, const struct program *p)
 
     fprintf(out, "policy        %s\n", program_str(p, p->name));
     fprintf(out, "version       %s\n", program_str(p, p->version));
+    if (p->approved_by != PROGRAM_NO_STRING && p->approved_by < p->nstrings) {
+        char day[16];
+        date_format_iso(p->approved_on, day);
+        fprintf(out, "approved      by %s on %s\n", program_str(p, p->approved_by), day);
+    } else {
+        fprintf(out, "approved      none recorded\n");
+    }
     fprintf(out, "jurisdiction  %s\n", program_str(p, p->jurisdiction));
     fprintf(out, "authority     %s\n", p->authority < p->ncitations ? p->citations[p->authority].text : "none");
     date_format_iso(p->effective, buf);

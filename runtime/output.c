@@ -190,6 +190,18 @@ struct decisions_writer {
     bool eligible_column;       /* some rule names an `eligible from` date: one more column */
 };
 
+/* "by NAME on DATE", or that there is none: printed on every output a court may see. */
+static void approval_words(const struct program *p, char *buf, size_t size)
+{
+    if (p->approved_by == PROGRAM_NO_STRING || p->approved_by >= p->nstrings) {
+        snprintf(buf, size, "none recorded (the policy has no 'approved by' line)");
+        return;
+    }
+    char date[16];
+    date_format_iso(p->approved_on, date);
+    snprintf(buf, size, "by %s on %s", program_str(p, p->approved_by), date);
+}
+
 static const char *program_authority(const struct program *p)
 {
     return p->authority < p->ncitations ? p->citations[p->authority].text : "none given";
@@ -248,6 +260,11 @@ struct decisions_writer *decisions_open(const char *out_path, const char *in_pat
     out_comment(f, "jurisdiction", program_str(p, p->jurisdiction));
     out_comment(f, "authority", program_authority(p));
     out_comment(f, "effective", date);
+    {
+        char approval[600];
+        approval_words(p, approval, sizeof approval);
+        out_comment(f, "approved", approval);
+    }
     out_comment(f, "month end", p->month_end == DATE_ROUND_UP ? "a day the month lacks becomes the 1st of the next"
                                                              : "a day the month lacks becomes its last day");
     /* Every parameter's value in this run, so a list filed with a court shows what produced it. */
@@ -495,6 +512,9 @@ void totals_print(FILE *f, const struct program *p, const struct run_totals *t,
     fprintf(f, "policy: %s, version %s, %s; authority %s; effective %s\n",
             program_str(p, p->name), program_str(p, p->version),
             program_str(p, p->jurisdiction), program_authority(p), date);
+    char approval[600];
+    approval_words(p, approval, sizeof approval);
+    fprintf(f, "approved: %s\n", approval);
     fprintf(f, "input: %s\n", input_name);
 
     uint64_t accounted = t->convictions_decided + t->rows_other + t->rows_rejected;

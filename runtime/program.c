@@ -19,6 +19,7 @@ void program_init(struct program *p)
     memset(p, 0, sizeof *p);
     p->authority = PROGRAM_NO_CONST;
     p->column_scope = PROGRAM_NO_CONST;
+    p->approved_by = PROGRAM_NO_STRING;
 }
 
 void program_free(struct program *p)

@@ -165,6 +165,8 @@ struct program {
     uint32_t jurisdiction;  /* string */
     uint32_t authority;     /* index into citations, or PROGRAM_NO_CONST */
     uint32_t version;       /* string */
+    uint32_t approved_by;   /* string: who approved the policy, or PROGRAM_NO_STRING */
+    int32_t approved_on;    /* the date of the approval, when approved_by is given */
     int32_t effective;      /* date */
     uint8_t month_end;      /* enum date_month_end */
     uint32_t source_name;   /* string: the policy file it was compiled from */

@@ -37,6 +37,8 @@ static struct program *build_rich(struct bcasm *a)
     struct program *p = &a->p;
     p->month_end = DATE_ROUND_UP;
     p->authority = bcasm_citation(a, "HS 11361.8", 0);
+    p->approved_by = bcasm_string(a, "A. Deputy");
+    p->approved_on = bcasm_date(2019, 5, 1);
     bcasm_citation(a, "HS 11359(b)", CITATION_ATTEMPT | CITATION_CONSPIRACY);
 
     uint32_t k_true = bcasm_const_bool(a, true);
@@ -327,6 +329,8 @@ static void assert_programs_equal(const struct program *x, const struct program 
     assert_int_equal(x->authority, y->authority);
     assert_int_equal(x->version, y->version);
     assert_int_equal(x->effective, y->effective);
+    assert_int_equal(x->approved_by, y->approved_by);
+    assert_int_equal(x->approved_on, y->approved_on);
     assert_int_equal(x->month_end, y->month_end);
     assert_int_equal(x->source_name, y->source_name);
     assert_int_equal(x->source_hash, y->source_hash);
@@ -1091,6 +1095,7 @@ static void test_bytecode_disasm_listing(void **state)
     const char *expected =
         "policy        test policy\n"
         "version       1\n"
+        "approved      none recorded\n"
         "jurisdiction  Testland\n"
         "authority     none\n"
         "effective     2016-11-09\n"

@@ -73,6 +73,7 @@ static int setup(void **state)
     p->authority = 0;
     assert_true(date_parse_iso("2016-11-09", 10, &p->effective));
     p->source_name = PROGRAM_NO_STRING;
+    p->approved_by = PROGRAM_NO_STRING;
     p->strings = fx->str;
     p->nstrings = S__COUNT;
     p->citations = fx->cites;
@@ -218,6 +219,7 @@ static void test_output_decisions_file_private_and_complete(void **state)
              "# jurisdiction: California\n"
              "# authority: HS 11361.8\n"
              "# effective: 2016-11-09\n"
+             "# approved: none recorded (the policy has no 'approved by' line)\n"
              "# month end: a day the month lacks becomes its last day\n"
              "# input: %s\n"
              "person_id,row,citation,level,disposition_date,outcome,outcome_kind,reason,citing,rule\n"

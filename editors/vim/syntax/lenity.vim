@@ -24,7 +24,7 @@ endif
 " Declarations: what a policy is made of.
 syntax keyword lenityDeclaration policy outcome parameter set table rule column columns example
 " How a policy builds on another.
-syntax keyword lenityModifier    extends override replace
+syntax keyword lenityModifier    extends override replace approved
 " The policy header.
 syntax keyword lenityHeader      jurisdiction authority effective version missing day rounds down up
 " The clauses that decide.
