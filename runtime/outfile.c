@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -19,8 +20,58 @@ const char *out_display(const char *path)
     return path && strcmp(path, "-") != 0 ? path : "standard output";
 }
 
+/*
+ * The temporary files being written, so that an interrupted run (Ctrl-C,
+ * kill, a closed terminal) removes them instead of leaving criminal records
+ * in stray files.  unlink is safe in a signal handler; the handler then
+ * ends the program as the signal would have.
+ */
+#define OUT_MAX_PENDING 16
+static const char *volatile out_pending[OUT_MAX_PENDING];
+
+static void out_on_signal(int sig)
+{
+    for (int i = 0; i < OUT_MAX_PENDING; i++)
+        if (out_pending[i])
+            unlink(out_pending[i]);
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
+static void out_pending_add(const char *tmp)
+{
+    static bool installed;
+    if (!installed) {
+        static const int sigs[] = {SIGINT, SIGTERM, SIGHUP};
+        for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++) {
+            struct sigaction sa;
+            memset(&sa, 0, sizeof sa);
+            sa.sa_handler = out_on_signal;
+            sigemptyset(&sa.sa_mask);
+            struct sigaction old;
+            /* a signal the caller chose to ignore (nohup) stays ignored */
+            if (sigaction(sigs[i], NULL, &old) == 0 && old.sa_handler != SIG_IGN)
+                sigaction(sigs[i], &sa, NULL);
+        }
+        installed = true;
+    }
+    for (int i = 0; i < OUT_MAX_PENDING; i++)
+        if (!out_pending[i]) {
+            out_pending[i] = tmp;
+            return;
+        }
+}
+
+static void out_pending_remove(const char *tmp)
+{
+    for (int i = 0; tmp && i < OUT_MAX_PENDING; i++)
+        if (out_pending[i] == tmp)
+            out_pending[i] = NULL;
+}
+
 static void out_file_release(struct out_file *o)
 {
+    out_pending_remove(o->tmp_path);
     free(o->path);
     free(o->tmp_path);
     free(o->iobuf);
@@ -79,6 +130,8 @@ bool out_file_open(struct out_file *o, const char *path, char *err, size_t errsi
             memcpy(o->tmp_path, path, len);
             memcpy(o->tmp_path + len, ".tmp.XXXXXX", sizeof ".tmp.XXXXXX");
             fd = mkstemp(o->tmp_path);
+            if (fd >= 0)
+                out_pending_add(o->tmp_path);
             if (fd < 0) {
                 snprintf(err, errsize, "%s: cannot create a file in that folder: %s", path,
                          strerror(errno));
