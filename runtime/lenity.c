@@ -187,8 +187,10 @@ static int parse_args(int argc, char **argv, struct run_args *a, bool want_perso
             }
             a->sets[a->nsets++] = argv[++i];
         } else if (strcmp(s, "-I") == 0 && next) {
-            if (a->copts.extend.ninclude_dirs >= EXTEND_MAX_INCLUDE_DIRS)
+            if (a->copts.extend.ninclude_dirs >= EXTEND_MAX_INCLUDE_DIRS) {
+                fprintf(stderr, "lenity: at most %d -I folders\n", EXTEND_MAX_INCLUDE_DIRS);
                 return EXIT_USAGE;
+            }
             a->copts.extend.include_dirs[a->copts.extend.ninclude_dirs++] = argv[++i];
         } else if (s[0] == '-' && s[1] != '\0') {
             fprintf(stderr, "lenity: unknown option '%s' (or it needs a value)\n", s);
@@ -504,13 +506,20 @@ static int cmd_test(int argc, char **argv)
     const char *policies[256];
     int npolicies = 0;
     for (int i = 0; i < argc; i++) {
-        if (strcmp(argv[i], "-I") == 0 && i + 1 < argc && opts.extend.ninclude_dirs < EXTEND_MAX_INCLUDE_DIRS) {
+        if (strcmp(argv[i], "-I") == 0 && i + 1 < argc) {
+            if (opts.extend.ninclude_dirs >= EXTEND_MAX_INCLUDE_DIRS) {
+                fprintf(stderr, "lenity test: at most %d -I folders\n", EXTEND_MAX_INCLUDE_DIRS);
+                return EXIT_USAGE;
+            }
             opts.extend.include_dirs[opts.extend.ninclude_dirs++] = argv[++i];
         } else if (argv[i][0] == '-') {
             fprintf(stderr, "lenity test: unknown option '%s'\n", argv[i]);
             return EXIT_USAGE;
         } else if (npolicies < 256) {
             policies[npolicies++] = argv[i];
+        } else {
+            fprintf(stderr, "lenity test: at most 256 policies at once; run the rest in another call\n");
+            return EXIT_USAGE;
         }
     }
     if (npolicies == 0) {

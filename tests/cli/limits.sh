@@ -249,8 +249,10 @@ expect_rc 0 out "$LENITYC" --check "$POLICY" "${dirs8[@]}"
 expect_rc 2 out "$LENITYC" --check "$POLICY" "${dirs8[@]}" -I inc1
 expect_grep "lenityc: at most 8 -I folders" out
 expect_rc 0 out "$LENITY" run "$POLICY" --input records.csv --output - "${dirs8[@]}"
-# KNOWN PROBLEM: lenity run exits 2 here without saying why.
 expect_rc 2 out "$LENITY" run "$POLICY" --input records.csv --output - "${dirs8[@]}" -I inc1
+expect_grep "lenity: at most 8 -I folders" out
+expect_rc 2 out "$LENITY" test "$POLICY" "${dirs8[@]}" -I inc1
+expect_grep "lenity test: at most 8 -I folders" out
 sets=()
 for i in $(seq 64); do sets+=(--set "adult_age=$i"); done
 expect_rc 0 out "$LENITY" run "$POLICY" --input records.csv --output - "${sets[@]}"
