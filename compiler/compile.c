@@ -3,11 +3,64 @@
 
 #include <string.h>
 
+#include "bytecode.h"
 #include "check.h"
 #include "codegen.h"
 #include "lint.h"
 #include "optimize.h"
 #include "verify.h"
+
+/*
+ * What `lenity` will load (spec section 21), checked here so that a policy too
+ * large is refused when it is compiled, with the count and the limit, and never
+ * written as a file that lenity would refuse.
+ */
+static bool within_limits(const char *path, struct program *p, struct diag *diag)
+{
+    const struct {
+        const char *what;
+        uint64_t have, most;
+    } limits[] = {
+        {"rules", p->nrules, PROGRAM_MAX_RULES},
+        {"parameters", p->nparams, PROGRAM_MAX_PARAMS},
+        {"sets", p->nsets, PROGRAM_MAX_SETS},
+        {"tables", p->ntables, PROGRAM_MAX_TABLES},
+        {"outcomes", p->noutcomes, PROGRAM_MAX_OUTCOMES},
+        {"constants", p->nconsts, PROGRAM_MAX_CONSTS},
+        {"texts", p->nstrings, PROGRAM_MAX_STRINGS},
+        {"instructions", p->ncode, PROGRAM_MAX_CODE},
+        {"functions", p->nfunctions, PROGRAM_MAX_FUNCTIONS},
+        {"examples", p->nexamples, PROGRAM_MAX_EXAMPLES},
+        {"example convictions", p->nexample_convictions, BC_MAX_EXAMPLE_CONVICTIONS},
+        {"output columns", p->ncolumns, PROGRAM_MAX_COLUMNS},
+    };
+    for (size_t i = 0; i < sizeof limits / sizeof limits[0]; i++)
+        if (limits[i].have > limits[i].most) {
+            diag_plain(diag, "%s: the policy has %llu %s, more than Lenity can run (at most %llu); split it into "
+                             "policies that extend one another",
+                       path, (unsigned long long)limits[i].have, limits[i].what, (unsigned long long)limits[i].most);
+            program_free(p);
+            return false;
+        }
+    uint64_t entries = 0;
+    for (uint32_t i = 0; i < p->nsets; i++)
+        entries += p->sets[i].table.count;
+    if (entries > PROGRAM_MAX_SET_ENTRIES) {
+        diag_plain(diag, "%s: the policy's sets list %llu citations in all, more than Lenity can run (at most %llu)",
+                   path, (unsigned long long)entries, (unsigned long long)PROGRAM_MAX_SET_ENTRIES);
+        program_free(p);
+        return false;
+    }
+    for (uint32_t i = 0; i < p->nstrings; i++)
+        if (p->strings[i].len > PROGRAM_MAX_STRING_LEN) {
+            diag_plain(diag, "%s: a text of the policy is %u bytes long, more than Lenity can run (at most %u); "
+                             "shorten it",
+                       path, (unsigned)p->strings[i].len, (unsigned)PROGRAM_MAX_STRING_LEN);
+            program_free(p);
+            return false;
+        }
+    return true;
+}
 
 static bool compile_any(const char *path, const char *text, const struct compile_options *opts, struct diag *diag,
                         struct program *out)
@@ -35,6 +88,8 @@ static bool compile_any(const char *path, const char *text, const struct compile
         if (!ok)
             diag_plain(diag, "%s: %s", path, err);
     }
+    if (ok)
+        ok = within_limits(path, out, diag);
     if (ok) {
         char err[512];
         /* lenityc checks its own output: a rejection here is our bug, never the policy writer's. */
