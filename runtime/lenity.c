@@ -294,7 +294,60 @@ static void print_overrides(FILE *f, const struct run_args *a, const struct vm *
  * export with the policy's columns, which needs a person's decisions all
  * together (one row may show several convictions' counts).
  */
+/*
+ * The people seen so far, as 64-bit hashes of their ids (8 bytes a person), to
+ * notice a person whose rows are not together: the readers take one person's
+ * adjacent rows at a time, so rows further on are judged as another person,
+ * without the history before them.  The run says so; it does not guess.
+ */
+struct seen_people {
+    uint64_t *slots;            /* 0: empty */
+    size_t cap, n;
+    uint64_t apart;             /* people met again after other people's rows */
+};
+
+static uint64_t seen_hash(const char *s, size_t len)
+{
+    uint64_t h = 1469598103934665603ULL;
+    for (size_t i = 0; i < len; i++)
+        h = (h ^ (unsigned char)s[i]) * 1099511628211ULL;
+    return h ? h : 1;
+}
+
+/* true when the id was seen before; false when new (or when out of memory: nothing is claimed) */
+static bool seen_before(struct seen_people *sp, const char *id, size_t len)
+{
+    if (sp->n * 2 >= sp->cap) {
+        size_t cap = sp->cap ? sp->cap * 2 : 4096;
+        uint64_t *slots = calloc(cap, sizeof *slots);
+        if (!slots)
+            return false;
+        for (size_t i = 0; i < sp->cap; i++)
+            if (sp->slots[i]) {
+                size_t k = sp->slots[i] & (cap - 1);
+                while (slots[k])
+                    k = (k + 1) & (cap - 1);
+                slots[k] = sp->slots[i];
+            }
+        free(sp->slots);
+        sp->slots = slots;
+        sp->cap = cap;
+    }
+    uint64_t h = seen_hash(id, len);
+    size_t k = h & (sp->cap - 1);
+    while (sp->slots[k]) {
+        if (sp->slots[k] == h)
+            return true;
+        k = (k + 1) & (sp->cap - 1);
+    }
+    sp->slots[k] = h;
+    sp->n++;
+    return false;
+}
+
 struct sink {
+    struct seen_people seen;
+    const char *input;
     struct decisions_writer *decisions;
     struct cadoj_out *cadoj;
     struct summary *summary;    /* --summary: statistics over each person's decisions */
@@ -308,6 +361,7 @@ static bool sink_open(struct sink *s, const struct run_args *a, const char *outp
 {
     memset(s, 0, sizeof *s);
     s->vm = vm;
+    s->input = a->input;
     if (a->summary) {
         s->summary = summary_new(p);
         if (!s->summary) {
@@ -362,6 +416,16 @@ static bool sink_decision(struct sink *s, const struct person *person, uint32_t 
 
 static bool sink_person_done(struct sink *s, const struct person *person)
 {
+    if (seen_before(&s->seen, person_text(person, person->id), person->id.len)) {
+        if (s->seen.apart++ < 5) {
+            char first[32] = "";
+            if (person->count > 0)
+                snprintf(first, sizeof first, " at row %llu", (unsigned long long)person->convictions[0].row);
+            fprintf(stderr, "%s: person '%s' appears again%s, after other people's rows: these rows are judged "
+                            "as a separate person, without the history before them; sort the records by person\n",
+                    s->input ? s->input : "input", person_text(person, person->id), first);
+        }
+    }
     if (s->summary)
         summary_person(s->summary, s->vm, person, s->held);
     return s->cadoj ? cadoj_out_person(s->cadoj, person, s->held) : true;
@@ -374,6 +438,7 @@ static bool sink_commit(struct sink *s, char *err, size_t errsize)
     s->cadoj = NULL;
     free(s->held);
     s->held = NULL;
+    free(s->seen.slots);
     memset(s, 0, sizeof *s);
     return ok;
 }
@@ -386,6 +451,7 @@ static void sink_abort(struct sink *s)
         cadoj_out_abort(s->cadoj);
     summary_free(s->summary);
     free(s->held);
+    free(s->seen.slots);
     memset(s, 0, sizeof *s);
 }
 
@@ -462,6 +528,7 @@ static int cmd_run(int argc, char **argv)
         struct run_job job = {a.input, reader, &vm, out, a.jobs ? a.jobs : 1};
         char why[1024];
         enum record_status st = run_decide(&job, &totals, why, sizeof why);
+        totals.people_apart = sink.seen.apart;
         if (st == RECORD_ERROR) {
             fprintf(stderr, "lenity: %s; no decisions were written\n",
                     why[0] ? why : "writing the decisions failed");

@@ -560,6 +560,10 @@ void totals_print(FILE *f, const struct program *p, const struct run_totals *t,
                 sum, t->convictions_decided);
     }
     fprintf(f, "reviews caused by missing facts: %" PRIu64 "\n", t->unknown_reviews);
+    if (t->people_apart)
+        fprintf(f, "people whose rows are not together: %" PRIu64 " (each part was judged as if it were the whole "
+                   "history; sort the records by person and run again)\n",
+                t->people_apart);
 }
 
 /* ---- rejects -------------------------------------------------------------------- */

@@ -162,3 +162,12 @@ done <"$README"
 while IFS= read -r f; do
     printf '%s\n' "${listed[@]}" | grep -qxF "$f" || fail "tests/hostile/$f has no row in tests/hostile/README.md"
 done < <(cd "$HOSTILE" && find csv cadoj -type f | sort)
+
+# --- a person's rows apart: reported in the summary, and the first row named ---------------
+for pair in "csv/non-adjacent-rows.csv 1 P1" "cadoj/non-adjacent.csv 2 100"; do
+    set -- $pair
+    rc=0; "$BIN/lenity" run "$PROP64" --input "$HOSTILE/$1" --output /dev/null --as-of 2024-01-01 >"$WORK/apart" 2>&1 || rc=$?
+    [ "$rc" -eq 0 ] || fail "$1: exit $rc"
+    grep -q "^people whose rows are not together: $2 " "$WORK/apart" || fail "$1: the summary does not say $2 people's rows are apart"
+    grep -q "person '$3' appears again at row 3, after other people's rows" "$WORK/apart" || fail "$1: person $3 not named"
+done
