@@ -62,6 +62,7 @@ static void usage(FILE *f)
           "  --jobs N          1 (default) or 2: with 2, a DOJ export is read and decided in two parts at\n"
           "                    once, split where a subject begins; the output is the same as with 1\n"
           "  --rejects FILE    write rejected rows (row number and reason) to FILE\n"
+          "  --quiet, -q       no progress line (it is shown only when standard error is a terminal)\n"
           "  --summary FILE    write the run's statistics as JSON: outcomes by section, people with\n"
           "                    relief, people whose every felony or conviction gets relief\n"
           "  --input-format F  csv (one row per conviction, see spec/records.md), cadoj (the California\n"
@@ -135,6 +136,7 @@ static int load_policy(const char *path, const struct compile_options *opts, str
 struct run_args {
     const char *policy, *input, *output, *rejects, *person, *as_of, *input_format, *format, *summary;
     int jobs; /* --jobs; 0 when not given (one job) */
+    bool quiet; /* --quiet: no progress line */
     const char *sets[MAX_SETS];
     int nsets;
     struct compile_options copts;
@@ -159,6 +161,8 @@ static int parse_args(int argc, char **argv, struct run_args *a, bool want_perso
             }
         } else if (strcmp(s, "--summary") == 0 && next) {
             a->summary = argv[++i];
+        } else if (strcmp(s, "--quiet") == 0 || strcmp(s, "-q") == 0) {
+            a->quiet = true;
         } else if (strcmp(s, "--format") == 0 && next) {
             a->format = argv[++i];
             if (strcmp(a->format, "decisions") != 0 && strcmp(a->format, "cadoj") != 0 &&
@@ -345,7 +349,49 @@ static bool seen_before(struct seen_people *sp, const char *id, size_t len)
     return false;
 }
 
+/*
+ * A progress line on standard error, only when it is a terminal and not
+ * --quiet: rows read, rows a second and time so far.  Looked at every 4096
+ * people, so it costs nothing measurable.
+ */
+struct progress {
+    bool on, shown;
+    struct record_reader *reader;
+    double start, last;
+    uint64_t people;
+};
+
+static double progress_now(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+static void progress_tick(struct progress *pg)
+{
+    if (!pg->on || (++pg->people & 4095) != 0)
+        return;
+    double now = progress_now();
+    if (now - pg->last < 0.5)
+        return;
+    pg->last = now;
+    double elapsed = now - pg->start;
+    uint64_t rows = pg->reader->rows_read;
+    fprintf(stderr, "\r\033[K%llu rows, %.0f rows/s, %.0f s", (unsigned long long)rows,
+            elapsed > 0 ? (double)rows / elapsed : 0.0, elapsed);
+    pg->shown = true;
+}
+
+static void progress_done(struct progress *pg)
+{
+    if (pg->shown)
+        fputs("\r\033[K", stderr); /* the summary follows on a clean line */
+    pg->shown = false;
+}
+
 struct sink {
+    struct progress progress;
     struct seen_people seen;
     const char *input;
     struct decisions_writer *decisions;
@@ -362,6 +408,9 @@ static bool sink_open(struct sink *s, const struct run_args *a, const char *outp
     memset(s, 0, sizeof *s);
     s->vm = vm;
     s->input = a->input;
+    s->progress.on = !a->quiet && isatty(STDERR_FILENO) && reader != NULL;
+    s->progress.reader = reader;
+    s->progress.start = s->progress.last = progress_now();
     if (a->summary) {
         s->summary = summary_new(p);
         if (!s->summary) {
@@ -416,6 +465,7 @@ static bool sink_decision(struct sink *s, const struct person *person, uint32_t 
 
 static bool sink_person_done(struct sink *s, const struct person *person)
 {
+    progress_tick(&s->progress);
     if (seen_before(&s->seen, person_text(person, person->id), person->id.len)) {
         if (s->seen.apart++ < 5) {
             char first[32] = "";
@@ -529,6 +579,7 @@ static int cmd_run(int argc, char **argv)
         char why[1024];
         enum record_status st = run_decide(&job, &totals, why, sizeof why);
         totals.people_apart = sink.seen.apart;
+        progress_done(&sink.progress);
         if (st == RECORD_ERROR) {
             fprintf(stderr, "lenity: %s; no decisions were written\n",
                     why[0] ? why : "writing the decisions failed");
