@@ -39,7 +39,7 @@ static void usage(FILE *f)
     fputs("usage: lenity run POLICY --input RECORDS.csv [--output DECISIONS.csv] [--rejects REJECTS.csv]\n"
           "                  [--input-format auto|csv|cadoj] [--as-of YYYY-MM-DD] [--set NAME=VALUE]... [-I DIR]\n"
           "       lenity test POLICY...\n"
-          "       lenity explain POLICY --input RECORDS.csv --person ID [--set NAME=VALUE]...\n"
+          "       lenity explain POLICY --input RECORDS.csv --person ID [--format text|json] [--as-of DATE] [--set NAME=VALUE]...\n"
           "       lenity diff OLD [NEW] --input RECORDS.csv [--set-old NAME=VALUE] [--set-new NAME=VALUE]\n"
           "\n"
           "POLICY is a compiled .lbc file or a .policy source, compiled on the fly.\n"
@@ -165,7 +165,13 @@ static int parse_args(int argc, char **argv, struct run_args *a, bool want_perso
             a->quiet = true;
         } else if (strcmp(s, "--format") == 0 && next) {
             a->format = argv[++i];
-            if (strcmp(a->format, "decisions") != 0 && strcmp(a->format, "cadoj") != 0 &&
+            if (want_person) {
+                /* lenity explain: text (the default) or json */
+                if (strcmp(a->format, "text") != 0 && strcmp(a->format, "json") != 0) {
+                    fprintf(stderr, "lenity explain: --format is text or json, not '%s'\n", a->format);
+                    return EXIT_USAGE;
+                }
+            } else if (strcmp(a->format, "decisions") != 0 && strcmp(a->format, "cadoj") != 0 &&
                 strcmp(a->format, "cadoj-condensed") != 0 && strcmp(a->format, "cadoj-convictions") != 0) {
                 fprintf(stderr, "lenity: --format is decisions, cadoj, cadoj-condensed or cadoj-convictions, "
                                 "not '%s'\n", a->format);
@@ -677,6 +683,8 @@ static int cmd_test(int argc, char **argv)
 struct explain_ctx {
     const struct program *p;
     FILE *out;
+    bool json;              /* --format json: one JSON document; the same tests, as strings */
+    bool first_rule;
     char tests[16384];      /* the current rule's tests, printed under its verdict */
     size_t used;
 };
@@ -735,9 +743,100 @@ static void explain_trace(void *ctx, uint32_t rule, const struct value *cond)
                           : cond->unknown ? "cannot tell (a fact is missing)"
                           : cond->as.number ? "applies"
                                             : "does not apply";
-    fprintf(e->out, "    rule %-28s (line %u): %s\n", program_str(e->p, r->name), r->line, verdict);
-    fwrite(e->tests, 1, e->used, e->out);
+    if (!e->json) {
+        fprintf(e->out, "    rule %-28s (line %u): %s\n", program_str(e->p, r->name), r->line, verdict);
+        fwrite(e->tests, 1, e->used, e->out);
+        e->used = 0;
+        return;
+    }
+    fprintf(e->out, "%s\n        {\"rule\": ", e->first_rule ? "" : ",");
+    e->first_rule = false;
+    json_string(e->out, program_str(e->p, r->name));
+    fprintf(e->out, ", \"line\": %u, \"verdict\": ", r->line);
+    json_string(e->out, verdict);
+    fputs(", \"tests\": [", e->out);
+    /* the tests as the text output writes them, one string each */
+    e->tests[e->used < sizeof e->tests ? e->used : sizeof e->tests - 1] = '\0';
+    bool first = true;
+    for (char *line = e->tests; *line;) {
+        char *nl = strchr(line, '\n');
+        if (nl)
+            *nl = '\0';
+        while (*line == ' ')
+            line++;
+        if (*line) {
+            fputs(first ? "" : ", ", e->out);
+            json_string(e->out, line);
+            first = false;
+        }
+        if (!nl)
+            break;
+        line = nl + 1;
+    }
+    fputs("]}", e->out);
     e->used = 0;
+}
+
+/* lenity explain --format json: the text output's content, one JSON document per person found. */
+static void explain_json_person(struct explain_ctx *e, struct vm *vm, const struct person *person,
+                                const struct run_args *a)
+{
+    const struct program *p = e->p;
+    FILE *f = e->out;
+    fputs("{\"person\": ", f);
+    json_string(f, a->person);
+    fputs(", \"policy\": ", f);
+    json_string(f, program_str(p, p->name));
+    fputs(", \"version\": ", f);
+    json_string(f, program_str(p, p->version));
+    fputs(", \"convictions\": [", f);
+    for (uint32_t i = 0; i < person->count; i++) {
+        const struct conviction *c = &person->convictions[i];
+        fprintf(f, "%s\n  {\"row\": %llu, \"citation\": ", i ? "," : "", (unsigned long long)c->row);
+        json_string(f, (c->known & (1u << FACT_CITATION)) ? c->citation.text : "");
+        fputs(", \"rules\": [", f);
+        e->first_rule = true;
+        struct decision d;
+        vm_decide(vm, person, i, &d);
+        char reason[1024];
+        decision_reason_with(p, vm->params, &d, reason, sizeof reason);
+        const struct program_rule *r = &p->rules[d.rule];
+        uint32_t nactions = 1;
+        const uint32_t *actions = d.unknown ? &d.outcome : program_rule_actions(p, r, &nactions);
+        fputs("],\n    \"outcome\": ", f);
+        json_string(f, program_str(p, p->outcomes[d.outcome].name));
+        fputs(", \"actions\": [", f);
+        for (uint32_t k = 0; k < nactions; k++) {
+            fputs(k ? ", " : "", f);
+            json_string(f, program_str(p, p->outcomes[actions[k]].name));
+        }
+        fputs("], \"outcome_kind\": ", f);
+        json_string(f, outcome_kind_words((enum outcome_kind)p->outcomes[d.outcome].kind));
+        fputs(", \"rule\": ", f);
+        json_string(f, program_str(p, r->name));
+        fputs(", \"reason\": ", f);
+        json_string(f, reason);
+        fputs(", \"citing\": ", f);
+        if (r->citation != PROGRAM_NO_CONST)
+            json_string(f, p->citations[r->citation].text);
+        else
+            fputs("null", f);
+        fputs(", \"eligible_from\": ", f);
+        if (d.has_eligible_from) {
+            char day[16];
+            date_format_iso(d.eligible_from, day);
+            json_string(f, day);
+        } else {
+            fputs("null", f);
+        }
+        fputs(", \"statute_text\": ", f);
+        if (r->quote != PROGRAM_NO_STRING)
+            json_string(f, program_str(p, r->quote));
+        else
+            fputs("null", f);
+        fputs("}", f);
+    }
+    fputs("\n]}\n", f);
 }
 
 static int cmd_explain(int argc, char **argv)
@@ -769,6 +868,7 @@ static int cmd_explain(int argc, char **argv)
         ctx.p = &program;
         ctx.out = stdout;
         ctx.used = 0;
+        ctx.json = a.format && strcmp(a.format, "json") == 0;
         vm.trace = explain_trace;
         vm.trace_ctx = &ctx;
         vm.note = explain_note;
@@ -779,6 +879,10 @@ static int cmd_explain(int argc, char **argv)
             if (strcmp(person_text(&person, person.id), a.person) != 0)
                 continue;
             found = true;
+            if (ctx.json) {
+                explain_json_person(&ctx, &vm, &person, &a);
+                continue;
+            }
             printf("person %s: %u conviction%s under %s (version %s)\n", a.person, person.count,
                    person.count == 1 ? "" : "s", program_str(&program, program.name),
                    program_str(&program, program.version));

@@ -120,7 +120,7 @@ void summary_person(struct summary *s, struct vm *vm, const struct person *perso
     s->people_no_unrelieved_conviction_in_7_years += !recent_left;
 }
 
-static void json_string(FILE *f, const char *s)
+void json_string(FILE *f, const char *s)
 {
     putc('"', f);
     for (; *s; s++) {

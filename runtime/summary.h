@@ -27,4 +27,7 @@ void summary_person(struct summary *s, struct vm *vm, const struct person *perso
 bool summary_write(const struct summary *s, const char *path, const struct run_totals *totals, const char *input,
                    const struct vm *vm, char *err, size_t errsize);
 
+/* s as a JSON string, quotes and all: '"' and '\\' escaped, control characters as \\u00XX. */
+void json_string(FILE *f, const char *s);
+
 #endif
