@@ -2,6 +2,8 @@
 # `make test` runs every test; `make demo` runs the shipped example.
 
 # ---- settings -------------------------------------------------------------
+# `make test` ends with the test runner's own summary line, not make's directory notes.
+MAKEFLAGS += --no-print-directory
 CC      ?= cc
 CSTD    := -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE
 WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
