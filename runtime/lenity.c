@@ -314,7 +314,11 @@ struct seen_people {
     uint64_t *slots;            /* 0: empty */
     size_t cap, n;
     uint64_t apart;             /* people met again after other people's rows */
+    bool full;                  /* SEEN_MAX_SLOTS reached: later people are not checked */
 };
+
+/* At most 32 MiB of hashes (3 million people at 3/4 full), so memory stays bounded on any file. */
+#define SEEN_MAX_SLOTS ((size_t)1 << 22)
 
 static uint64_t seen_hash(const char *s, size_t len)
 {
@@ -327,7 +331,13 @@ static uint64_t seen_hash(const char *s, size_t len)
 /* true when the id was seen before; false when new (or when out of memory: nothing is claimed) */
 static bool seen_before(struct seen_people *sp, const char *id, size_t len)
 {
-    if (sp->n * 2 >= sp->cap) {
+    if (sp->full)
+        return false;
+    if (sp->n * 4 >= sp->cap * 3) {
+        if (sp->cap >= SEEN_MAX_SLOTS) {
+            sp->full = true;
+            return false;
+        }
         size_t cap = sp->cap ? sp->cap * 2 : 4096;
         uint64_t *slots = calloc(cap, sizeof *slots);
         if (!slots)
@@ -585,6 +595,7 @@ static int cmd_run(int argc, char **argv)
         char why[1024];
         enum record_status st = run_decide(&job, &totals, why, sizeof why);
         totals.people_apart = sink.seen.apart;
+        totals.people_apart_checked_to = sink.seen.full ? sink.seen.n : 0;
         progress_done(&sink.progress);
         if (st == RECORD_ERROR) {
             fprintf(stderr, "lenity: %s; no decisions were written\n",

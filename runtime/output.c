@@ -564,6 +564,9 @@ void totals_print(FILE *f, const struct program *p, const struct run_totals *t,
         fprintf(f, "people whose rows are not together: %" PRIu64 " (each part was judged as if it were the whole "
                    "history; sort the records by person and run again)\n",
                 t->people_apart);
+    if (t->people_apart_checked_to)
+        fprintf(f, "people whose rows are not together: checked among the first %" PRIu64 " people only\n",
+                t->people_apart_checked_to);
 }
 
 /* ---- rejects -------------------------------------------------------------------- */

@@ -60,6 +60,7 @@ struct run_totals {
     uint64_t per_outcome[PROGRAM_MAX_OUTCOMES + 1];
     uint64_t unknown_reviews;   /* decisions with d->unknown set */
     uint64_t people_apart;      /* people whose rows are not together: each part was judged alone */
+    uint64_t people_apart_checked_to; /* nonzero: only the first this many people were checked */
 };
 
 /* The run summary: policy, input, row accounting, outcome counts. */
