@@ -323,6 +323,18 @@ static void gen_tables(struct cg *g)
     }
 }
 
+/* An aggregate's or a join's `where`, or true when it has none. */
+static void gen_where(struct cg *g, const struct expr *e)
+{
+    if (e->u.agg.where) {
+        gen_expr(g, e->u.agg.where);
+    } else {
+        struct expr yes = {.kind = EXPR_BOOL, .loc = e->loc};
+        yes.u.boolean = true;
+        emit(g, OP_CONST, 0, 0, add_const(g, &yes), &e->loc);
+    }
+}
+
 /* negate: emit the opposite of the aggregate's value (used for `unless`, where "no" then needs no NOT at all). */
 static void gen_aggregate(struct cg *g, const struct expr *e, bool negate)
 {
@@ -332,13 +344,7 @@ static void gen_aggregate(struct cg *g, const struct expr *e, bool negate)
         return;
     uint32_t caller = g->current;
     g->current = fn;
-    if (e->u.agg.where) {
-        gen_expr(g, e->u.agg.where);
-    } else {
-        struct expr yes = {.kind = EXPR_BOOL, .loc = e->loc};
-        yes.u.boolean = true;
-        emit(g, OP_CONST, 0, 0, add_const(g, &yes), &e->loc);
-    }
+    gen_where(g, e);
     /* "every ... where C" runs as "not any ... where not C", which keeps three-valued logic */
     if (e->u.agg.op == AGG_OP_EVERY)
         emit(g, OP_NOT, 0, 0, 0, &e->loc);
@@ -369,13 +375,7 @@ static void gen_join(struct cg *g, const struct expr *e)
         return;
     uint32_t caller = g->current;
     g->current = fn;
-    if (e->u.agg.where) {
-        gen_expr(g, e->u.agg.where);
-    } else {
-        struct expr yes = {.kind = EXPR_BOOL, .loc = e->loc};
-        yes.u.boolean = true;
-        emit(g, OP_CONST, 0, 0, add_const(g, &yes), &e->loc);
-    }
+    gen_where(g, e);
     emit(g, OP_EACH_FACT, 0, 0, e->ref_index, &e->u.agg.value_loc);
     emit(g, OP_RETURN, 0, 0, 0, &e->loc);
     g->current = caller;
@@ -744,6 +744,18 @@ static void gen_column_value(struct cg *g, const struct column_arm *arm)
  * jumping past the rest.  Jump targets are function-relative here and made
  * absolute once the functions are laid out (finish).
  */
+/* A function of one expression, returning its value (the caller sets it where it is used). */
+static uint32_t gen_expr_function(struct cg *g, uint8_t kind, const struct expr *e)
+{
+    uint32_t fn = new_function(g, kind);
+    if (g->oom)
+        return 0;
+    g->current = fn;
+    gen_expr(g, e);
+    emit(g, OP_RETURN, 0, 0, 0, &e->loc);
+    return fn;
+}
+
 /* Each `eligible from DATE` is a function the VM runs once its rule has decided. */
 static void gen_eligible_from(struct cg *g)
 {
@@ -752,12 +764,9 @@ static void gen_eligible_from(struct cg *g)
         const struct rule_decl *r = m->rules.items[i];
         if (!r->eligible_from)
             continue;
-        uint32_t fn = new_function(g, FUNCTION_ELIGIBLE_FROM);
+        uint32_t fn = gen_expr_function(g, FUNCTION_ELIGIBLE_FROM, r->eligible_from);
         if (g->oom)
             return;
-        g->current = fn;
-        gen_expr(g, r->eligible_from);
-        emit(g, OP_RETURN, 0, 0, 0, &r->eligible_from->loc);
         g->p->rules[i].eligible_from = fn;
     }
 }
@@ -768,12 +777,9 @@ static void gen_columns(struct cg *g)
     struct program *p = g->p;
     p->column_scope = PROGRAM_NO_CONST;
     if (m->column_scope) {
-        uint32_t fn = new_function(g, FUNCTION_COLUMN_SCOPE);
+        uint32_t fn = gen_expr_function(g, FUNCTION_COLUMN_SCOPE, m->column_scope);
         if (g->oom)
             return;
-        g->current = fn;
-        gen_expr(g, m->column_scope);
-        emit(g, OP_RETURN, 0, 0, 0, &m->column_scope->loc);
         p->column_scope = fn;
     }
     if (m->columns.len == 0)
