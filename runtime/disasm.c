@@ -216,10 +216,10 @@ void disasm_program(FILE *out, const struct program *p)
 
     fprintf(out, "policy        %s\n", program_str(p, p->name));
     fprintf(out, "version       %s\n", program_str(p, p->version));
-    if (p->approved_by != PROGRAM_NO_STRING && p->approved_by < p->nstrings) {
-        char day[16];
-        date_format_iso(p->approved_on, day);
-        fprintf(out, "approved      by %s on %s\n", program_str(p, p->approved_by), day);
+    const char *approved_by;
+    char approved_on[16];
+    if (program_approval(p, &approved_by, approved_on)) {
+        fprintf(out, "approved      by %s on %s\n", approved_by, approved_on);
     } else {
         fprintf(out, "approved      none recorded\n");
     }

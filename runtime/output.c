@@ -193,13 +193,12 @@ struct decisions_writer {
 /* "by NAME on DATE", or that there is none: printed on every output a court may see. */
 static void approval_words(const struct program *p, char *buf, size_t size)
 {
-    if (p->approved_by == PROGRAM_NO_STRING || p->approved_by >= p->nstrings) {
-        snprintf(buf, size, "none recorded (the policy has no 'approved by' line)");
-        return;
-    }
+    const char *by;
     char date[16];
-    date_format_iso(p->approved_on, date);
-    snprintf(buf, size, "by %s on %s", program_str(p, p->approved_by), date);
+    if (program_approval(p, &by, date))
+        snprintf(buf, size, "by %s on %s", by, date);
+    else
+        snprintf(buf, size, "none recorded (the policy has no 'approved by' line)");
 }
 
 static const char *program_authority(const struct program *p)

@@ -100,3 +100,12 @@ size_t program_join_actions(const struct program *p, const uint32_t *list, uint3
         out[0] = '\0';
     return len;
 }
+
+bool program_approval(const struct program *p, const char **by, char on[16])
+{
+    if (p->approved_by == PROGRAM_NO_STRING || p->approved_by >= p->nstrings)
+        return false;
+    *by = program_str(p, p->approved_by);
+    date_format_iso(p->approved_on, on);
+    return true;
+}

@@ -231,4 +231,7 @@ static inline const char *program_str(const struct program *p, uint32_t s)
     return s < p->nstrings ? p->strings[s].ptr : "";
 }
 
+/* The policy's approval: true with who approved it and the date (YYYY-MM-DD), false when it records none. */
+bool program_approval(const struct program *p, const char **by, char on[16]);
+
 #endif

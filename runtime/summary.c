@@ -149,10 +149,10 @@ bool summary_write(const struct summary *s, const char *path, const struct run_t
     fputs(", \"version\": ", f);
     json_string(f, program_str(p, p->version));
     fputs(", \"approved_by\": ", f);
-    if (p->approved_by != PROGRAM_NO_STRING && p->approved_by < p->nstrings) {
-        char day[16];
-        date_format_iso(p->approved_on, day);
-        json_string(f, program_str(p, p->approved_by));
+    const char *approved_by;
+    char day[16];
+    if (program_approval(p, &approved_by, day)) {
+        json_string(f, approved_by);
         fputs(", \"approved_on\": ", f);
         json_string(f, day);
     } else {
