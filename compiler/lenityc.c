@@ -11,8 +11,8 @@
 #include "compile.h"
 #include "disasm.h"
 #include "verify.h"
+#include "version.h"
 
-#define LENITY_VERSION "0.1.0"
 
 enum exit_code { EXIT_OK = 0, EXIT_POLICY = 1, EXIT_USAGE = 2, EXIT_INPUT = 3, EXIT_INTERNAL = 70 };
 

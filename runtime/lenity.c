@@ -20,9 +20,9 @@
 #include "parallel.h"
 #include "summary.h"
 #include "verify.h"
+#include "version.h"
 #include "vm.h"
 
-#define LENITY_VERSION "0.1.0"
 #define MAX_SETS 64
 
 enum exit_code {
@@ -34,13 +34,14 @@ enum exit_code {
     EXIT_INTERNAL = 70
 };
 
+/* The overview: `lenity --help`.  Each command's options are in its own help (lenity run --help). */
 static void usage(FILE *f)
 {
-    fputs("usage: lenity run POLICY --input RECORDS.csv [--output DECISIONS.csv] [--rejects REJECTS.csv]\n"
-          "                  [--input-format auto|csv|cadoj] [--as-of YYYY-MM-DD] [--set NAME=VALUE]... [-I DIR]\n"
+    fputs("usage: lenity run POLICY --input RECORDS.csv [--output DECISIONS.csv] [options]\n"
           "       lenity test POLICY...\n"
-          "       lenity explain POLICY --input RECORDS.csv --person ID [--format text|json] [--as-of DATE] [--set NAME=VALUE]...\n"
+          "       lenity explain POLICY --input RECORDS.csv --person ID [--format text|json]\n"
           "       lenity diff OLD [NEW] --input RECORDS.csv [--set-old NAME=VALUE] [--set-new NAME=VALUE]\n"
+          "       lenity --version\n"
           "\n"
           "POLICY is a compiled .lbc file or a .policy source, compiled on the fly.\n"
           "\n"
@@ -52,7 +53,34 @@ static void usage(FILE *f)
           "  diff     how many convictions and people change outcome between two policies, or\n"
           "           one policy with different parameters, by transition, with examples\n"
           "\n"
-          "  --format F        decisions (default): one row per conviction with outcome, reason, statute;\n"
+          "'lenity COMMAND --help' lists a command's options.  The most used, with run:\n"
+          "  --format F        decisions (default), cadoj, cadoj-convictions, cadoj-condensed\n"
+          "  --set NAME=VALUE  override a parameter of the policy for this run\n"
+          "  --as-of DATE      the run date (YYYY-MM-DD); default: today\n"
+          "  --jobs N          1 (default) or 2\n"
+          "  --rejects FILE    write rejected rows (row number and reason) to FILE\n"
+          "  --quiet, -q       no progress line\n"
+          "  --summary FILE    the run's statistics as JSON\n"
+          "  --input-format F  csv, cadoj or auto (default)\n"
+          "  --version         print the version\n"
+          "\n"
+          "exit codes: 0 success; 1 the policy has errors or its examples fail; 2 usage error;\n"
+          "            3 a file cannot be read or written, or a bytecode file is refused;\n"
+          "            4 the run finished but some rows were rejected; 70 internal error\n",
+          f);
+}
+
+static void usage_run(FILE *f)
+{
+    fputs("usage: lenity run POLICY --input RECORDS.csv [--output DECISIONS.csv] [options]\n"
+          "\n"
+          "Decides every conviction in the records with POLICY (a .lbc file or a .policy source):\n"
+          "one row per conviction with the outcome, the reason and the statute, then a summary on\n"
+          "standard error.\n"
+          "\n"
+          "  --input FILE, -i FILE   the records (- for standard input)\n"
+          "  --output FILE, -o FILE  where the decisions go (default, or -: standard output)\n"
+          "  --format F        decisions (default): CSV after '#' lines that say what produced it;\n"
           "                    cadoj: the DOJ export, every row, with the policy's output columns;\n"
           "                    cadoj-convictions: only the rows with a decision shown;\n"
           "                    cadoj-condensed: gogen's 20 condensed input columns, then the policy's\n"
@@ -67,11 +95,71 @@ static void usage(FILE *f)
           "                    relief, people whose every felony or conviction gets relief\n"
           "  --input-format F  csv (one row per conviction, see spec/records.md), cadoj (the California\n"
           "                    DOJ bulk export), or auto (default: recognised from the header)\n"
+          "  -I DIR            a folder to look in for the policies a source policy extends\n"
+          "  --help, -h        this help\n"
           "\n"
-          "exit codes: 0 success; 1 the policy has errors or its examples fail; 2 usage error;\n"
-          "            3 a file cannot be read or written, or a bytecode file is refused;\n"
-          "            4 the run finished but some rows were rejected; 70 internal error\n",
+          "exit codes: 0 every row decided; 1 the policy has errors; 2 usage error; 3 a file cannot\n"
+          "            be read or written; 4 the run finished but some rows were rejected\n",
           f);
+}
+
+static void usage_test(FILE *f)
+{
+    fputs("usage: lenity test [-I DIR] POLICY...\n"
+          "\n"
+          "Runs the examples written inside each policy and prints, per policy and in all,\n"
+          "N passed, N failed.  Exits 1 when an example fails or a policy cannot be loaded.\n"
+          "\n"
+          "  -I DIR      a folder to look in for the policies a source policy extends\n"
+          "  --help, -h  this help\n",
+          f);
+}
+
+static void usage_explain(FILE *f)
+{
+    fputs("usage: lenity explain POLICY --input RECORDS.csv --person ID [options]\n"
+          "\n"
+          "Shows, for each conviction of one person, the rules tried in order with the values each\n"
+          "test saw, the rule that decided, the outcome, the reason, the citation and the statute\n"
+          "text.  It decides as 'lenity run' does.\n"
+          "\n"
+          "  --input FILE, -i FILE  the records\n"
+          "  --person ID       the person's id, as in the records\n"
+          "  --format F        text (default) or json\n"
+          "  --as-of DATE      the run date (YYYY-MM-DD); default: today\n"
+          "  --set NAME=VALUE  override a parameter of the policy\n"
+          "  --input-format F  csv, cadoj or auto (default)\n"
+          "  -I DIR            a folder to look in for the policies a source policy extends\n"
+          "  --help, -h        this help\n",
+          f);
+}
+
+static void usage_diff(FILE *f)
+{
+    fputs("usage: lenity diff OLD [NEW] --input RECORDS.csv [options]\n"
+          "\n"
+          "Runs the records through two policies (or one policy with different parameters on each\n"
+          "side) and prints how many convictions and people change outcome, by transition, with\n"
+          "the first few people of each.\n"
+          "\n"
+          "  --input FILE, -i FILE  the records\n"
+          "  --set-old NAME=VALUE   override a parameter on the old side\n"
+          "  --set-new NAME=VALUE   override a parameter on the new side\n"
+          "  --set NAME=VALUE       override a parameter on both sides\n"
+          "  --as-of DATE           the run date (YYYY-MM-DD); default: today\n"
+          "  --input-format F       csv, cadoj or auto (default)\n"
+          "  -I DIR                 a folder to look in for the policies a source policy extends\n"
+          "  --help, -h             this help\n",
+          f);
+}
+
+/* --help or -h anywhere among a command's arguments. */
+static bool wants_help(int argc, char **argv)
+{
+    for (int i = 0; i < argc; i++)
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
+            return true;
+    return false;
 }
 
 /*
@@ -534,6 +622,10 @@ static bool run_person_done(void *sink, const struct person *person)
 
 static int cmd_run(int argc, char **argv)
 {
+    if (wants_help(argc, argv)) {
+        usage_run(stdout);
+        return EXIT_OK;
+    }
     struct run_args a;
     int rc = parse_args(argc, argv, &a, false);
     if (rc != EXIT_OK)
@@ -636,6 +728,10 @@ static int cmd_run(int argc, char **argv)
 
 static int cmd_test(int argc, char **argv)
 {
+    if (wants_help(argc, argv)) {
+        usage_test(stdout);
+        return EXIT_OK;
+    }
     struct compile_options opts;
     memset(&opts, 0, sizeof opts);
     const char *policies[256];
@@ -852,6 +948,10 @@ static void explain_json_person(struct explain_ctx *e, struct vm *vm, const stru
 
 static int cmd_explain(int argc, char **argv)
 {
+    if (wants_help(argc, argv)) {
+        usage_explain(stdout);
+        return EXIT_OK;
+    }
     struct run_args a;
     int rc = parse_args(argc, argv, &a, true);
     if (rc != EXIT_OK)
@@ -977,6 +1077,10 @@ static struct transition *find_transition(struct transition *t, unsigned *n, con
 
 static int cmd_diff(int argc, char **argv)
 {
+    if (wants_help(argc, argv)) {
+        usage_diff(stdout);
+        return EXIT_OK;
+    }
     /* --set-old / --set-new go to one side; the rest are run's options */
     const char *old_sets[MAX_SETS], *new_sets[MAX_SETS];
     int nold = 0, nnew = 0;
