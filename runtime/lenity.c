@@ -18,6 +18,7 @@
 #include "examples.h"
 #include "output.h"
 #include "parallel.h"
+#include "provenance.h"
 #include "summary.h"
 #include "verify.h"
 #include "version.h"
@@ -76,7 +77,9 @@ static void usage_run(FILE *f)
           "\n"
           "Decides every conviction in the records with POLICY (a .lbc file or a .policy source):\n"
           "one row per conviction with the outcome, the reason and the statute, then a summary on\n"
-          "standard error.\n"
+          "standard error.  Every output says what produced it: Lenity's version, the policy's file\n"
+          "and SHA-256, its approval, the parameters, the run date, and the input's name and SHA-256\n"
+          "(a DOJ copy's stamp is written beside it, to FILE.provenance.json).\n"
           "\n"
           "  --input FILE, -i FILE   the records (- for standard input)\n"
           "  --output FILE, -o FILE  where the decisions go (default, or -: standard output)\n"
@@ -501,16 +504,19 @@ struct sink {
     struct decisions_writer *decisions;
     struct cadoj_out *cadoj;
     struct summary *summary;    /* --summary: statistics over each person's decisions */
+    const struct provenance *pv;
     struct vm *vm;
     struct decision *held;      /* the current person's decisions, for cadoj */
     uint32_t held_cap;
 };
 
 static bool sink_open(struct sink *s, const struct run_args *a, const char *output, const struct program *p,
-                      struct vm *vm, struct record_reader *reader, char *err, size_t errsize)
+                      struct vm *vm, struct record_reader *reader, const struct provenance *pv, char *err,
+                      size_t errsize)
 {
     memset(s, 0, sizeof *s);
     s->vm = vm;
+    s->pv = pv;
     s->input = a->input;
     s->progress.on = !a->quiet && isatty(STDERR_FILENO) && reader != NULL;
     s->progress.reader = reader;
@@ -524,7 +530,7 @@ static bool sink_open(struct sink *s, const struct run_args *a, const char *outp
     }
     const char *format = a->format ? a->format : "decisions";
     if (strcmp(format, "decisions") == 0) {
-        s->decisions = decisions_open(output, a->input, p, vm, err, errsize);
+        s->decisions = decisions_open_stamped(output, a->input, p, vm, pv, err, errsize);
         return s->decisions != NULL;
     }
     if (p->ncolumns == 0) {
@@ -664,6 +670,11 @@ static int cmd_run(int argc, char **argv)
             rejects_set_input(rejects, a.input);
         }
     }
+    /* the input is hashed from here on, beside the run (provenance.h) */
+    struct provenance pv;
+    if (rc == EXIT_OK)
+        provenance_start(&pv, &program, a.policy, &vm, a.sets, a.nsets, a.as_of != NULL, a.input);
+    bool pv_started = rc == EXIT_OK;
     if (rc == EXIT_OK) {
         reader = open_records(&a, rejects_add, rejects, err, sizeof err);
         if (!reader) {
@@ -673,7 +684,7 @@ static int cmd_run(int argc, char **argv)
     }
     if (rc == EXIT_OK) {
         fflush(stdout);
-        if (!sink_open(&sink, &a, output, &program, &vm, reader, err, sizeof err)) {
+        if (!sink_open(&sink, &a, output, &program, &vm, reader, &pv, err, sizeof err)) {
             fprintf(stderr, "lenity: %s\n", err);
             rc = a.format && !sink.decisions && !sink.cadoj && program.ncolumns == 0 ? EXIT_USAGE : EXIT_INPUT;
         }
@@ -689,6 +700,7 @@ static int cmd_run(int argc, char **argv)
         totals.people_apart = sink.seen.apart;
         totals.people_apart_checked_to = sink.seen.full ? sink.seen.n : 0;
         progress_done(&sink.progress);
+        provenance_finish(&pv, st == RECORD_ERROR);
         if (st == RECORD_ERROR) {
             fprintf(stderr, "lenity: %s; no decisions were written\n",
                     why[0] ? why : "writing the decisions failed");
@@ -698,10 +710,15 @@ static int cmd_run(int argc, char **argv)
             rc = EXIT_INPUT;
         } else {
             struct summary *summary = sink.summary;
+            /* the copies of the DOJ export cannot carry '#' lines: their stamp goes beside them */
+            bool sidecar = sink.cadoj != NULL;
             if (!sink_commit(&sink, err, sizeof err)) {
                 fprintf(stderr, "lenity: %s\n", err);
                 rc = EXIT_INPUT;
-            } else if (summary && !summary_write(summary, a.summary, &totals, a.input, &vm, err, sizeof err)) {
+            } else if (sidecar && !provenance_write_sidecar(&pv, output, err, sizeof err)) {
+                fprintf(stderr, "lenity: %s\n", err);
+                rc = EXIT_INPUT;
+            } else if (summary && !summary_write(summary, a.summary, &totals, a.input, &vm, &pv, err, sizeof err)) {
                 fprintf(stderr, "lenity: %s\n", err);
                 rc = EXIT_INPUT;
             }
@@ -713,11 +730,13 @@ static int cmd_run(int argc, char **argv)
         if (rc == EXIT_OK)
             rc = EXIT_INPUT;
     }
+    if (pv_started)
+        provenance_finish(&pv, true);
     if (reader)
         reader->close(reader);
     if (rc == EXIT_OK) {
         print_overrides(stderr, &a, &vm);
-        totals_print(stderr, &program, &totals, a.input);
+        totals_print_hashed(stderr, &program, &totals, a.input, provenance_input_hash(&pv));
         if (totals.rows_rejected > 0)
             rc = EXIT_REJECTED;
     }

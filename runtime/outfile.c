@@ -158,6 +158,30 @@ bool out_file_open(struct out_file *o, const char *path, char *err, size_t errsi
         return false;
     }
     setvbuf(o->f, o->iobuf, _IOFBF, OUT_BUFFER);
+    /*
+     * Only our own temporary file can be rewritten in place: standard output,
+     * even when it is a regular file, may share its offset with standard
+     * error (2>&1), so what was written where is not ours to know.
+     */
+    o->seekable = o->tmp_path != NULL;
+    return true;
+}
+
+bool out_file_patch(struct out_file *o, long at, const char *bytes, size_t len)
+{
+    if (!o->f || !o->seekable || at < 0 || fflush(o->f) != 0)
+        return false;
+    int fd = fileno(o->f);
+    while (len > 0) {
+        ssize_t n = pwrite(fd, bytes, len, (off_t)at);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return false;
+        bytes += n;
+        len -= (size_t)n;
+        at += n;
+    }
     return true;
 }
 

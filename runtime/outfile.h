@@ -16,12 +16,19 @@ struct out_file {
     char *path;      /* destination; NULL for standard output */
     char *tmp_path;  /* NULL when writing in place */
     char *iobuf;
+    bool seekable;   /* bytes already written can be rewritten in place (out_file_patch) */
 };
 
 /* Opens path ("-": standard output) for writing; the message in err names the file. */
 bool out_file_open(struct out_file *o, const char *path, char *err, size_t errsize);
 /* Flushes, syncs, renames into place; releases o whether or not it succeeds. */
 bool out_file_commit(struct out_file *o, char *err, size_t errsize);
+/*
+ * Rewrites len bytes at offset `at` (a value ftell gave on o->f) of what was
+ * written, for a header whose last value is known only at the end.  Only
+ * when o->seekable (our temporary file).  False when the write fails.
+ */
+bool out_file_patch(struct out_file *o, long at, const char *bytes, size_t len);
 /* Removes the temporary file and releases o. */
 void out_file_abort(struct out_file *o);
 /* "standard output" for "-" or NULL, else the path. */

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "value.h"
+#include "version.h"
 
 
 static const char *const fact_words[FACT__COUNT] = {
@@ -188,6 +189,9 @@ struct decisions_writer {
     size_t line_len, line_cap;
     struct decided_tail *tails; /* one per rule */
     bool eligible_column;       /* some rule names an `eligible from` date: one more column */
+    const struct provenance *pv; /* the stamp, or NULL */
+    long hash_at;               /* where the input hash's placeholder starts; -1: none */
+    bool hash_last;             /* the input hash goes on a last line */
 };
 
 /* "by NAME on DATE", or that there is none: printed on every output a court may see. */
@@ -210,6 +214,13 @@ struct decisions_writer *decisions_open(const char *out_path, const char *in_pat
                                         const struct program *p, const struct vm *vm,
                                         char *err, size_t errsize)
 {
+    return decisions_open_stamped(out_path, in_path, p, vm, NULL, err, errsize);
+}
+
+struct decisions_writer *decisions_open_stamped(const char *out_path, const char *in_path, const struct program *p,
+                                                const struct vm *vm, const struct provenance *pv, char *err,
+                                                size_t errsize)
+{
     const struct value *params = vm ? vm->params : NULL;
     (void)params;
     if (output_is_same_file(out_path, in_path)) {
@@ -225,6 +236,8 @@ struct decisions_writer *decisions_open(const char *out_path, const char *in_pat
     }
     w->p = p;
     w->params = vm ? vm->params : NULL;
+    w->pv = pv;
+    w->hash_at = -1;
     size_t longest = 0;
     for (uint32_t i = 0; i < p->nrules; i++) {
         size_t n = strlen(program_str(p, p->rules[i].name));
@@ -264,6 +277,10 @@ struct decisions_writer *decisions_open(const char *out_path, const char *in_pat
         approval_words(p, approval, sizeof approval);
         out_comment(f, "approved", approval);
     }
+    if (pv) {
+        out_comment(f, "policy file", pv->policy_path);
+        out_comment(f, "policy sha256", pv->policy_sha256[0] ? pv->policy_sha256 : "not computed: unreadable");
+    }
     out_comment(f, "month end", p->month_end == DATE_ROUND_UP ? "a day the month lacks becomes the 1st of the next"
                                                              : "a day the month lacks becomes its last day");
     /* Every parameter's value in this run, so a list filed with a court shows what produced it. */
@@ -285,6 +302,20 @@ struct decisions_writer *decisions_open(const char *out_path, const char *in_pat
         out_comment(f, "as of", vm->as_of_known ? as_of : "none given");
     }
     out_comment(f, "input", strcmp(in_path, "-") == 0 ? "standard input" : in_path);
+    if (pv) {
+        if (!pv->hashing) {
+            out_comment(f, "input sha256", provenance_input_hash(pv));
+        } else if (w->out.seekable) {
+            /* known at the end: patched into these spaces by decisions_commit */
+            fputs("# input sha256: ", f);
+            w->hash_at = ftell(f);
+            fprintf(f, "%*s\n", PROVENANCE_HASH_WIDTH, "");
+        } else {
+            out_comment(f, "input sha256", "on the last line (the output is a stream)");
+            w->hash_last = true;
+        }
+        out_comment(f, "lenity version", LENITY_VERSION);
+    }
     for (uint32_t i = 0; i < p->nrules; i++)
         if (p->rules[i].eligible_from != PROGRAM_NO_CONST)
             w->eligible_column = true;
@@ -486,8 +517,29 @@ static void decisions_free(struct decisions_writer *w)
     free(w);
 }
 
+/* The input's hash, now that it is known: into its placeholder, or on a last line. */
+static bool decisions_stamp_hash(struct decisions_writer *w)
+{
+    if (!w->pv)
+        return true;
+    const char *hash = provenance_input_hash(w->pv);
+    if (w->hash_last)
+        return fprintf(w->out.f, "# input sha256: %s\n", hash) > 0;
+    if (w->hash_at < 0)
+        return true;
+    char field[PROVENANCE_HASH_WIDTH + 1];
+    snprintf(field, sizeof field, "%-*.*s", PROVENANCE_HASH_WIDTH, PROVENANCE_HASH_WIDTH, hash);
+    return out_file_patch(&w->out, w->hash_at, field, PROVENANCE_HASH_WIDTH);
+}
+
 bool decisions_commit(struct decisions_writer *w, char *err, size_t errsize)
 {
+    if (!decisions_stamp_hash(w)) {
+        snprintf(err, errsize, "%s: writing the input's checksum failed (%s); the file was not written",
+                 out_display(w->out.path), strerror(errno));
+        decisions_abort(w);
+        return false;
+    }
     bool ok = out_file_commit(&w->out, err, errsize);
     decisions_free(w);
     return ok;
@@ -506,6 +558,12 @@ void decisions_abort(struct decisions_writer *w)
 void totals_print(FILE *f, const struct program *p, const struct run_totals *t,
                   const char *input_name)
 {
+    totals_print_hashed(f, p, t, input_name, NULL);
+}
+
+void totals_print_hashed(FILE *f, const struct program *p, const struct run_totals *t, const char *input_name,
+                         const char *input_hash)
+{
     char date[16];
     date_format_iso(p->effective, date);
     fprintf(f, "policy: %s, version %s, %s; authority %s; effective %s\n",
@@ -515,6 +573,8 @@ void totals_print(FILE *f, const struct program *p, const struct run_totals *t,
     approval_words(p, approval, sizeof approval);
     fprintf(f, "approved: %s\n", approval);
     fprintf(f, "input: %s\n", input_name);
+    if (input_hash)
+        fprintf(f, "input sha256: %s\n", input_hash);
 
     uint64_t accounted = t->convictions_decided + t->rows_other + t->rows_rejected;
     if (t->rows_other > 0)

@@ -17,6 +17,7 @@
 
 #include "person.h"
 #include "program.h"
+#include "provenance.h"
 #include "record.h"
 #include "vm.h"
 
@@ -46,6 +47,16 @@ struct decisions_writer;
 struct decisions_writer *decisions_open(const char *out_path, const char *in_path,
                                         const struct program *p, const struct vm *vm,
                                         char *err, size_t errsize);
+/*
+ * The same, stamped with pv (provenance.h): Lenity's version, the policy's
+ * file and SHA-256, and the input's SHA-256, which is known only when the
+ * run ends: it is patched into the header when the output can be rewritten
+ * in place, else written on a last line.  Call provenance_finish before
+ * decisions_commit.  pv is kept until then.
+ */
+struct decisions_writer *decisions_open_stamped(const char *out_path, const char *in_path, const struct program *p,
+                                                const struct vm *vm, const struct provenance *pv, char *err,
+                                                size_t errsize);
 /* One row for conviction `index` of `person`; false once a write has failed. */
 bool decisions_write(struct decisions_writer *w, const struct person *person, uint32_t index,
                      const struct decision *d);
@@ -66,6 +77,9 @@ struct run_totals {
 /* The run summary: policy, input, row accounting, outcome counts. */
 void totals_print(FILE *f, const struct program *p, const struct run_totals *t,
                   const char *input_name);
+/* The same with the input's SHA-256 (or why there is none) under its name; NULL: no such line. */
+void totals_print_hashed(FILE *f, const struct program *p, const struct run_totals *t, const char *input_name,
+                         const char *input_hash);
 
 struct rejects;
 

@@ -136,7 +136,7 @@ void json_string(FILE *f, const char *s)
 }
 
 bool summary_write(const struct summary *s, const char *path, const struct run_totals *t, const char *input,
-                   const struct vm *vm, char *err, size_t errsize)
+                   const struct vm *vm, const struct provenance *pv, char *err, size_t errsize)
 {
     const struct program *p = s->p;
     struct out_file o;
@@ -144,7 +144,13 @@ bool summary_write(const struct summary *s, const char *path, const struct run_t
         return false;
     FILE *f = o.f;
     char date[16];
-    fputs("{\n  \"policy\": {\"name\": ", f);
+    fputs("{\n", f);
+    if (pv) {
+        fputs("  \"provenance\": ", f);
+        provenance_json(f, pv, NULL, false, NULL);
+        fputs(",\n", f);
+    }
+    fputs("  \"policy\": {\"name\": ", f);
     json_string(f, program_str(p, p->name));
     fputs(", \"version\": ", f);
     json_string(f, program_str(p, p->version));

@@ -15,6 +15,7 @@
 #include "output.h"
 #include "person.h"
 #include "program.h"
+#include "provenance.h"
 #include "vm.h"
 
 struct summary;
@@ -25,7 +26,7 @@ void summary_free(struct summary *s);
 void summary_person(struct summary *s, struct vm *vm, const struct person *person, const struct decision *decisions);
 /* Writes the JSON file (mode 0600, temp + rename); false with a message in err. */
 bool summary_write(const struct summary *s, const char *path, const struct run_totals *totals, const char *input,
-                   const struct vm *vm, char *err, size_t errsize);
+                   const struct vm *vm, const struct provenance *pv, char *err, size_t errsize);
 
 /* s as a JSON string, quotes and all: '"' and '\\' escaped, control characters as \\u00XX. */
 void json_string(FILE *f, const char *s);
