@@ -37,6 +37,8 @@ struct cg {
     bool oom;
     uint32_t strings_cap, citations_cap, consts_cap, sets_cap, functions_cap, actions_cap;
     uint32_t *const_ref;        /* TEXT/CITATION constants: index into strings/citations until fixup */
+    uint32_t *const_slots;      /* hash table of the constants: index + 1, 0 = empty; at most half full */
+    uint32_t const_mask;        /* slots - 1 */
     struct function_buf *fns;
     uint32_t nfns;
     uint32_t current;           /* function being emitted */
@@ -144,19 +146,81 @@ static bool same_const(const struct program *p, uint32_t i, const struct value *
     }
 }
 
+/* A hash of what same_const compares, so equal constants meet in one chain of the table. */
+static uint64_t const_hash(const struct program *p, const struct value *v, uint32_t ref)
+{
+    uint64_t h;
+    switch (v->type) {
+    case TYPE_DATE:
+        h = (uint64_t)(uint32_t)v->as.date;
+        break;
+    case TYPE_DURATION:
+        h = (uint64_t)(uint32_t)v->as.duration.months << 32 ^ (uint32_t)v->as.duration.days;
+        break;
+    case TYPE_QUANTITY:
+        h = (uint64_t)v->as.quantity.amount * 31u + v->as.quantity.dim;
+        break;
+    case TYPE_TEXT:
+        h = citation_hash_bytes(p->strings[ref].ptr, p->strings[ref].len);
+        break;
+    case TYPE_CITATION:
+        h = citation_hash_bytes(p->citations[ref].text, p->citations[ref].len) ^ p->citations[ref].flags;
+        break;
+    default:
+        h = (uint64_t)v->as.number;
+        break;
+    }
+    h ^= (uint64_t)v->type << 56;
+    h *= 0x9e3779b97f4a7c15u; /* spreads small numbers and dates over the low bits the table uses */
+    return h ^ h >> 32;
+}
+
+/* The slot holding a constant equal to v, or the empty slot where it would go. */
+static uint32_t *const_slot(struct cg *g, const struct value *v, uint32_t ref)
+{
+    uint32_t i = (uint32_t)const_hash(g->p, v, ref) & g->const_mask;
+    while (g->const_slots[i] != 0 && !same_const(g->p, g->const_slots[i] - 1, v, ref, g->const_ref))
+        i = (i + 1) & g->const_mask;
+    return &g->const_slots[i];
+}
+
+/* Keeps the table at most half full; false when out of memory. */
+static bool grow_const_slots(struct cg *g, uint32_t need)
+{
+    if (g->const_slots && 2 * (uint64_t)need <= (uint64_t)g->const_mask + 1)
+        return true;
+    uint64_t slots = g->const_slots ? ((uint64_t)g->const_mask + 1) * 2 : 1024;
+    while (slots < 2 * (uint64_t)need)
+        slots *= 2;
+    if (slots > UINT32_MAX)
+        return false;
+    uint32_t *fresh = calloc((size_t)slots, sizeof *fresh);
+    if (!fresh)
+        return false;
+    free(g->const_slots);
+    g->const_slots = fresh;
+    g->const_mask = (uint32_t)(slots - 1);
+    for (uint32_t i = 0; i < g->p->nconsts; i++)
+        *const_slot(g, &g->p->consts[i], g->const_ref[i]) = i + 1;
+    return true;
+}
+
+/* The same literal written twice in a policy is one constant, found through a hash table of the pool. */
 static uint32_t add_const(struct cg *g, const struct expr *e)
 {
     struct program *p = g->p;
     uint32_t ref;
     struct value v = literal_value(g, e, &ref);
-    /* A window, not the whole pool, keeps a 10,000-rule policy's compile linear. */
-    uint32_t from = p->nconsts > 1024 ? p->nconsts - 1024 : 0;
-    for (uint32_t i = from; i < p->nconsts; i++)
-        if (same_const(p, i, &v, ref, g->const_ref)) {
-            if (v.type == TYPE_CITATION)
-                p->ncitations--; /* the copy literal_value just added is not needed */
-            return i;
-        }
+    if (g->oom || !grow_const_slots(g, p->nconsts + 1)) {
+        g->oom = true;
+        return 0;
+    }
+    uint32_t *slot = const_slot(g, &v, ref);
+    if (*slot != 0) {
+        if (v.type == TYPE_CITATION)
+            p->ncitations--; /* the copy literal_value just added is not needed */
+        return *slot - 1;
+    }
     uint32_t cap = g->consts_cap;
     if (!grow((void **)&p->consts, &g->consts_cap, p->nconsts + 1, sizeof *p->consts) ||
         !grow((void **)&g->const_ref, &cap, p->nconsts + 1, sizeof *g->const_ref)) {
@@ -165,6 +229,7 @@ static uint32_t add_const(struct cg *g, const struct expr *e)
     }
     p->consts[p->nconsts] = v;
     g->const_ref[p->nconsts] = ref;
+    *slot = p->nconsts + 1;
     return p->nconsts++;
 }
 
@@ -965,6 +1030,7 @@ bool codegen_program(const struct merged_policy *m, const struct check_result *c
     }
     free(g.fns);
     free(g.const_ref);
+    free(g.const_slots);
     if (g.oom) {
         snprintf(err, errsize, "out of memory while generating code");
         program_free(out);

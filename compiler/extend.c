@@ -12,21 +12,32 @@
 
 #include "parse.h"
 
-static int find_named(const struct ptrvec *v, size_t name_offset, const char *name)
+static int find_named(const struct name_index *ix, const char *name)
 {
-    for (size_t i = 0; i < v->len; i++) {
-        const char *n = *(const char **)((const char *)v->items[i] + name_offset);
-        if (strcmp(n, name) == 0)
-            return (int)i;
-    }
-    return -1;
+    return (int)name_index_get(ix, name);
 }
-
-
 
 static int find_rule(const struct merged_policy *m, const char *name)
 {
-    return find_named(&m->rules, offsetof(struct rule_decl, name), name);
+    return find_named(&m->rule_index, name);
+}
+
+/* Appends a declaration to its list and records its place under its name. */
+static void push_named(struct arena *a, struct ptrvec *v, struct name_index *ix, const char *name, void *decl)
+{
+    ptrvec_push(a, v, decl);
+    name_index_put(a, ix, name, v->len - 1);
+}
+
+/* Inserts a rule at `at`: the rules after it move one place down, so their places are recorded again. */
+static void insert_rule(struct merged_policy *m, struct arena *a, size_t at, struct rule_decl *r)
+{
+    ptrvec_insert(a, &m->rules, at, r);
+    for (size_t k = at; k < m->rules.len; k++) {
+        const struct rule_decl *moved = m->rules.items[k];
+        if (!moved->is_otherwise)
+            name_index_put(a, &m->rule_index, moved->name, k);
+    }
 }
 
 static const char *inherit_hint(struct arena *a, const char *what, const char *name)
@@ -38,20 +49,20 @@ static const char *inherit_hint(struct arena *a, const char *what, const char *n
 
 static void merge_outcome(struct merged_policy *m, struct outcome_decl *d, struct arena *a, struct diag *diag)
 {
-    int at = find_named(&m->outcomes, offsetof(struct outcome_decl, name), d->name);
+    int at = find_named(&m->outcome_index, d->name);
     if (at >= 0) {
         struct outcome_decl *old = m->outcomes.items[at];
         diag_report(diag, DIAG_ERROR, &d->loc, "each outcome is declared once; use the existing one",
                     "the outcome '%s' is already declared (at %s:%d)", d->name, old->loc.src->path, old->loc.line);
         return;
     }
-    ptrvec_push(a, &m->outcomes, d);
+    push_named(a, &m->outcomes, &m->outcome_index, d->name, d);
 }
 
 static void merge_param(struct merged_policy *m, struct param_decl *d, bool has_parent, struct arena *a,
                         struct diag *diag)
 {
-    int at = find_named(&m->params, offsetof(struct param_decl, name), d->name);
+    int at = find_named(&m->param_index, d->name);
     if (d->override) {
         /* Without a parent there is nothing to override, even a parameter declared earlier in this file. */
         if (at < 0 || !has_parent) {
@@ -97,13 +108,13 @@ static void merge_param(struct merged_policy *m, struct param_decl *d, bool has_
                     old->loc.line);
         return;
     }
-    ptrvec_push(a, &m->params, d);
+    push_named(a, &m->params, &m->param_index, d->name, d);
 }
 
 static void merge_set(struct merged_policy *m, struct set_decl *d, bool has_parent, struct arena *a,
                       struct diag *diag)
 {
-    int at = find_named(&m->sets, offsetof(struct set_decl, name), d->name);
+    int at = find_named(&m->set_index, d->name);
     if (d->override) {
         if (at < 0 || !has_parent) {
             diag_report(diag, DIAG_ERROR, &d->loc,
@@ -121,7 +132,7 @@ static void merge_set(struct merged_policy *m, struct set_decl *d, bool has_pare
                     "the set '%s' is already declared (at %s:%d)", d->name, old->loc.src->path, old->loc.line);
         return;
     }
-    ptrvec_push(a, &m->sets, d);
+    push_named(a, &m->sets, &m->set_index, d->name, d);
 }
 
 static void merge_rule(struct merged_policy *m, struct rule_decl *r, struct arena *a, struct diag *diag)
@@ -149,6 +160,7 @@ static void merge_rule(struct merged_policy *m, struct rule_decl *r, struct aren
             return;
         }
         m->rules.items[existing] = r;
+        name_index_put(a, &m->rule_index, r->name, (size_t)existing);
         return;
     }
     if (existing >= 0) {
@@ -168,11 +180,11 @@ static void merge_rule(struct merged_policy *m, struct rule_decl *r, struct aren
                         r->anchor, r->placement == PLACE_BEFORE ? "before" : "after");
             return;
         }
-        ptrvec_insert(a, &m->rules, (size_t)anchor + (r->placement == PLACE_AFTER ? 1 : 0), r);
+        insert_rule(m, a, (size_t)anchor + (r->placement == PLACE_AFTER ? 1 : 0), r);
         return;
     }
     /* A new rule goes after the rules already there, but never after `otherwise`. */
-    ptrvec_insert(a, &m->rules, has_otherwise ? n - 1 : n, r);
+    insert_rule(m, a, has_otherwise ? n - 1 : n, r);
 }
 
 static bool file_exists(const char *path)
@@ -308,9 +320,8 @@ static bool extend_load_depth(const char *path, const struct extend_options *opt
         case DECL_TABLE: {
             /* like a set: declared once, or overridden by a policy that extends the one declaring it */
             struct table_decl *t = d->u.table;
-            size_t k = 0;
-            while (k < out->tables.len && strcmp(((struct table_decl *)out->tables.items[k])->name, t->name) != 0)
-                k++;
+            int found = find_named(&out->table_index, t->name);
+            size_t k = found >= 0 ? (size_t)found : out->tables.len;
             if (k < out->tables.len && t->override)
                 out->tables.items[k] = t;
             else if (k < out->tables.len)
@@ -322,7 +333,7 @@ static bool extend_load_depth(const char *path, const struct extend_options *opt
                 diag_report(diag, DIAG_ERROR, &t->loc, "drop 'override' to declare a new table",
                             "there is no table '%s' to override", t->name);
             else
-                ptrvec_push(arena, &out->tables, t);
+                push_named(arena, &out->tables, &out->table_index, t->name, t);
             break;
         }
         case DECL_RULE:
@@ -339,9 +350,8 @@ static bool extend_load_depth(const char *path, const struct extend_options *opt
         case DECL_COLUMN: {
             /* A column of the same name replaces the inherited one in its place. */
             struct column_decl *c = d->u.column;
-            size_t k = 0;
-            while (k < out->columns.len && strcmp(((struct column_decl *)out->columns.items[k])->name, c->name) != 0)
-                k++;
+            int found = find_named(&out->column_index, c->name);
+            size_t k = found >= 0 ? (size_t)found : out->columns.len;
             if (k < out->columns.len) {
                 struct column_decl *old = out->columns.items[k];
                 if (old->loc.src == c->loc.src)
@@ -350,7 +360,7 @@ static bool extend_load_depth(const char *path, const struct extend_options *opt
                 else
                     out->columns.items[k] = c;
             } else {
-                ptrvec_push(arena, &out->columns, c);
+                push_named(arena, &out->columns, &out->column_index, c->name, c);
             }
             break;
         }

@@ -9,6 +9,7 @@
 #include "arena.h"
 #include "ast.h"
 #include "diag.h"
+#include "name_index.h"
 
 #define EXTEND_MAX_DEPTH 8
 #define EXTEND_MAX_INCLUDE_DIRS 8
@@ -24,6 +25,8 @@ struct merged_policy {
     struct ptrvec examples;     /* struct example_decl *, the top file's only */
     struct ptrvec columns;      /* struct column_decl *, output columns in order */
     struct expr *column_scope;  /* `columns when ...`, the nearest file's; NULL: every conviction */
+    /* Each name's place in the list above, kept up to date by extend.c and read by check.c. */
+    struct name_index outcome_index, param_index, set_index, table_index, rule_index, column_index;
 };
 
 struct compile_sources {

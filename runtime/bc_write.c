@@ -238,14 +238,19 @@ static bool build_maps(struct enc *e)
     }
     if (p->nstrings > 1)
         qsort(e->strings, p->nstrings, sizeof *e->strings, cmp_ptr_index);
-    /* p->citations keep their indices even when two are equal. */
+    /* p->citations keep their indices even when two are equal.  Only the
+     * first of equal ones goes in the hash table, the one cit_intern finds
+     * anyway: a statute cited by each of 65,535 rules would otherwise make a
+     * run of 65,535 equal entries that every insertion walks to its end. */
     for (uint32_t i = 0; i < p->ncitations; i++) {
-        uint32_t h = (uint32_t)cit_hash(&p->citations[i]) & e->mask;
-        e->cits[e->ncits] = &p->citations[i];
+        const struct citation *c = &p->citations[i];
+        uint32_t h = (uint32_t)cit_hash(c) & e->mask;
+        e->cits[e->ncits] = c;
         e->ncits++;
-        while (e->slots[h] != 0)
+        while (e->slots[h] != 0 && !cit_same(e->cits[e->slots[h] - 1], c))
             h = (h + 1) & e->mask;
-        e->slots[h] = e->ncits;
+        if (e->slots[h] == 0)
+            e->slots[h] = e->ncits;
     }
     return true;
 }
