@@ -160,6 +160,8 @@ struct cadoj_date_memo {
     int32_t date;
 };
 
+enum scan_result { SCAN_ERROR = -1, SCAN_END = 0, SCAN_ROW = 1, SCAN_BLANK = 2 };
+
 struct cadoj_reader {
     struct record_reader base; /* first, so the two pointers convert */
     char *name;                /* for messages: the path, or "standard input" */
@@ -176,10 +178,12 @@ struct cadoj_reader {
     bool careful_only;         /* every row goes to the careful scanner (for tests) */
 
     struct cadoj_field *fields; /* CADOJ_ROW_FIELDS for data rows; grows for the header */
-    /* the quick scanner: where each cell ends (room for one span's commas past the last cell);
-     * only the ends of kept cells and of the cells before them are needed (last_needed) */
+    /* the quick scanner (the build for this processor), and where each cell ends, with
+     * room for one span's commas past the last cell */
+    enum scan_result (*scan_quick)(struct cadoj_reader *r);
     uint32_t ends[CADOJ_ROW_FIELDS + CADOJ_SPAN];
-    int16_t last_needed[CADOJ_ROW_FIELDS + 1]; /* [k]: the last needed end before cell k, or -1 */
+    /* [k], bit j: the end of cell k + j is needed (a kept cell's, or the one before it) */
+    uint64_t needed_ends[CADOJ_ROW_FIELDS];
     uint32_t fields_cap;
     uint32_t nfields;          /* fields in the row, including ones not stored */
     uint32_t header_fields;    /* named columns in the header (trailing empty cell left out) */
@@ -225,8 +229,6 @@ struct cadoj_reader {
     char errmsg[1024];
     char reason[1024];
 };
-
-enum scan_result { SCAN_ERROR = -1, SCAN_END = 0, SCAN_ROW = 1, SCAN_BLANK = 2 };
 
 enum scan_state { S_START, S_UNQUOTED, S_QUOTED, S_QUOTE, S_AFTER_QUOTE };
 
@@ -562,24 +564,28 @@ static enum scan_result cadoj_scan_careful(struct cadoj_reader *r, bool header)
 
 /*
  * Where the bytes that shape a row are in a span of CADOJ_SPAN bytes: bit i
- * of each mask stands for byte i.  The compares run 16 bytes at a time with
- * SSE2, which every x86-64 processor has; elsewhere one byte at a time.
+ * of each mask stands for byte i.
  */
 struct cadoj_marks {
     uint64_t comma;
     uint64_t stop; /* a line end (CR, LF), a double quote or a NUL byte */
 };
 
-#if defined(__SSE2__)
-#include <emmintrin.h>
+/*
+ * The scanner comes in two builds of one body (cadoj_scan_quick_with): one
+ * for any x86-64 processor (SSE2, 16 bytes a compare, popcount in
+ * software), and one for processors with AVX2 (32 bytes a compare, the
+ * popcount instruction), chosen once when the reader opens.  Elsewhere one
+ * byte at a time.
+ */
+#if defined(__x86_64__) && defined(__GNUC__)
+#define CADOJ_WIDE 1
+#include <cpuid.h>
+#include <immintrin.h>
 
-static inline __m128i bytes_equal(__m128i v, char c)
-{
-    return _mm_cmpeq_epi8(v, _mm_set1_epi8(c));
-}
+#define CADOJ_AVX2 __attribute__((target("avx2,popcnt,bmi")))
 
-/* One bit per byte of a 16-byte compare, placed as bits 16 * i .. 16 * i + 15. */
-static inline uint64_t bits_of(__m128i eq, unsigned i)
+static inline uint64_t bits16(__m128i eq, unsigned i)
 {
     return (uint64_t)(unsigned)_mm_movemask_epi8(eq) << (16 * i);
 }
@@ -589,13 +595,63 @@ static inline void cadoj_find_marks(const char *p, struct cadoj_marks *m)
     m->comma = m->stop = 0;
     for (unsigned i = 0; i < CADOJ_SPAN / 16; i++) {
         __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + 16 * i));
-        __m128i stop = _mm_or_si128(_mm_or_si128(bytes_equal(v, '\n'), bytes_equal(v, '\r')),
-                                    _mm_or_si128(bytes_equal(v, '"'), bytes_equal(v, '\0')));
-        m->comma |= bits_of(bytes_equal(v, ','), i);
-        m->stop |= bits_of(stop, i);
+        __m128i stop = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('\n')),
+                                                 _mm_cmpeq_epi8(v, _mm_set1_epi8('\r'))),
+                                    _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')),
+                                                 _mm_cmpeq_epi8(v, _mm_set1_epi8('\0'))));
+        m->comma |= bits16(_mm_cmpeq_epi8(v, _mm_set1_epi8(',')), i);
+        m->stop |= bits16(stop, i);
+    }
+}
+
+static inline CADOJ_AVX2 uint64_t bits32(__m256i eq, unsigned i)
+{
+    return (uint64_t)(unsigned)_mm256_movemask_epi8(eq) << (32 * i);
+}
+
+/*
+ * The five bytes that matter have five different low halves (',' 0x2C,
+ * '"' 0x22, LF 0x0A, CR 0x0D, NUL 0x00), so one table lookup on the low
+ * half and one compare find them all; bytes from 0x80 look up 0 and match
+ * nothing, and the table's other rows hold 0xFF, which no byte can match.
+ */
+static inline CADOJ_AVX2 void cadoj_find_marks_avx2(const char *p, struct cadoj_marks *m)
+{
+    const char X = (char)0xFF; /* in no row of the table: a byte 0xFF looks up 0 */
+    const __m256i table = _mm256_setr_epi8(0, X, '"', X, X, X, X, X, X, X, '\n', X, ',', '\r', X, X,
+                                           0, X, '"', X, X, X, X, X, X, X, '\n', X, ',', '\r', X, X);
+    m->comma = m->stop = 0;
+    for (unsigned i = 0; i < CADOJ_SPAN / 32; i++) {
+        __m256i v = _mm256_loadu_si256((const __m256i *)(const void *)(p + 32 * i));
+        __m256i special = _mm256_cmpeq_epi8(_mm256_shuffle_epi8(table, v), v);
+        __m256i comma = _mm256_cmpeq_epi8(v, _mm256_set1_epi8(','));
+        m->comma |= bits32(comma, i);
+        m->stop |= bits32(_mm256_andnot_si256(comma, special), i);
+    }
+}
+
+static inline CADOJ_AVX2 unsigned count_bits_avx2(uint64_t x)
+{
+    return (unsigned)__builtin_popcountll(x);
+}
+
+/*
+ * Notes only the needed ends (bit j of needed: the end at comma j), each
+ * found with one bit deposit: where the processor does that quickly, a row
+ * costs its 28 needed ends instead of its 95 commas.
+ */
+#define CADOJ_BMI2 __attribute__((target("avx2,popcnt,bmi,bmi2")))
+static inline CADOJ_BMI2 void note_needed_commas(uint32_t *ends, uint32_t at, uint64_t commas, unsigned n,
+                                                 uint64_t needed)
+{
+    (void)n;
+    for (; needed; needed &= needed - 1) {
+        unsigned j = (unsigned)__builtin_ctzll(needed);
+        ends[j] = at + (unsigned)__builtin_ctzll(_pdep_u64((uint64_t)1 << j, commas));
     }
 }
 #else
+#define CADOJ_WIDE 0
 static inline void cadoj_find_marks(const char *p, struct cadoj_marks *m)
 {
     m->comma = m->stop = 0;
@@ -622,7 +678,7 @@ static inline unsigned highest_bit(uint64_t mask)
     return 63u - (unsigned)__builtin_clzll(mask);
 }
 
-/* The number of bits set (x86-64 has no popcount instruction before SSE4.2). */
+/* The number of bits set, for processors without the popcount instruction. */
 static inline unsigned count_bits(uint64_t x)
 {
     x = x - ((x >> 1) & 0x5555555555555555ull);
@@ -635,6 +691,26 @@ static inline unsigned count_bits(uint64_t x)
 static inline uint64_t below_lowest(uint64_t mask, uint64_t all)
 {
     return mask ? (mask & (~mask + 1)) - 1 : all;
+}
+
+/*
+ * Notes where the n commas of the mask are (at + bit), in ends[0 ..], eight
+ * at a time: a row has a comma every few bytes, and a branch per comma
+ * costs more than writing up to seven ends too many, which the next cells
+ * overwrite (ends has CADOJ_SPAN entries to spare).  The top bit keeps
+ * the count of trailing zeros defined once the mask runs out.
+ */
+static inline __attribute__((always_inline)) void note_commas(uint32_t *ends, uint32_t at, uint64_t commas,
+                                                              unsigned n, uint64_t needed)
+{
+    (void)needed;
+    for (unsigned done = 0; done < n; done += 8, ends += 8) {
+#pragma GCC unroll 8
+        for (unsigned k = 0; k < 8; k++) {
+            ends[k] = at + lowest_bit(commas | (uint64_t)1 << 63);
+            commas &= commas - 1;
+        }
+    }
 }
 
 /*
@@ -689,7 +765,10 @@ enum quick_state {
  * CADOJ_ROW_FIELDS cells, or a row longer than CADOJ_LONG_ROW: the careful
  * scanner reads the row instead.
  */
-static enum scan_result cadoj_scan_quick(struct cadoj_reader *r)
+static inline __attribute__((always_inline)) enum scan_result
+cadoj_scan_quick_with(struct cadoj_reader *r, void (*find_marks)(const char *, struct cadoj_marks *),
+                      unsigned (*popcount)(uint64_t),
+                      void (*note)(uint32_t *ends, uint32_t at, uint64_t commas, unsigned n, uint64_t needed))
 {
     enum quick_state state = Q_CELL;
     uint32_t col = 0;
@@ -743,7 +822,7 @@ static enum scan_result cadoj_scan_quick(struct cadoj_reader *r)
         size_t avail = r->len - r->pos < CADOJ_SPAN ? r->len - r->pos : CADOJ_SPAN;
         uint64_t in_data = avail == CADOJ_SPAN ? ~(uint64_t)0 : ((uint64_t)1 << avail) - 1;
         struct cadoj_marks m;
-        cadoj_find_marks(p, &m);
+        find_marks(p, &m);
         uint64_t stop = m.stop & in_data;
 
         if (state == Q_QUOTED) {
@@ -763,22 +842,16 @@ static enum scan_result cadoj_scan_quick(struct cadoj_reader *r)
             continue;
         }
 
-        /*
-         * Q_CELL: every comma before the first line end, quote or NUL ends a
-         * cell.  They are noted one by one up to the last end a kept cell
-         * needs; the rest are counted, and the last of them noted (it is
-         * where the next cell starts).
-         */
+        /* Q_CELL: every comma before the first line end, quote or NUL ends a cell. */
         uint64_t commas = m.comma & below_lowest(stop, in_data);
         if (commas) {
-            uint32_t after = col + count_bits(commas);
-            int last = r->last_needed[after < CADOJ_ROW_FIELDS ? after : CADOJ_ROW_FIELDS];
-            for (; (int)col <= last; commas &= commas - 1)
-                ends[col++] = (uint32_t)(at + lowest_bit(commas));
-            if (commas) {
-                col = after;
-                ends[col - 1] = (uint32_t)(at + highest_bit(commas));
-            }
+            unsigned n = popcount(commas);
+            /* cells that no kept cell needs (most of the row) are only counted */
+            uint64_t needed = r->needed_ends[col] & (n == 64 ? ~(uint64_t)0 : ((uint64_t)1 << n) - 1);
+            if (needed)
+                note(ends + col, (uint32_t)at, commas, n, needed);
+            col += n;
+            ends[col - 1] = (uint32_t)(at + highest_bit(commas)); /* where the next cell starts */
             if (col >= CADOJ_ROW_FIELDS)
                 return cadoj_rescan(r); /* too many cells: the row is rejected, carefully */
         }
@@ -804,6 +877,62 @@ static enum scan_result cadoj_scan_quick(struct cadoj_reader *r)
     }
 }
 
+static enum scan_result cadoj_scan_quick(struct cadoj_reader *r)
+{
+    return cadoj_scan_quick_with(r, cadoj_find_marks, count_bits, note_commas);
+}
+
+#if CADOJ_WIDE
+static CADOJ_AVX2 enum scan_result cadoj_scan_quick_avx2(struct cadoj_reader *r)
+{
+    return cadoj_scan_quick_with(r, cadoj_find_marks_avx2, count_bits_avx2, note_commas);
+}
+
+static CADOJ_BMI2 enum scan_result cadoj_scan_quick_bmi2(struct cadoj_reader *r)
+{
+    return cadoj_scan_quick_with(r, cadoj_find_marks_avx2, count_bits_avx2, note_needed_commas);
+}
+
+/* AMD processors before Zen 3 (family 25) take a hundred cycles or more over a bit deposit. */
+static bool cadoj_slow_deposit(void)
+{
+    unsigned eax, ebx, ecx, edx;
+    if (!__get_cpuid(0, &eax, &ebx, &ecx, &edx) || ebx != 0x68747541 /* "Auth"enticAMD */ ||
+        !__get_cpuid(1, &eax, &ebx, &ecx, &edx))
+        return false;
+    return (eax >> 8 & 0xF) + (eax >> 20 & 0xFF) < 25;
+}
+
+static bool cadoj_runs(enum cadoj_scanner which)
+{
+    __builtin_cpu_init();
+    switch (which) {
+    case CADOJ_SCANNER_PORTABLE: return true;
+    case CADOJ_SCANNER_AVX2: return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("popcnt");
+    case CADOJ_SCANNER_BMI2: return cadoj_runs(CADOJ_SCANNER_AVX2) && __builtin_cpu_supports("bmi2");
+    }
+    return false;
+}
+
+/* The build for this processor: the deposit where it is quick, else AVX2, else the portable one. */
+static enum cadoj_scanner cadoj_best_scanner(void)
+{
+    if (cadoj_runs(CADOJ_SCANNER_BMI2) && !cadoj_slow_deposit())
+        return CADOJ_SCANNER_BMI2;
+    return cadoj_runs(CADOJ_SCANNER_AVX2) ? CADOJ_SCANNER_AVX2 : CADOJ_SCANNER_PORTABLE;
+}
+#else
+static bool cadoj_runs(enum cadoj_scanner which)
+{
+    return which == CADOJ_SCANNER_PORTABLE;
+}
+
+static enum cadoj_scanner cadoj_best_scanner(void)
+{
+    return CADOJ_SCANNER_PORTABLE;
+}
+#endif
+
 /* Scans the next data row: quickly when it can, carefully otherwise. */
 static enum scan_result cadoj_scan_row(struct cadoj_reader *r)
 {
@@ -822,7 +951,9 @@ static enum scan_result cadoj_scan_row(struct cadoj_reader *r)
     }
     r->row_offset = cadoj_offset(r, r->pos);
     r->unterminated_col = r->oversized_col = r->bad_quote_col = r->nul_col = -1;
-    return r->careful_only ? cadoj_scan_careful(r, false) : cadoj_scan_quick(r);
+    if (r->careful_only)
+        return cadoj_scan_careful(r, false);
+    return r->scan_quick(r);
 }
 
 /* ---- header ----------------------------------------------------------------------- */
@@ -1714,17 +1845,15 @@ static struct record_reader *cadoj_open(const char *path, size_t block, uint64_t
     r->block = block ? block : 1;
     r->stop_at = UINT64_MAX;
     r->list_charges = true;
-    /* the quick scanner needs the end of each kept cell and of the cell before it */
-    r->last_needed[0] = -1;
-    for (uint32_t k = 1; k <= CADOJ_ROW_FIELDS; k++) {
-        uint32_t j = k - 1;
-        bool needed = cadoj_kept(j) || (j + 1 < CADOJ_ROW_FIELDS && cadoj_kept(j + 1));
-        r->last_needed[k] = needed ? (int16_t)j : r->last_needed[k - 1];
-    }
+    for (uint32_t k = 0; k < CADOJ_ROW_FIELDS; k++)
+        for (uint32_t j = 0; j < 64 && k + j < CADOJ_ROW_FIELDS; j++)
+            if (cadoj_kept(k + j) || (k + j + 1 < CADOJ_ROW_FIELDS && cadoj_kept(k + j + 1)))
+                r->needed_ends[k] |= (uint64_t)1 << j;
     r->base.format_name = "California DOJ criminal-history export";
     r->base.next = cadoj_next;
     r->base.error = cadoj_error;
     r->base.close = cadoj_close;
+    cadoj_reader_choose_scanner(&r->base, cadoj_best_scanner());
     r->base.header = cadoj_header;
     r->base.reject = reject;
     r->base.reject_ctx = ctx;
@@ -1851,4 +1980,21 @@ void cadoj_reader_scan_carefully(struct record_reader *base)
     struct cadoj_reader *r = cadoj_of(base);
     if (r)
         r->careful_only = true;
+}
+
+bool cadoj_reader_choose_scanner(struct record_reader *base, enum cadoj_scanner which)
+{
+    struct cadoj_reader *r = cadoj_of(base);
+    if (!r || !cadoj_runs(which))
+        return false;
+    switch (which) {
+    case CADOJ_SCANNER_PORTABLE: r->scan_quick = cadoj_scan_quick; break;
+#if CADOJ_WIDE
+    case CADOJ_SCANNER_AVX2: r->scan_quick = cadoj_scan_quick_avx2; break;
+    case CADOJ_SCANNER_BMI2: r->scan_quick = cadoj_scan_quick_bmi2; break;
+#else
+    default: return false;
+#endif
+    }
+    return true;
 }

@@ -151,6 +151,18 @@ void cadoj_reader_list_charges(struct record_reader *r, bool list);
 void cadoj_reader_scan_carefully(struct record_reader *r);
 
 /*
+ * The builds of the quick scanner, for tests that every build reads the
+ * same: a reader uses the fastest this processor runs well.  Choosing one
+ * the processor cannot run returns false and changes nothing.
+ */
+enum cadoj_scanner {
+    CADOJ_SCANNER_PORTABLE, /* SSE2 on x86-64, one byte at a time elsewhere */
+    CADOJ_SCANNER_AVX2,     /* AVX2: notes every comma */
+    CADOJ_SCANNER_BMI2      /* AVX2 and the bit deposit instruction: notes only the commas needed */
+};
+bool cadoj_reader_choose_scanner(struct record_reader *r, enum cadoj_scanner which);
+
+/*
  * One export read in parts, each by its own reader (lenity run --jobs).
  *
  * cadoj_find_subject_start: the byte offset of the first row after `near`

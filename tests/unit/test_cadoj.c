@@ -1101,15 +1101,25 @@ static void test_keep_rows(void **state)
     free(b.s);
 }
 
-/* Everything a reader hands out, kept rows included, read quickly or carefully. */
-static void digest_all(const char *path, size_t block, bool careful, struct sbuf *out)
+/* How digest_with reads: carefully, with the reader's own choice, or with a build of the quick scanner. */
+enum { READ_CAREFULLY = -2, READ_AS_CHOSEN = -1 };
+
+/*
+ * Everything a reader hands out, kept rows included, read as `how` says
+ * (false when the processor cannot run that build of the quick scanner).
+ */
+static bool digest_with(const char *path, size_t block, int how, struct sbuf *out)
 {
     struct run *run = open_path(path, block);
     if (!run->reader)
         fail_msg("%s: %s", path, run->err);
     run->reader->keep_rows = true;
-    if (careful)
+    if (how == READ_CAREFULLY)
         cadoj_reader_scan_carefully(run->reader);
+    else if (how != READ_AS_CHOSEN && !cadoj_reader_choose_scanner(run->reader, (enum cadoj_scanner)how)) {
+        close_run(run);
+        return false;
+    }
     struct person *p = &run->person;
     while (next(run) == RECORD_PERSON) {
         sb_printf(out, "P %s %d %d\n", text_of(p, p->id), (int)p->known, (int)p->date_of_birth);
@@ -1133,6 +1143,12 @@ static void digest_all(const char *path, size_t block, bool careful, struct sbuf
         sb_printf(out, "R %llu %s\n", (unsigned long long)run->rejected.rows[i], run->rejected.reasons[i]);
     check_accounting(run);
     close_run(run);
+    return true;
+}
+
+static void digest_all(const char *path, size_t block, bool careful, struct sbuf *out)
+{
+    digest_with(path, block, careful ? READ_CAREFULLY : READ_AS_CHOSEN, out);
 }
 
 /* A deterministic stream of numbers for the synthetic rows below. */
@@ -1161,6 +1177,9 @@ static void test_quick_and_careful_scanners_agree(void **state)
         "", "A", "  A ", "\"A\"", "\"A,B\"", "\"A\"\"B\"", " \"A\"", "\"A\" ", "\"A\"x", "A\"B",
         "\"", "\"\"", "\"\"\"\"", "\"A\nB\"", "\"A\rB\"", "\"A\r\nB\"", "x\ty", "\"a\0b\"", "a\0b",
         "11357 HS", "CONVICTED", "20100101", "001001001",
+        "A LONG CELL OF TEXT THAT RUNS PAST ONE SPAN OF SIXTY-FOUR BYTES, AND THEN SOME MORE",
+        "\"A LONG QUOTED CELL, WITH COMMAS, THAT RUNS PAST ONE SPAN OF SIXTY-FOUR BYTES\"",
+        ",,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,", /* 70 more cells */
     };
     const int nshapes = (int)(sizeof shapes / sizeof shapes[0]);
     uint64_t seed = 42;
@@ -1201,6 +1220,14 @@ static void test_quick_and_careful_scanners_agree(void **state)
         digest_all(path, blocks[k], false, &got);
         if (got.len != want.len || memcmp(got.s, want.s, want.len) != 0)
             fail_msg("synthetic rows read %zu bytes at a time: the quick scanner differs", blocks[k]);
+        free(got.s);
+    }
+    /* every build of the quick scanner this processor runs (the portable one always) */
+    static const char *const builds[] = {"portable", "AVX2", "AVX2 with bit deposit"};
+    for (int how = CADOJ_SCANNER_PORTABLE; how <= CADOJ_SCANNER_BMI2; how++) {
+        struct sbuf got = {0};
+        if (digest_with(path, 0, how, &got) && (got.len != want.len || memcmp(got.s, want.s, want.len) != 0))
+            fail_msg("synthetic rows: the %s quick scanner differs from the careful one", builds[how]);
         free(got.s);
     }
     free(want.s);
