@@ -73,7 +73,18 @@ static void fmt_usage(FILE *f)
 }
 
 /* Replaces path with text: written beside it and renamed over it, so a reader sees the old file or the new. */
+static bool fmt_replace_at(const char *path, const char *text, size_t len, char *err, size_t errsize);
+
+/* A policy reached through a symbolic link is rewritten where it lives; the link stays a link. */
 static bool fmt_replace(const char *path, const char *text, size_t len, char *err, size_t errsize)
+{
+    char *real = realpath(path, NULL);
+    bool ok = fmt_replace_at(real ? real : path, text, len, err, errsize);
+    free(real);
+    return ok;
+}
+
+static bool fmt_replace_at(const char *path, const char *text, size_t len, char *err, size_t errsize)
 {
     struct stat st;
     if (stat(path, &st) != 0) {

@@ -90,6 +90,12 @@ ls "$tmp" | grep -q 'fmt-' && fail "--write left a temporary file: $(ls "$tmp")"
 touch -d 2001-01-01 "$tmp/good.policy"
 "$BIN/lenityc" fmt --write "$tmp/good.policy" || fail "--write on a formatted file failed"
 [ "$(stat -c %Y "$tmp/good.policy")" == "$(date -d 2001-01-01 +%s)" ] || fail "--write touched a formatted file"
+# Through a symbolic link: the file it points to is rewritten, the link stays a link.
+cp tests/golden/fmt/layout.policy "$tmp/target.policy"
+ln -s target.policy "$tmp/link.policy"
+"$BIN/lenityc" fmt --write "$tmp/link.policy" || fail "--write through a link failed"
+[ -L "$tmp/link.policy" ] || fail "--write replaced the symbolic link with a file"
+cmp -s "$tmp/target.policy" tests/golden/fmt/layout.expected || fail "--write through a link did not format its target"
 # A folder it cannot write into: the file stays as it was, exit 3 (root can write anywhere: skip then).
 if [ "$(id -u)" -ne 0 ]; then
     mkdir "$tmp/ro" && cp tests/golden/fmt/layout.policy "$tmp/ro/p.policy" && chmod 555 "$tmp/ro"
