@@ -55,7 +55,7 @@ static void usage(FILE *f)
           "           one policy with different parameters, by transition, with examples\n"
           "\n"
           "'lenity COMMAND --help' lists a command's options.  The most used, with run:\n"
-          "  --format F        decisions (default), cadoj, cadoj-convictions, cadoj-condensed\n"
+          "  --format F        decisions (default), csv, jsonl, cadoj, cadoj-convictions, cadoj-condensed\n"
           "  --set NAME=VALUE  override a parameter of the policy for this run\n"
           "  --as-of DATE      the run date (YYYY-MM-DD); default: today\n"
           "  --jobs N          1 (default) or 2\n"
@@ -84,7 +84,10 @@ static void usage_run(FILE *f)
           "  --input FILE, -i FILE   the records (- for standard input)\n"
           "  --output FILE, -o FILE  where the decisions go (default, or -: standard output)\n"
           "  --format F        decisions (default): CSV after '#' lines that say what produced it;\n"
-          "                    cadoj: the DOJ export, every row, with the policy's output columns;\n"
+          "                    csv: the same rows, plain RFC 4180 (CRLF), no '#' lines (the stamp goes\n"
+          "                    to FILE.provenance.json);\n"
+          "                    jsonl: one JSON object per conviction with the same fields, after a\n"
+          "                    {\"provenance\": ...} line;\n"          "                    cadoj: the DOJ export, every row, with the policy's output columns;\n"
           "                    cadoj-convictions: only the rows with a decision shown;\n"
           "                    cadoj-condensed: gogen's 20 condensed input columns, then the policy's\n"
           "  --set NAME=VALUE  override a parameter of the policy for this run\n"
@@ -262,10 +265,11 @@ static int parse_args(int argc, char **argv, struct run_args *a, bool want_perso
                     fprintf(stderr, "lenity explain: --format is text or json, not '%s'\n", a->format);
                     return EXIT_USAGE;
                 }
-            } else if (strcmp(a->format, "decisions") != 0 && strcmp(a->format, "cadoj") != 0 &&
-                strcmp(a->format, "cadoj-condensed") != 0 && strcmp(a->format, "cadoj-convictions") != 0) {
-                fprintf(stderr, "lenity: --format is decisions, cadoj, cadoj-condensed or cadoj-convictions, "
-                                "not '%s'\n", a->format);
+            } else if (strcmp(a->format, "decisions") != 0 && strcmp(a->format, "csv") != 0 &&
+                       strcmp(a->format, "jsonl") != 0 && strcmp(a->format, "cadoj") != 0 &&
+                       strcmp(a->format, "cadoj-condensed") != 0 && strcmp(a->format, "cadoj-convictions") != 0) {
+                fprintf(stderr, "lenity: --format is decisions, csv, jsonl, cadoj, cadoj-condensed or "
+                                "cadoj-convictions, not '%s'\n", a->format);
                 return EXIT_USAGE;
             }
         } else if (strcmp(s, "--as-of") == 0 && next) {
@@ -529,8 +533,11 @@ static bool sink_open(struct sink *s, const struct run_args *a, const char *outp
         }
     }
     const char *format = a->format ? a->format : "decisions";
-    if (strcmp(format, "decisions") == 0) {
-        s->decisions = decisions_open_stamped(output, a->input, p, vm, pv, err, errsize);
+    if (strcmp(format, "decisions") == 0 || strcmp(format, "csv") == 0 || strcmp(format, "jsonl") == 0) {
+        enum decisions_format f = format[0] == 'd' ? DECISIONS_COMMENTED
+                                  : format[0] == 'c' ? DECISIONS_CSV
+                                                     : DECISIONS_JSONL;
+        s->decisions = decisions_open_stamped(output, a->input, p, vm, pv, f, err, errsize);
         return s->decisions != NULL;
     }
     if (p->ncolumns == 0) {
@@ -710,8 +717,8 @@ static int cmd_run(int argc, char **argv)
             rc = EXIT_INPUT;
         } else {
             struct summary *summary = sink.summary;
-            /* the copies of the DOJ export cannot carry '#' lines: their stamp goes beside them */
-            bool sidecar = sink.cadoj != NULL;
+            /* the copies of the DOJ export and plain CSV cannot carry '#' lines: their stamp goes beside them */
+            bool sidecar = sink.cadoj != NULL || (a.format && strcmp(a.format, "csv") == 0);
             if (!sink_commit(&sink, err, sizeof err)) {
                 fprintf(stderr, "lenity: %s\n", err);
                 rc = EXIT_INPUT;

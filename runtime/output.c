@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "summary.h"
 #include "value.h"
 #include "version.h"
 
@@ -190,6 +191,8 @@ struct decisions_writer {
     struct decided_tail *tails; /* one per rule */
     bool eligible_column;       /* some rule names an `eligible from` date: one more column */
     const struct provenance *pv; /* the stamp, or NULL */
+    enum decisions_format format;
+    unsigned col;               /* the column being written */
     long hash_at;               /* where the input hash's placeholder starts; -1: none */
     bool hash_last;             /* the input hash goes on a last line */
 };
@@ -210,60 +213,12 @@ static const char *program_authority(const struct program *p)
     return p->authority < p->ncitations ? p->citations[p->authority].text : "none given";
 }
 
-struct decisions_writer *decisions_open(const char *out_path, const char *in_path,
-                                        const struct program *p, const struct vm *vm,
-                                        char *err, size_t errsize)
+/* The '#' lines that say what produced the decisions file (its provenance). */
+static void decisions_comments(struct decisions_writer *w, const char *in_path, const struct vm *vm)
 {
-    return decisions_open_stamped(out_path, in_path, p, vm, NULL, err, errsize);
-}
-
-struct decisions_writer *decisions_open_stamped(const char *out_path, const char *in_path, const struct program *p,
-                                                const struct vm *vm, const struct provenance *pv, char *err,
-                                                size_t errsize)
-{
+    const struct program *p = w->p;
+    const struct provenance *pv = w->pv;
     const struct value *params = vm ? vm->params : NULL;
-    (void)params;
-    if (output_is_same_file(out_path, in_path)) {
-        snprintf(err, errsize,
-                 "%s: refusing to write the decisions over the input records (it is the same "
-                 "file); choose a different output file", out_path);
-        return NULL;
-    }
-    struct decisions_writer *w = calloc(1, sizeof *w);
-    if (!w) {
-        snprintf(err, errsize, "%s: out of memory", out_display(out_path));
-        return NULL;
-    }
-    w->p = p;
-    w->params = vm ? vm->params : NULL;
-    w->pv = pv;
-    w->hash_at = -1;
-    size_t longest = 0;
-    for (uint32_t i = 0; i < p->nrules; i++) {
-        size_t n = strlen(program_str(p, p->rules[i].name));
-        if (n > longest)
-            longest = n;
-    }
-    size_t words = 0;
-    for (int i = 0; i < FACT__COUNT; i++)
-        if (strlen(fact_words[i]) > words)
-            words = strlen(fact_words[i]);
-    w->reason_size = longest + words + 128;
-    w->reason = malloc(w->reason_size);
-    if (!w->reason) {
-        snprintf(err, errsize, "%s: out of memory", out_display(out_path));
-        free(w);
-        return NULL;
-    }
-    w->tails = calloc(p->nrules ? p->nrules : 1, sizeof *w->tails);
-    if (!w->tails || !out_file_open(&w->out, out_path, err, errsize)) {
-        if (!w->tails)
-            snprintf(err, errsize, "%s: out of memory", out_display(out_path));
-        free(w->tails);
-        free(w->reason);
-        free(w);
-        return NULL;
-    }
     FILE *f = w->out.f;
     char date[16];
     date_format_iso(p->effective, date);
@@ -316,13 +271,94 @@ struct decisions_writer *decisions_open_stamped(const char *out_path, const char
         }
         out_comment(f, "lenity version", LENITY_VERSION);
     }
+}
+
+/* JSON Lines begins with the stamp, the input's hash patched in at the end like the '#' line's. */
+static void decisions_json_stamp(struct decisions_writer *w)
+{
+    FILE *f = w->out.f;
+    if (!w->pv)
+        return;
+    fputs("{\"provenance\": ", f);
+    long start = ftell(f), at = -1;
+    bool placeholder = w->pv->hashing && w->out.seekable;
+    provenance_json(f, w->pv, NULL, placeholder, &at);
+    fputs("}\n", f);
+    if (placeholder && start >= 0 && at >= 0)
+        w->hash_at = start + at;
+    w->hash_last = w->pv->hashing && !placeholder;
+}
+
+struct decisions_writer *decisions_open(const char *out_path, const char *in_path,
+                                        const struct program *p, const struct vm *vm,
+                                        char *err, size_t errsize)
+{
+    return decisions_open_stamped(out_path, in_path, p, vm, NULL, DECISIONS_COMMENTED, err, errsize);
+}
+
+struct decisions_writer *decisions_open_stamped(const char *out_path, const char *in_path, const struct program *p,
+                                                const struct vm *vm, const struct provenance *pv,
+                                                enum decisions_format format, char *err, size_t errsize)
+{
+    const struct value *params = vm ? vm->params : NULL;
+    (void)params;
+    if (output_is_same_file(out_path, in_path)) {
+        snprintf(err, errsize,
+                 "%s: refusing to write the decisions over the input records (it is the same "
+                 "file); choose a different output file", out_path);
+        return NULL;
+    }
+    struct decisions_writer *w = calloc(1, sizeof *w);
+    if (!w) {
+        snprintf(err, errsize, "%s: out of memory", out_display(out_path));
+        return NULL;
+    }
+    w->p = p;
+    w->params = vm ? vm->params : NULL;
+    w->pv = pv;
+    w->format = format;
+    w->hash_at = -1;
+    size_t longest = 0;
+    for (uint32_t i = 0; i < p->nrules; i++) {
+        size_t n = strlen(program_str(p, p->rules[i].name));
+        if (n > longest)
+            longest = n;
+    }
+    size_t words = 0;
+    for (int i = 0; i < FACT__COUNT; i++)
+        if (strlen(fact_words[i]) > words)
+            words = strlen(fact_words[i]);
+    w->reason_size = longest + words + 128;
+    w->reason = malloc(w->reason_size);
+    if (!w->reason) {
+        snprintf(err, errsize, "%s: out of memory", out_display(out_path));
+        free(w);
+        return NULL;
+    }
+    w->tails = calloc(p->nrules ? p->nrules : 1, sizeof *w->tails);
+    if (!w->tails || !out_file_open(&w->out, out_path, err, errsize)) {
+        if (!w->tails)
+            snprintf(err, errsize, "%s: out of memory", out_display(out_path));
+        free(w->tails);
+        free(w->reason);
+        free(w);
+        return NULL;
+    }
+    FILE *f = w->out.f;
+    if (format == DECISIONS_COMMENTED)
+        decisions_comments(w, in_path, vm);
+    else if (format == DECISIONS_JSONL)
+        decisions_json_stamp(w);
     for (uint32_t i = 0; i < p->nrules; i++)
         if (p->rules[i].eligible_from != PROGRAM_NO_CONST)
             w->eligible_column = true;
-    fputs(w->eligible_column ? "person_id,row,citation,level,disposition_date,outcome,outcome_kind,reason,citing,rule,"
-                               "eligible_from\n"
-                             : "person_id,row,citation,level,disposition_date,outcome,outcome_kind,reason,citing,rule\n",
-          f);
+    if (format != DECISIONS_JSONL)
+        fprintf(f, "%s%s", w->eligible_column
+                               ? "person_id,row,citation,level,disposition_date,outcome,outcome_kind,reason,citing,"
+                                 "rule,eligible_from"
+                               : "person_id,row,citation,level,disposition_date,outcome,outcome_kind,reason,citing,"
+                                 "rule",
+                format == DECISIONS_CSV ? "\r\n" : "\n");
     return w;
 }
 
@@ -351,9 +387,76 @@ static bool line_put(struct decisions_writer *w, const char *s, size_t len)
     return true;
 }
 
-/* One CSV cell, quoted when a reader could otherwise misread it (as out_cell writes it). */
+/* The columns, in order; also the keys of a JSON Lines row. */
+static const char *const decisions_columns[] = {"person_id", "row", "citation", "level", "disposition_date",
+                                                "outcome", "outcome_kind", "reason", "citing", "rule",
+                                                "eligible_from"};
+#define DECISIONS_COL_ROW 1u
+#define DECISIONS_COL_RULE 9u
+
+/* A JSON string's content (the quotes are the separators' business). */
+static bool line_json(struct decisions_writer *w, const char *s, size_t len)
+{
+    if (!line_room(w, 6 * len)) /* at worst every byte is \u00XX */
+        return false;
+    char *out = w->line + w->line_len;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c == '"' || c == '\\') {
+            *out++ = '\\';
+            *out++ = (char)c;
+        } else if (c < 0x20) {
+            static const char hex[] = "0123456789abcdef";
+            memcpy(out, "\\u00", 4);
+            out[4] = hex[c >> 4];
+            out[5] = hex[c & 15];
+            out += 6;
+        } else {
+            *out++ = (char)c;
+        }
+    }
+    w->line_len = (size_t)(out - w->line);
+    return true;
+}
+
+/*
+ * Between two columns: a comma in CSV; in JSON Lines the previous string's
+ * closing quote, the next key, and the next string's opening quote (the row
+ * number is a number), so an empty cell is "" rather than nothing.
+ */
+static bool line_sep(struct decisions_writer *w)
+{
+    if (w->format != DECISIONS_JSONL) {
+        w->col++;
+        return line_put(w, ",", 1);
+    }
+    char text[64];
+    bool was_string = w->col != DECISIONS_COL_ROW;
+    w->col++;
+    bool is_string = w->col != DECISIONS_COL_ROW;
+    int n = snprintf(text, sizeof text, "%s, \"%s\": %s", was_string ? "\"" : "", decisions_columns[w->col],
+                     is_string ? "\"" : "");
+    return line_put(w, text, (size_t)n);
+}
+
+static bool line_start(struct decisions_writer *w)
+{
+    return w->format != DECISIONS_JSONL || line_put(w, "{\"person_id\": \"", 15);
+}
+
+/* RFC 4180 ends --format csv's records with CRLF; the decisions file keeps its plain newlines. */
+static bool line_end(struct decisions_writer *w)
+{
+    return w->format == DECISIONS_JSONL ? line_put(w, "\"}\n", 3)
+           : w->format == DECISIONS_CSV ? line_put(w, "\r\n", 2)
+                                        : line_put(w, "\n", 1);
+}
+
+/* One CSV cell, quoted when a reader could otherwise misread it (as out_cell writes it); JSON-escaped in JSON Lines. */
 static bool line_cell(struct decisions_writer *w, const char *s, size_t len)
 {
+    if (w->format == DECISIONS_JSONL)
+        return line_json(w, s, len);
     bool quote = len > 0 && (s[0] == ' ' || s[0] == '\t' || s[len - 1] == ' ' || s[len - 1] == '\t');
     for (size_t i = 0; i < len && !quote; i++)
         quote = s[i] == ',' || s[i] == '"' || s[i] == '\n' || s[i] == '\r';
@@ -396,7 +499,7 @@ static bool line_decided(struct decisions_writer *w, const struct decision *d)
 {
     const struct program *p = w->p;
     const struct program_rule *rule = d->rule < p->nrules ? &p->rules[d->rule] : NULL;
-    bool ok = line_put(w, ",", 1);
+    bool ok = line_sep(w);
     uint32_t nactions = 0;
     const uint32_t *actions = !d->unknown && rule && d->outcome == rule->outcome
                                   ? program_rule_actions(p, rule, &nactions) : NULL;
@@ -409,15 +512,15 @@ static bool line_decided(struct decisions_writer *w, const struct decision *d)
         program_join_actions(p, actions, nactions, text, need + 1);
         ok = ok && line_cell(w, text, need);
         free(text);
-        ok = ok && line_put(w, ",", 1) &&
+        ok = ok && line_sep(w) &&
              line_cell_str(w, outcome_kind_words((enum outcome_kind)p->outcomes[d->outcome].kind));
     } else if (d->outcome < p->noutcomes) {
-        ok = ok && line_cell_str(w, program_str(p, p->outcomes[d->outcome].name)) && line_put(w, ",", 1) &&
+        ok = ok && line_cell_str(w, program_str(p, p->outcomes[d->outcome].name)) && line_sep(w) &&
              line_cell_str(w, outcome_kind_words((enum outcome_kind)p->outcomes[d->outcome].kind));
     } else {
-        ok = ok && line_put(w, ",", 1);
+        ok = ok && line_sep(w);
     }
-    ok = ok && line_put(w, ",", 1);
+    ok = ok && line_sep(w);
     if (!ok)
         return false;
     if (!d->unknown && rule && !strchr(program_str(p, rule->reason), '{')) {
@@ -443,10 +546,10 @@ static bool line_decided(struct decisions_writer *w, const struct decision *d)
         if (!line_cell(w, w->reason, n))
             return false;
     }
-    ok = line_put(w, ",", 1);
+    ok = line_sep(w);
     if (rule && rule->citation < p->ncitations)
         ok = ok && line_cell(w, p->citations[rule->citation].text, p->citations[rule->citation].len);
-    ok = ok && line_put(w, ",", 1);
+    ok = ok && line_sep(w);
     if (rule)
         ok = ok && line_cell_str(w, program_str(p, rule->name));
     return ok;
@@ -460,8 +563,10 @@ static bool line_tail(struct decisions_writer *w, const struct decision *d)
     if (!by_rule)
         return line_decided(w, d);
     struct decided_tail *t = &w->tails[d->rule];
-    if (t->text)
+    if (t->text) {
+        w->col = DECISIONS_COL_RULE; /* where the copied tail ends */
         return line_put(w, t->text, t->len);
+    }
     size_t start = w->line_len;
     if (!line_decided(w, d))
         return false;
@@ -479,27 +584,28 @@ bool decisions_write(struct decisions_writer *w, const struct person *person, ui
         return false;
     const struct conviction *c = &person->convictions[index];
     w->line_len = 0;
-    bool ok = line_cell(w, person_text(person, person->id), person->id.len) && line_put(w, ",", 1) &&
-              line_number(w, c->row) && line_put(w, ",", 1);
+    w->col = 0;
+    bool ok = line_start(w) && line_cell(w, person_text(person, person->id), person->id.len) && line_sep(w) &&
+              line_number(w, c->row) && line_sep(w);
     if (ok && (c->known & (1u << FACT_CITATION)))
         ok = line_cell(w, c->citation.text, c->citation.len);
-    ok = ok && line_put(w, ",", 1);
+    ok = ok && line_sep(w);
     if (ok && (c->known & (1u << FACT_LEVEL)))
         ok = line_cell_str(w, level_words((enum level)c->level));
-    ok = ok && line_put(w, ",", 1);
+    ok = ok && line_sep(w);
     if (ok && (c->known & (1u << FACT_DISPOSITION_DATE))) {
         char date[16];
         ok = line_put(w, date, date_format_iso(c->disposition_date, date));
     }
     ok = ok && line_tail(w, d);
     if (ok && w->eligible_column) {
-        ok = line_put(w, ",", 1);
+        ok = line_sep(w);
         if (ok && d->has_eligible_from) {
             char date[16];
             ok = line_put(w, date, date_format_iso(d->eligible_from, date));
         }
     }
-    ok = ok && line_put(w, "\n", 1);
+    ok = ok && line_end(w);
     if (!ok)
         return false;
     FILE *f = w->out.f;
@@ -523,6 +629,13 @@ static bool decisions_stamp_hash(struct decisions_writer *w)
     if (!w->pv)
         return true;
     const char *hash = provenance_input_hash(w->pv);
+    if (w->hash_last && w->format == DECISIONS_JSONL) {
+        if (w->pv->input_sha256[0])
+            return fprintf(w->out.f, "{\"input_sha256\": \"%s\"}\n", hash) > 0;
+        fputs("{\"input_sha256\": null, \"input_sha256_note\": ", w->out.f);
+        json_string(w->out.f, hash);
+        return fputs("}\n", w->out.f) >= 0;
+    }
     if (w->hash_last)
         return fprintf(w->out.f, "# input sha256: %s\n", hash) > 0;
     if (w->hash_at < 0)

@@ -54,9 +54,14 @@ struct decisions_writer *decisions_open(const char *out_path, const char *in_pat
  * in place, else written on a last line.  Call provenance_finish before
  * decisions_commit.  pv is kept until then.
  */
+enum decisions_format {
+    DECISIONS_COMMENTED, /* --format decisions: CSV after the '#' lines */
+    DECISIONS_CSV,       /* --format csv: the same rows, plain RFC 4180, no '#' lines */
+    DECISIONS_JSONL,     /* --format jsonl: a {"provenance": ...} line, then one object per conviction */
+};
 struct decisions_writer *decisions_open_stamped(const char *out_path, const char *in_path, const struct program *p,
-                                                const struct vm *vm, const struct provenance *pv, char *err,
-                                                size_t errsize);
+                                                const struct vm *vm, const struct provenance *pv,
+                                                enum decisions_format format, char *err, size_t errsize);
 /* One row for conviction `index` of `person`; false once a write has failed. */
 bool decisions_write(struct decisions_writer *w, const struct person *person, uint32_t index,
                      const struct decision *d);

@@ -129,6 +129,8 @@ void provenance_finish(struct provenance *pv, bool abandon)
 
 const char *provenance_input_hash(const struct provenance *pv)
 {
+    if (pv->hashing)
+        return "not computed yet";
     return pv->input_sha256[0] ? pv->input_sha256 : pv->input_note[0] ? pv->input_note : "not computed";
 }
 
@@ -191,6 +193,11 @@ void provenance_json(FILE *f, const struct provenance *pv, const char *indent, b
         if (hash_at)
             *hash_at = ftell(f) - start;
         fprintf(f, "%*s\"", PROVENANCE_HASH_WIDTH, "");
+    } else if (pv->hashing) {
+        /* the thread may be writing it: not to be read before provenance_finish */
+        fputs("null", f);
+        provenance_key(f, indent, false, "input_sha256_note");
+        json_string(f, "on the last line (the output is a stream)");
     } else if (pv->input_sha256[0]) {
         json_string(f, pv->input_sha256);
     } else {
