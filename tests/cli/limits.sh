@@ -392,6 +392,49 @@ expect_grep "400001,\"subject '100' already has 400000 charges" rejects.csv
 peak_under_200mb "400,001 DOJ charges of one subject"
 rm -f doj-charges.csv
 
+# --- rules, parameters and sets: 65,535 each; citations in all sets: 1,000,000 -----
+# (PROGRAM_MAX_RULES, _PARAMS, _SETS, _SET_ENTRIES), refused by lenityc with the
+# count.  Just under, the compiled file is loaded and run by lenity.  Lint is
+# left out: it is not what is tested, and compiling stays about a second.
+# many KIND N: the small policy with N rules (counting its own rule and
+# 'otherwise'), N parameters, N sets of one citation, or one set of N citations.
+many() {
+    policy "level is felony" | sed '/^rule r$/,$d'
+    awk -v kind="$1" -v n="$2" 'BEGIN {
+        if (kind == "rules")
+            for (i = 1; i <= n - 2; i++)
+                printf "rule x%d\n  when citation in HS %d\n  then dismiss\n  because \"X.\"\n  citing HS 11361.8\n\n", i, i
+        else if (kind == "parameters")
+            for (i = 1; i <= n; i++) printf "parameter p%d = %d\n", i, i
+        else if (kind == "sets")
+            for (i = 1; i <= n; i++) printf "set s%d = {A %d}\n", i, i
+        else {
+            printf "set big = {"
+            for (i = 1; i <= n; i++) printf "%sA %d", (i == 1 ? "" : i % 16 == 1 ? ",\n  " : ", "), i
+            print "}"
+        }
+        print ""
+    }'
+    policy "level is felony" | sed -n '/^rule r$/,$p'
+}
+# at_limit KIND LIMIT MESSAGE: LIMIT of them compile and run; one more is refused with MESSAGE.
+at_limit() {
+    many "$1" "$2" >under.policy
+    expect_rc 0 out "$LENITYC" --no-lint under.policy -o under.lbc
+    expect_rc 0 out "$LENITY" run under.lbc --input records.csv --output decisions.csv
+    [ "$(wc -l <decisions.csv)" -ge 3 ] || fail "$2 $1: the decisions are missing: $(head -3 decisions.csv)"
+    many "$1" $(($2 + 1)) >over.policy
+    expect_rc 1 out "$LENITYC" --no-lint over.policy -o over.lbc
+    expect_grep "over.policy: $3" out
+    expect_grep "1 error; nothing written" out
+    [ ! -e over.lbc ] || fail "$(($2 + 1)) $1: lenityc wrote a file past the limit"
+    rm -f under.policy under.lbc over.policy decisions.csv
+}
+at_limit rules 65535 "the policy has 65536 rules, more than Lenity can run (at most 65535); split it into policies that extend one another"
+at_limit parameters 65535 "the policy has 65536 parameters, more than Lenity can run (at most 65535)"
+at_limit sets 65535 "the policy has 65536 sets, more than Lenity can run (at most 65535)"
+at_limit citations 1000000 "the policy's sets list 1000001 citations in all, more than Lenity can run (at most 1000000)"
+
 # --- a text in a policy: 1 MiB (PROGRAM_MAX_STRING_LEN), refused by lenityc ---------
 for n in 1048576 1048577; do
     policy "level is felony" | awk -v n=$n '/because "Test."/ {
