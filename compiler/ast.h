@@ -215,6 +215,10 @@ struct column_decl {
     struct loc loc;
     const char *name;           /* the column's header */
     struct ptrvec arms;         /* struct column_arm *; the last has no cond */
+    bool every_row;             /* `on every row`: worked out from each row's charge, with no decision */
+    enum rule_placement placement; /* `before "NAME"` / `after "NAME"`: PLACE_BEFORE / PLACE_AFTER, or PLACE_NONE */
+    const char *anchor;         /* the column it is placed beside */
+    struct loc anchor_loc;
 };
 
 enum decl_kind {

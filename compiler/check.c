@@ -53,6 +53,7 @@ struct checker {
     int aggregate_depth;     /* > 0 inside `where` */
     int depth;               /* expression nesting, bounded so no later pass can exhaust the C stack */
     bool in_column;          /* checking an output column, where `outcome` and `reason` exist */
+    bool in_row_column;      /* ... a column `on every row`: a row's charge, with no decision and no sentence */
     bool too_deep;           /* reported once per rule */
 };
 
@@ -183,12 +184,37 @@ static bool expect_type(struct checker *c, struct expr *e, uint8_t want, const c
     return true;
 }
 
+/*
+ * In a column on every row, the facts outside `where` are the row's charge's
+ * (spec section 13), and a charge has no sentence: the sentence belongs to a
+ * conviction's count, over all its rows.  false (reported) for those facts.
+ */
+static bool row_has_fact(struct checker *c, const struct expr *e, int fact)
+{
+    if (!c->in_row_column || (fact != FACT_SENTENCE && fact != FACT_SENTENCE_END))
+        return true;
+    char hint[160];
+    snprintf(hint, sizeof hint, "ask about the person's convictions instead, e.g. any conviction where %s is known",
+             facts[fact].name);
+    error(c, &e->loc, arena_strdup(c->arena, hint),
+          "a column on every row sees the charge its row names, and a charge has no '%s': only a conviction has a "
+          "sentence", facts[fact].name);
+    return false;
+}
+
 static uint8_t check_name(struct checker *c, struct expr *e)
 {
     const char *name = e->u.name;
     if (strcmp(name, "run_date") == 0) {
         e->ref = REF_RUN_DATE;
         return TYPE_DATE;
+    }
+    if (strcmp(name, "reason") == 0 && c->in_row_column) {
+        error(c, &e->loc, "write this column without 'on every row' to show the reason on the rows of decided "
+                          "convictions",
+              "a column on every row has no 'reason': most rows of the export are not convictions, and have no "
+              "decision");
+        return TYPE_NONE;
     }
     if (strcmp(name, "reason") == 0 && c->in_column) {
         e->ref = REF_REASON;
@@ -198,6 +224,8 @@ static uint8_t check_name(struct checker *c, struct expr *e)
     if (fact >= 0) {
         e->ref = c->aggregate_depth > 0 ? REF_FACT_EACH : REF_FACT_DECIDED;
         e->ref_index = (uint32_t)fact;
+        if (e->ref == REF_FACT_DECIDED && !row_has_fact(c, e, fact))
+            return TYPE_NONE;
         return facts[fact].type;
     }
     int p = find_param(c->m, name);
@@ -257,6 +285,8 @@ static uint8_t check_fact(struct checker *c, struct expr *e, int owner)
     }
     e->ref = owner == OWNER_PERSON ? REF_FACT_PERSON : REF_FACT_DECIDED;
     e->ref_index = (uint32_t)fact;
+    if (e->ref == REF_FACT_DECIDED && !row_has_fact(c, e, fact))
+        return TYPE_NONE;
     return facts[fact].type;
 }
 
@@ -561,6 +591,13 @@ static uint8_t check_expr_kind(struct checker *c, struct expr *e)
             error(c, &e->loc, "a rule decides the outcome; 'outcome' can be read in an output column",
                   "'outcome' is only known once a conviction is decided");
             return TYPE_NONE;
+        }
+        if (c->in_row_column) {
+            error(c, &e->loc, "write this column without 'on every row' to show the outcome on the rows of decided "
+                              "convictions",
+                  "a column on every row has no 'outcome': most rows of the export are not convictions, and have "
+                  "no decision");
+            /* still an outcome, so that `outcome is NAME` is not read as a second mistake */
         }
         return TYPE_OUTCOME;
     case EXPR_DECIMAL_YEARS: {
@@ -906,6 +943,7 @@ static void check_param(struct checker *c, struct param_decl *p)
 static void check_column(struct checker *c, struct column_decl *col)
 {
     c->in_column = true;
+    c->in_row_column = col->every_row;
     for (size_t i = 0; i < col->arms.len; i++) {
         struct column_arm *arm = col->arms.items[i];
         c->too_deep = false;
@@ -919,6 +957,68 @@ static void check_column(struct checker *c, struct column_decl *col)
             error(c, &arm->pattern_loc, NULL, "'written as' is for dates, and this is %s", a_type(t));
     }
     c->in_column = false;
+    c->in_row_column = false;
+}
+
+/* The place of the column named `name` in the list, or -1. */
+static long column_at(const struct ptrvec *cols, const char *name)
+{
+    for (size_t i = 0; i < cols->len; i++)
+        if (strcmp(((const struct column_decl *)cols->items[i])->name, name) == 0)
+            return (long)i;
+    return -1;
+}
+
+/* "did you mean "X"?" among the policy's columns, or NULL. */
+static const char *closest_column(struct checker *c, const char *name)
+{
+    const char *cands[256];
+    size_t n = 0;
+    for (size_t i = 0; i < c->m->columns.len && n < 255; i++)
+        cands[n++] = ((const struct column_decl *)c->m->columns.items[i])->name;
+    cands[n] = NULL;
+    const char *best = diag_closest(name, cands);
+    if (!best)
+        return "name one of the policy's columns, as its heading is written";
+    char hint[256];
+    snprintf(hint, sizeof hint, "did you mean \"%s\"?", best);
+    return arena_strdup(c->arena, hint);
+}
+
+/*
+ * `column "X" after "Y"`: a county's file format can put a column of its own
+ * among the inherited ones.  The merge (extend.c) appends a new column and
+ * keeps a replaced one in its place; here each placed column, in the order
+ * of the merged list, moves beside the column it names.  The order is what
+ * `--format cadoj` writes, so it is fixed before anything else reads the list.
+ */
+static void place_columns(struct checker *c)
+{
+    struct ptrvec *cols = &c->m->columns;
+    size_t n = cols->len;
+    struct column_decl **placed = n ? arena_alloc(c->arena, n * sizeof *placed) : NULL;
+    size_t nplaced = 0;
+    for (size_t i = 0; i < n; i++)
+        if (((struct column_decl *)cols->items[i])->placement != PLACE_NONE)
+            placed[nplaced++] = cols->items[i];
+    for (size_t k = 0; k < nplaced; k++) {
+        struct column_decl *col = placed[k];
+        const char *where = col->placement == PLACE_BEFORE ? "before" : "after";
+        if (strcmp(col->anchor, col->name) == 0) {
+            error(c, &col->anchor_loc, "name another column", "a column cannot be placed %s itself", where);
+            continue;
+        }
+        if (column_at(cols, col->anchor) < 0) {
+            error(c, &col->anchor_loc, closest_column(c, col->anchor),
+                  "there is no column \"%s\" to place this one %s", col->anchor, where);
+            continue;
+        }
+        size_t i = (size_t)column_at(cols, col->name);
+        memmove(&cols->items[i], &cols->items[i + 1], (cols->len - i - 1) * sizeof cols->items[0]);
+        cols->len--;
+        size_t at = (size_t)column_at(cols, col->anchor);
+        ptrvec_insert(c->arena, cols, col->placement == PLACE_AFTER ? at + 1 : at, col);
+    }
 }
 
 bool check_policy(struct merged_policy *m, struct arena *arena, struct diag *diag, struct check_result *out)
@@ -971,6 +1071,7 @@ bool check_policy(struct merged_policy *m, struct arena *arena, struct diag *dia
         check_rule(&c, m->rules.items[i]);
     for (size_t i = 0; i < m->examples.len; i++)
         check_example(&c, m->examples.items[i]);
+    place_columns(&c);
     for (size_t i = 0; i < m->columns.len; i++)
         check_column(&c, m->columns.items[i]);
     if (m->column_scope) {

@@ -862,7 +862,7 @@ static void gen_columns(struct cg *g)
     }
     for (size_t i = 0; i < m->columns.len && !g->oom; i++) {
         const struct column_decl *col = m->columns.items[i];
-        uint32_t fn = new_function(g, FUNCTION_COLUMN);
+        uint32_t fn = new_function(g, col->every_row ? FUNCTION_ROW_COLUMN : FUNCTION_COLUMN);
         if (g->oom)
             break;
         g->current = fn;

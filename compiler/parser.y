@@ -47,6 +47,8 @@ static struct expr *aggregate(struct parse_state *ps, enum aggregate_op op, bool
                               struct expr *where, const struct loc *loc);
 static void add_decl(struct parse_state *ps, enum decl_kind kind, void *d);
 static bool nest(struct parse_state *ps, const struct loc *loc);
+static struct column_decl *column_place(struct parse_state *ps, struct column_decl *c, enum rule_placement where,
+                                        const char *anchor, const struct loc *loc);
 static void ps_begin_fields(struct parse_state *ps);
 static void ps_add_field(struct parse_state *ps, const struct loc *loc, const char *name, struct expr *value);
 static struct example_conviction *ps_take_conviction(struct parse_state *ps, const struct loc *loc,
@@ -134,7 +136,7 @@ static void lenity_yyerror(const struct loc *loc, yyscan_t scanner, struct parse
 %type <citation> citing
 %type <example> example_head
 %type <column_arm> column_value
-%type <column> column_arms
+%type <column> column_arms column_head
 %type <table> table_entries
 %type <param> periods
 %type <period> period period_bounded
@@ -241,15 +243,13 @@ declaration:
         add_decl(ps, DECL_RULE, r);
     }
   | example_head
-  | COLUMN STRING '=' column_value {
-        struct column_decl *c = NEW(struct column_decl);
-        c->loc = @2; c->name = $2;
-        ptrvec_push(ps->arena, &c->arms, $4);
-        add_decl(ps, DECL_COLUMN, c);
+  | column_head '=' column_value {
+        ptrvec_push(ps->arena, &$1->arms, $3);
+        add_decl(ps, DECL_COLUMN, $1);
     }
-  | COLUMN STRING '=' column_arms {
-        $4->loc = @2; $4->name = $2;
-        add_decl(ps, DECL_COLUMN, $4);
+  | column_head '=' column_arms {
+        $1->arms = $3->arms;
+        add_decl(ps, DECL_COLUMN, $1);
     }
   | COLUMNS WHEN expr {
         add_decl(ps, DECL_COLUMN_SCOPE, $3);
@@ -295,6 +295,27 @@ table_entries:
         struct expr *k = node(ps, EXPR_CITATION, &@3); k->u.citation = $3;
         ptrvec_push(ps->arena, &$$->keys, k);
         ptrvec_push(ps->arena, &$$->values, $5);
+    }
+    ;
+
+/*
+ * column "NAME" [before "OTHER" | after "OTHER"] [on every row]: where the
+ * column goes among the inherited ones, and whether it is worked out for
+ * every row of the export rather than for decided convictions.  "row" is
+ * read as a name, so that it stays free as a word everywhere else.
+ */
+column_head:
+    COLUMN STRING {
+        $$ = NEW(struct column_decl); $$->loc = @2; $$->name = $2;
+    }
+  | column_head BEFORE STRING       { $$ = column_place(ps, $1, PLACE_BEFORE, $3, &@3); }
+  | column_head AFTER STRING        { $$ = column_place(ps, $1, PLACE_AFTER, $3, &@3); }
+  | column_head ON EVERY IDENT {
+        $$ = $1;
+        if (strcmp($4, "row") != 0)
+            diag_report(ps->diag, DIAG_ERROR, &@4, "write: column \"NAME\" on every row = ...",
+                        "after 'on every' comes 'row', not '%s'", $4);
+        $$->every_row = true;
     }
     ;
 
@@ -648,6 +669,20 @@ static void add_decl(struct parse_state *ps, enum decl_kind kind, void *d)
     case DECL_COLUMN_SCOPE: decl->u.column_scope = d; break;
     }
     ptrvec_push(ps->arena, &ps->policy->decls, decl);
+}
+
+/* `before "OTHER"` or `after "OTHER"` on a column: one place only. */
+static struct column_decl *column_place(struct parse_state *ps, struct column_decl *c, enum rule_placement where,
+                                        const char *anchor, const struct loc *loc)
+{
+    if (c->placement != PLACE_NONE)
+        diag_report(ps->diag, DIAG_ERROR, loc, "keep one 'before' or 'after'",
+                    "the column \"%s\" is already placed %s \"%s\"", c->name,
+                    c->placement == PLACE_BEFORE ? "before" : "after", c->anchor);
+    c->placement = where;
+    c->anchor = anchor;
+    c->anchor_loc = *loc;
+    return c;
 }
 
 static bool nest(struct parse_state *ps, const struct loc *loc)

@@ -619,9 +619,9 @@ static bool load_functions(struct load *L, struct reader *r)
         size_t at = r->offset;
         if (!rd_u8(L, r, &kind))
             return false;
-        if (kind > FUNCTION_ELIGIBLE_FROM)
+        if (kind > FUNCTION_ROW_COLUMN)
             return bad(L, at, "function %" PRIu32 " has kind %u (must be 0 to %u)", i, kind,
-                       (unsigned)FUNCTION_ELIGIBLE_FROM);
+                       (unsigned)FUNCTION_ROW_COLUMN);
         f->kind = kind;
         p->nfunctions = i + 1;
     }

@@ -55,7 +55,7 @@
  *                  u32|NONE eligible_from (a function); u32 first_action;
  *                  u32 nactions (0 for a rule with one outcome, else >= 2:
  *                  a range of the ACTIONS list, the first being `outcome`) }
- *   9 FUNCTIONS  u32 n; n x { u32 start; u32 len; u8 kind 0..2 }
+ *   9 FUNCTIONS  u32 n; n x { u32 start; u32 len; u8 kind 0..7 }
  *                (start + len within the code; the verifier checks the rest)
  *  10 CODE       u32 n; n x { u8 op; u8 a; u16 b; u32 c }  (see opcode.h)
  *  11 LINES      u32 n (= the code's n); n x u32 source line

@@ -136,10 +136,29 @@ struct cadoj_out *cadoj_out_open(const char *path, enum cadoj_out_variant varian
     return w;
 }
 
+/*
+ * The charge row `row` names, for a column on every row: the reader lists
+ * charges in the order of their rows, so `*next` walks them beside the rows.
+ * A row that names no offence gets `none`, with no fact known.
+ */
+static const struct conviction *row_charge(const struct person *person, const struct raw_row *row, uint32_t *next,
+                                           struct conviction *none)
+{
+    while (*next < person->ncharges && person->charges[*next].row < row->row)
+        (*next)++;
+    if (*next < person->ncharges && person->charges[*next].row == row->row)
+        return &person->charges[*next];
+    memset(none, 0, sizeof *none);
+    none->row = row->row;
+    return none;
+}
+
 bool cadoj_out_person(struct cadoj_out *w, const struct person *person, const struct decision *decisions)
 {
     FILE *f = w->out.f;
     const struct program *p = w->p;
+    uint32_t next_charge = 0;
+    struct conviction none;
     for (uint32_t r = 0; r < person->nrows; r++) {
         const struct raw_row *row = &person->rows[r];
         const char *text = person_text(person, row->text);
@@ -166,13 +185,20 @@ bool cadoj_out_person(struct cadoj_out *w, const struct person *person, const st
                 len = start[n - 1] - 1;
             fwrite(text, 1, len, f);
         }
+        const struct conviction *charge = NULL;
         for (uint32_t c = 0; c < p->ncolumns; c++) {
             putc(',', f);
-            if (!filled)
-                continue;
             const char *value;
             size_t vlen;
-            vm_column(w->vm, person, row->conviction, &decisions[row->conviction], c, &value, &vlen);
+            if (p->functions[p->columns[c].function].kind == FUNCTION_ROW_COLUMN) {
+                if (!charge)
+                    charge = row_charge(person, row, &next_charge, &none);
+                vm_row_column(w->vm, person, charge, c, &value, &vlen);
+            } else if (filled) {
+                vm_column(w->vm, person, row->conviction, &decisions[row->conviction], c, &value, &vlen);
+            } else {
+                continue;
+            }
             put_cell(f, value, vlen);
         }
         putc('\n', f);

@@ -4,8 +4,10 @@
  *
  *   full         every input row, as read, then the columns; filled on the
  *                row a conviction was made from when the policy's
- *                `columns when` holds for it, empty elsewhere
- *   convictions  only the rows whose columns are filled
+ *                `columns when` holds for it, empty elsewhere, except the
+ *                columns `on every row`, worked out for each row from the
+ *                charge it names
+ *   convictions  only the rows whose conviction's columns are filled
  *   condensed    every input row, but only the 20 input columns gogen kept
  *                in its condensed file, then the columns
  *

@@ -47,6 +47,8 @@ static const char *kind_heading(uint8_t kind)
         return "which convictions get output columns";
     case FUNCTION_ELIGIBLE_FROM:
         return "the date a rule's decision is eligible from";
+    case FUNCTION_ROW_COLUMN:
+        return "output column on every row";
     }
     return "unknown kind";
 }

@@ -70,11 +70,15 @@ static enum record_status decide_part(struct record_reader *reader, struct vm *v
     return st;
 }
 
-/* True when some instruction looks at the charges: an aggregate (or join) "of charges". */
+/* True when some instruction looks at the charges (an aggregate or join "of charges"), or a column
+ * `on every row` reads each row's charge. */
 static bool policy_reads_charges(const struct program *p)
 {
     for (uint32_t i = 0; i < p->ncode; i++)
         if (opcode_describe(p->code[i].op)->operand == OPERAND_FUNCTION && (p->code[i].a & AGG_CHARGES))
+            return true;
+    for (uint32_t i = 0; i < p->ncolumns; i++)
+        if (p->functions[p->columns[i].function].kind == FUNCTION_ROW_COLUMN)
             return true;
     return false;
 }

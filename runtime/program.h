@@ -84,13 +84,17 @@ enum function_kind {
     FUNCTION_COLUMN = 3,    /* an output column's value: ends in RETURN with one text */
     FUNCTION_TEXT_OF = 4,   /* a join's body: ends in RETURN with bool then text */
     FUNCTION_COLUMN_SCOPE = 5, /* which decided convictions get columns: ends in RETURN with one bool */
-    FUNCTION_ELIGIBLE_FROM = 6 /* a rule's `eligible from DATE`: ends in RETURN with one date */
+    FUNCTION_ELIGIBLE_FROM = 6, /* a rule's `eligible from DATE`: ends in RETURN with one date */
+    /* An output column `on every row`: sees the row's charge in place of a conviction, and no decision
+     * (most rows have none); ends in RETURN with one text. */
+    FUNCTION_ROW_COLUMN = 7
 };
 
 /* An output column the policy declares (lenity run --format cadoj...). */
 struct program_column {
     uint32_t name;          /* string: the column's header */
-    uint32_t function;      /* FUNCTION_COLUMN computing its value for a decided conviction */
+    uint32_t function;      /* FUNCTION_COLUMN computing its value for a decided conviction, or
+                               FUNCTION_ROW_COLUMN computing it for every row of the export */
 };
 
 struct program_function {

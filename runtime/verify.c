@@ -139,6 +139,8 @@ static const char *kind_words(uint8_t kind)
         return "column-scope";
     case FUNCTION_ELIGIBLE_FROM:
         return "eligible-from";
+    case FUNCTION_ROW_COLUMN:
+        return "row-column";
     }
     return "unknown";
 }
@@ -214,7 +216,7 @@ static bool check_tables(struct verifier *V)
                     kind_words(p->functions[0].kind));
     for (uint32_t i = 0; i < p->nfunctions; i++) {
         const struct program_function *f = &p->functions[i];
-        if (f->kind > FUNCTION_ELIGIBLE_FROM)
+        if (f->kind > FUNCTION_ROW_COLUMN)
             return fail(V, "function %u has unknown kind %u", (unsigned)i, (unsigned)f->kind);
         if (i > 0 && f->kind == FUNCTION_MAIN)
             return fail(V, "function %u is a second main function (only function 0 may be main)", (unsigned)i);
@@ -291,7 +293,8 @@ static bool check_tables(struct verifier *V)
     }
     for (uint32_t i = 0; i < p->ncolumns; i++) {
         uint32_t fn = p->columns[i].function;
-        if (fn >= p->nfunctions || p->functions[fn].kind != FUNCTION_COLUMN)
+        if (fn >= p->nfunctions ||
+            (p->functions[fn].kind != FUNCTION_COLUMN && p->functions[fn].kind != FUNCTION_ROW_COLUMN))
             return fail(V, "column %u names function %u, which is not a column function", (unsigned)i, (unsigned)fn);
         if (p->columns[i].name >= p->nstrings)
             return fail(V, "column %u has no name", (unsigned)i);
@@ -513,11 +516,17 @@ static bool check_insn(struct verifier *V, uint32_t pc, uint32_t end)
         break;
     case OP_JUMP:
     case OP_JUMP_IF_FALSE:
+        /* only columns take branches: `when ... then ... otherwise` */
+        if (kind != FUNCTION_COLUMN && kind != FUNCTION_COLUMN_SCOPE && kind != FUNCTION_ROW_COLUMN)
+            return insn_fail(V, pc, "%s may only appear in an output column's function", info->name);
+        break;
     case OP_OUTCOME_IS:
     case OP_REASON:
-        /* only columns, computed after the decision, have a decision to read and branches to take */
+        /* only columns of a decided conviction, computed after the decision, have a decision to read;
+         * a column on every row has none (the VM gives it no decision) */
         if (kind != FUNCTION_COLUMN && kind != FUNCTION_COLUMN_SCOPE)
-            return insn_fail(V, pc, "%s may only appear in an output column's function", info->name);
+            return insn_fail(V, pc, "%s may only appear in the function of an output column of decided "
+                                    "convictions", info->name);
         break;
     case OP_FORMAT_DATE:
         if (p->consts[in->c].type != TYPE_TEXT)
@@ -770,11 +779,12 @@ static bool interpret(struct verifier *V)
         signature(p, in, want, &nwant, &push);
         if (in->op == OP_RETURN) {
             static const char *const needs_by_kind[] = {"", "[true/false]", "[true/false, date]", "[text]",
-                                                        "[true/false, text]", "[true/false]", "[date]"};
+                                                        "[true/false, text]", "[true/false]", "[date]", "[text]"};
             const char *needs = needs_by_kind[f->kind];
             bool ok = f->kind == FUNCTION_CONDITION || f->kind == FUNCTION_COLUMN_SCOPE
                           ? cur.depth == 1 && cur.types[0] == TYPE_BOOL
-                      : f->kind == FUNCTION_COLUMN  ? cur.depth == 1 && cur.types[0] == TYPE_TEXT
+                      : f->kind == FUNCTION_COLUMN || f->kind == FUNCTION_ROW_COLUMN
+                          ? cur.depth == 1 && cur.types[0] == TYPE_TEXT
                       : f->kind == FUNCTION_ELIGIBLE_FROM ? cur.depth == 1 && cur.types[0] == TYPE_DATE
                       : f->kind == FUNCTION_TEXT_OF
                           ? cur.depth == 2 && cur.types[0] == TYPE_BOOL && cur.types[1] == TYPE_TEXT

@@ -593,7 +593,7 @@ static void run_function(struct vm *vm, uint32_t fn, struct value *base, const s
     const struct program *p = vm->program;
     const struct program_function *f = &p->functions[fn];
     const struct insn *code = p->code + f->start;
-    const struct conviction *decided = &vm->person->convictions[vm->decided];
+    const struct conviction *decided = vm->current;
     enum date_month_end month_end = (enum date_month_end)p->month_end;
     struct value *sp = base; /* next free slot */
     uint32_t pc = 0;
@@ -897,7 +897,7 @@ static void run_function(struct vm *vm, uint32_t fn, struct value *base, const s
 void vm_decide(struct vm *vm, const struct person *person, uint32_t index, struct decision *out)
 {
     vm->person = person;
-    vm->decided = index;
+    vm->current = &person->convictions[index];
     run_function(vm, 0, vm->stack, &person->convictions[index], out);
     out->has_eligible_from = false;
     out->eligible_from = 0;
@@ -918,21 +918,15 @@ bool vm_column_scope(struct vm *vm, const struct person *person, uint32_t index,
     if (p->column_scope == PROGRAM_NO_CONST)
         return true;
     vm->person = person;
-    vm->decided = index;
+    vm->current = &person->convictions[index];
     vm->decision = d;
     run_function(vm, p->column_scope, vm->stack, &person->convictions[index], NULL);
     return !vm->stack[0].unknown && vm->stack[0].as.number;
 }
 
-bool vm_column(struct vm *vm, const struct person *person, uint32_t index, const struct decision *d,
-               uint32_t column, const char **text, size_t *len)
+/* The column's function has run: its text, or empty when it did not fit. */
+static bool column_result(struct vm *vm, const char **text, size_t *len)
 {
-    const struct program *p = vm->program;
-    vm->person = person;
-    vm->decided = index;
-    vm->decision = d;
-    vm->scratch_used = 0;
-    run_function(vm, p->columns[column].function, vm->stack, &person->convictions[index], NULL);
     const struct value *v = &vm->stack[0];
     if (v->unknown) {
         *text = "";
@@ -942,6 +936,31 @@ bool vm_column(struct vm *vm, const struct person *person, uint32_t index, const
     *text = v->as.text.ptr;
     *len = v->as.text.len;
     return true;
+}
+
+bool vm_column(struct vm *vm, const struct person *person, uint32_t index, const struct decision *d,
+               uint32_t column, const char **text, size_t *len)
+{
+    const struct program *p = vm->program;
+    vm->person = person;
+    vm->current = &person->convictions[index];
+    vm->decision = d;
+    vm->scratch_used = 0;
+    run_function(vm, p->columns[column].function, vm->stack, vm->current, NULL);
+    return column_result(vm, text, len);
+}
+
+bool vm_row_column(struct vm *vm, const struct person *person, const struct conviction *charge, uint32_t column,
+                   const char **text, size_t *len)
+{
+    const struct program *p = vm->program;
+    vm->person = person;
+    vm->current = charge;
+    /* the verifier lets no row column read the outcome or the reason */
+    vm->decision = NULL;
+    vm->scratch_used = 0;
+    run_function(vm, p->columns[column].function, vm->stack, charge, NULL);
+    return column_result(vm, text, len);
 }
 
 const char *vm_fact_name(unsigned fact)

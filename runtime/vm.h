@@ -41,8 +41,10 @@ struct vm {
     int32_t as_of;          /* the run date (lenity run --as-of) */
     bool as_of_known;
     const struct person *person;
-    uint32_t decided;       /* index of the conviction being decided */
-    /* Output columns: the decision they describe, and room for the text they build. */
+    /* The conviction being decided, or, for a column on every row, the row's charge: what a fact
+     * names outside any `where`, and the anchor of `other` and `in the same case`. */
+    const struct conviction *current;
+    /* Output columns: the decision they describe (NULL on every row), and room for the text they build. */
     const struct decision *decision;
     char *scratch;
     size_t scratch_size, scratch_used;
@@ -75,6 +77,14 @@ bool vm_column_scope(struct vm *vm, const struct person *person, uint32_t index,
  */
 bool vm_column(struct vm *vm, const struct person *person, uint32_t index, const struct decision *d,
                uint32_t column, const char **text, size_t *len);
+/*
+ * Column `column`, a column `on every row`, for one row of the export:
+ * charge is the charge the row names (section 13 of the spec), or, for a
+ * row that names no offence, a conviction with no fact known and the row's
+ * number.  Same results as vm_column.
+ */
+bool vm_row_column(struct vm *vm, const struct person *person, const struct conviction *charge, uint32_t column,
+                   const char **text, size_t *len);
 /* The policy name of a fact ("disposition_date"). */
 const char *vm_fact_name(unsigned fact);
 

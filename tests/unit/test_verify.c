@@ -341,8 +341,8 @@ static void test_verify_rejects_unknown_function_kind(void **state)
     bcasm_function(&a, FUNCTION_CONDITION);
     bcasm_emit(&a, OP_RETURN, 0, 0, 0);
     bcasm_finish(&a);
-    a.p.functions[1].kind = 7;
-    assert_rejects(&a, "verify: function 1 has unknown kind 7");
+    a.p.functions[1].kind = 8;
+    assert_rejects(&a, "verify: function 1 has unknown kind 8");
 }
 
 static void test_verify_rejects_empty_function(void **state)
@@ -627,6 +627,56 @@ static void test_verify_accepts_eligible_from_function(void **state)
     a.p.rules[R0].eligible_from = fn;
     assert_accepts(&a);
     bcasm_free(&a);
+}
+
+/* A column on every row: a charge's facts and branches, as "Possible Other P64 Charges" needs. */
+static uint32_t emit_row_column(struct bcasm *a, enum opcode first)
+{
+    uint32_t fn = bcasm_function(a, FUNCTION_ROW_COLUMN);
+    bcasm_emit(a, first, 0, 0, first == OP_OUTCOME_IS ? BCASM_RELIEF : FACT_COMMENT_TEXT);
+    if (first == OP_FACT) {
+        bcasm_emit(a, OP_CONST, 0, 0, K_TEXT);
+        bcasm_emit(a, OP_CONTAINS, 0, 0, 0);
+    }
+    uint32_t skip = bcasm_emit(a, OP_JUMP_IF_FALSE, 0, 0, 0);
+    bcasm_emit(a, OP_FACT, 0, 0, FACT_COMMENT_TEXT);
+    uint32_t done = bcasm_emit(a, OP_JUMP, 0, 0, 0);
+    a->p.code[skip].c = a->p.ncode;
+    bcasm_emit(a, OP_CONST, 0, 0, K_TEXT);
+    a->p.code[done].c = a->p.ncode;
+    bcasm_emit(a, OP_RETURN, 0, 0, 0);
+    return fn;
+}
+
+static void test_verify_accepts_row_column(void **state)
+{
+    (void)state;
+    struct bcasm a;
+    start(&a);
+    bcasm_function(&a, FUNCTION_MAIN);
+    bcasm_emit(&a, OP_DECIDE, 0, R_OTHER, 0);
+    uint32_t fn = emit_row_column(&a, OP_FACT);
+    bcasm_finish(&a);
+    a.p.columns = calloc(1, sizeof *a.p.columns);
+    assert_non_null(a.p.columns);
+    a.p.ncolumns = 1;
+    a.p.columns[0].function = fn;
+    assert_accepts(&a);
+    bcasm_free(&a);
+}
+
+/* Most rows have no decision: the VM gives a row column none, so it must not read one. */
+static void test_verify_rejects_outcome_in_row_column(void **state)
+{
+    (void)state;
+    struct bcasm a;
+    start(&a);
+    bcasm_function(&a, FUNCTION_MAIN);
+    bcasm_emit(&a, OP_DECIDE, 0, R_OTHER, 0);
+    emit_row_column(&a, OP_OUTCOME_IS);
+    bcasm_finish(&a);
+    assert_rejects(&a, "verify: function 1, instruction 1: OUTCOME_IS may only appear in the function of an output "
+                       "column of decided convictions");
 }
 
 static void test_verify_rejects_eligible_from_returning_a_number(void **state)
@@ -1480,6 +1530,8 @@ int main(void)
         cmocka_unit_test(test_verify_accepts_eligible_from_function),
         cmocka_unit_test(test_verify_rejects_eligible_from_returning_a_number),
         cmocka_unit_test(test_verify_rejects_eligible_from_naming_a_condition),
+        cmocka_unit_test(test_verify_accepts_row_column),
+        cmocka_unit_test(test_verify_rejects_outcome_in_row_column),
         cmocka_unit_test(test_verify_accepts_two_relief_actions),
         cmocka_unit_test(test_verify_rejects_action_out_of_range),
         cmocka_unit_test(test_verify_rejects_action_list_out_of_range),
