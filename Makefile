@@ -85,7 +85,8 @@ demo: deps all
 	@echo "decisions written to out/decisions.csv"
 
 # ---- set-up: install only what is missing ---------------------------------
-DEPS_CMDS = flex:flex bison:bison pkg-config:pkg-config python3:python3
+# chromium renders the HTML report in tests/cli/report.sh (headless, no network)
+DEPS_CMDS = flex:flex bison:bison pkg-config:pkg-config python3:python3 chromium:chromium
 deps:
 	@missing=""; \
 	for pair in $(DEPS_CMDS); do cmd=$${pair%%:*}; pkg=$${pair#*:}; \

@@ -19,6 +19,7 @@
 #include "output.h"
 #include "parallel.h"
 #include "provenance.h"
+#include "report.h"
 #include "summary.h"
 #include "verify.h"
 #include "version.h"
@@ -62,6 +63,7 @@ static void usage(FILE *f)
           "  --rejects FILE    write rejected rows (row number and reason) to FILE\n"
           "  --quiet, -q       no progress line\n"
           "  --summary FILE    the run's statistics as JSON\n"
+          "  --report FILE     a self-contained HTML report of the run\n"
           "  --input-format F  csv, cadoj or auto (default)\n"
           "  --version         print the version\n"
           "\n"
@@ -99,6 +101,9 @@ static void usage_run(FILE *f)
           "  --quiet, -q       no progress line (it is shown only when standard error is a terminal)\n"
           "  --summary FILE    write the run's statistics as JSON: outcomes by section, people with\n"
           "                    relief, people whose every felony or conviction gets relief\n"
+          "  --report FILE     write a self-contained HTML report (no scripts, nothing fetched): counts by\n"
+          "                    outcome, offence, year and county as tables and charts, the policy, the\n"
+          "                    parameters, the row accounting and the input's SHA-256\n"
           "  --input-format F  csv (one row per conviction, see spec/records.md), cadoj (the California\n"
           "                    DOJ bulk export), or auto (default: recognised from the header)\n"
           "  -I DIR            a folder to look in for the policies a source policy extends\n"
@@ -228,7 +233,7 @@ static int load_policy(const char *path, const struct compile_options *opts, str
 }
 
 struct run_args {
-    const char *policy, *input, *output, *rejects, *person, *as_of, *input_format, *format, *summary;
+    const char *policy, *input, *output, *rejects, *person, *as_of, *input_format, *format, *summary, *report;
     int jobs; /* --jobs; 0 when not given (one job) */
     bool quiet; /* --quiet: no progress line */
     const char *sets[MAX_SETS];
@@ -255,6 +260,8 @@ static int parse_args(int argc, char **argv, struct run_args *a, bool want_perso
             }
         } else if (strcmp(s, "--summary") == 0 && next) {
             a->summary = argv[++i];
+        } else if (strcmp(s, "--report") == 0 && next && !want_person) {
+            a->report = argv[++i];
         } else if (strcmp(s, "--quiet") == 0 || strcmp(s, "-q") == 0) {
             a->quiet = true;
         } else if (strcmp(s, "--format") == 0 && next) {
@@ -525,7 +532,7 @@ static bool sink_open(struct sink *s, const struct run_args *a, const char *outp
     s->progress.on = !a->quiet && isatty(STDERR_FILENO) && reader != NULL;
     s->progress.reader = reader;
     s->progress.start = s->progress.last = progress_now();
-    if (a->summary) {
+    if (a->summary || a->report) {
         s->summary = summary_new(p);
         if (!s->summary) {
             snprintf(err, errsize, "out of memory");
@@ -648,6 +655,15 @@ static int cmd_run(int argc, char **argv)
         fprintf(stderr, "lenity: refusing to write the decisions over the input file '%s'\n", a.input);
         return EXIT_USAGE;
     }
+    /* the report and the summary are written over nothing the run reads or writes */
+    const char *extra[2] = {a.report, a.summary};
+    for (int k = 0; k < 2; k++)
+        if (extra[k] && (output_is_same_file(extra[k], a.input) ||
+                         (strcmp(output, "-") != 0 && output_is_same_file(extra[k], output)))) {
+            fprintf(stderr, "lenity: the %s file '%s' would overwrite the input or the decisions\n",
+                    k == 0 ? "report" : "summary", extra[k]);
+            return EXIT_USAGE;
+        }
     if (a.rejects && (output_is_same_file(a.rejects, a.input) ||
                       (strcmp(output, "-") != 0 && output_is_same_file(a.rejects, output)))) {
         fprintf(stderr, "lenity: the rejects file '%s' would overwrite the input or the decisions\n", a.rejects);
@@ -725,7 +741,10 @@ static int cmd_run(int argc, char **argv)
             } else if (sidecar && !provenance_write_sidecar(&pv, output, err, sizeof err)) {
                 fprintf(stderr, "lenity: %s\n", err);
                 rc = EXIT_INPUT;
-            } else if (summary && !summary_write(summary, a.summary, &totals, a.input, &vm, &pv, err, sizeof err)) {
+            } else if (a.summary && !summary_write(summary, a.summary, &totals, a.input, &vm, &pv, err, sizeof err)) {
+                fprintf(stderr, "lenity: %s\n", err);
+                rc = EXIT_INPUT;
+            } else if (a.report && !report_write(a.report, summary, &totals, &pv, err, sizeof err)) {
                 fprintf(stderr, "lenity: %s\n", err);
                 rc = EXIT_INPUT;
             }

@@ -15,8 +15,24 @@ struct section_count {
     uint64_t *per_outcome;
 };
 
+/* A row of the report's tables: a label and its counts by outcome. */
+struct tally {
+    char label[SUMMARY_LABEL];
+    uint64_t *per_outcome;  /* into summary.counts */
+    uint64_t total;
+};
+
+#define TALLY_FIRST_YEAR 1900
+#define TALLY_YEARS 201          /* 1900 to 2100 */
+#define TALLY_MAX_SECTIONS 256
+#define TALLY_MAX_COUNTIES 128   /* California has 58 */
+
 struct summary {
     const struct program *p;
+    /* every decided conviction, for the report: [0, n) named rows, then "not given", then "other" */
+    struct tally by_section[TALLY_MAX_SECTIONS + 2], by_county[TALLY_MAX_COUNTIES + 2], by_year[TALLY_YEARS + 2];
+    uint32_t nby_section, nby_county;
+    uint64_t *counts;        /* the tallies' per-outcome counts, one block */
     uint64_t *per_rule_relief;       /* [rule]: relief decisions made by it */
     struct section_count *sections;
     uint32_t nsections;
@@ -35,10 +51,29 @@ struct summary *summary_new(const struct program *p)
     s->p = p;
     s->per_rule_relief = calloc(p->nrules ? p->nrules : 1, sizeof *s->per_rule_relief);
     s->sections = calloc(SUMMARY_MAX_SECTIONS, sizeof *s->sections);
-    if (!s->per_rule_relief || !s->sections) {
+    size_t ntallies = (TALLY_MAX_SECTIONS + 2) + (TALLY_MAX_COUNTIES + 2) + (TALLY_YEARS + 2);
+    size_t noutcomes = p->noutcomes ? p->noutcomes : 1;
+    s->counts = calloc(ntallies * noutcomes, sizeof *s->counts);
+    if (!s->per_rule_relief || !s->sections || !s->counts) {
         summary_free(s);
         return NULL;
     }
+    uint64_t *next = s->counts;
+    struct tally *tables[] = {s->by_section, s->by_county, s->by_year};
+    size_t sizes[] = {TALLY_MAX_SECTIONS + 2, TALLY_MAX_COUNTIES + 2, TALLY_YEARS + 2};
+    for (size_t t = 0; t < 3; t++)
+        for (size_t i = 0; i < sizes[t]; i++) {
+            tables[t][i].per_outcome = next;
+            next += noutcomes;
+        }
+    snprintf(s->by_section[TALLY_MAX_SECTIONS].label, SUMMARY_LABEL, "(no citation)");
+    snprintf(s->by_section[TALLY_MAX_SECTIONS + 1].label, SUMMARY_LABEL, "(other sections)");
+    snprintf(s->by_county[TALLY_MAX_COUNTIES].label, SUMMARY_LABEL, "(not given)");
+    snprintf(s->by_county[TALLY_MAX_COUNTIES + 1].label, SUMMARY_LABEL, "(other counties)");
+    for (int y = 0; y < TALLY_YEARS; y++)
+        snprintf(s->by_year[y].label, SUMMARY_LABEL, "%d", TALLY_FIRST_YEAR + y);
+    snprintf(s->by_year[TALLY_YEARS].label, SUMMARY_LABEL, "(no date)");
+    snprintf(s->by_year[TALLY_YEARS + 1].label, SUMMARY_LABEL, "(before 1900 or after 2100)");
     return s;
 }
 
@@ -50,6 +85,7 @@ void summary_free(struct summary *s)
         free(s->sections[i].per_outcome);
     free(s->sections);
     free(s->per_rule_relief);
+    free(s->counts);
     free(s);
 }
 
@@ -76,6 +112,82 @@ static struct section_count *section_of(struct summary *s, const struct citation
     return x;
 }
 
+/* The row named label (len bytes) among the first *n of table, added when there is room; else the "other" row. */
+static struct tally *tally_named(struct tally *table, uint32_t *n, uint32_t max, const char *label, size_t len)
+{
+    if (len >= SUMMARY_LABEL)
+        len = SUMMARY_LABEL - 1;
+    for (uint32_t i = 0; i < *n; i++)
+        if (strncmp(table[i].label, label, len) == 0 && table[i].label[len] == '\0')
+            return &table[i];
+    if (*n >= max)
+        return &table[max + 1];
+    struct tally *t = &table[(*n)++];
+    memcpy(t->label, label, len);
+    t->label[len] = '\0';
+    return t;
+}
+
+static void tally_add(struct tally *t, uint32_t outcome)
+{
+    t->per_outcome[outcome]++;
+    t->total++;
+}
+
+/* One decided conviction into the report's three tables. */
+static void summary_tally(struct summary *s, const struct person *person, const struct conviction *c, uint32_t outcome)
+{
+    if (outcome >= s->p->noutcomes)
+        return;
+    if (c->known & (1u << FACT_CITATION))
+        tally_add(tally_named(s->by_section, &s->nby_section, TALLY_MAX_SECTIONS, c->citation.text,
+                              c->citation.ends[0]), outcome);
+    else
+        tally_add(&s->by_section[TALLY_MAX_SECTIONS], outcome);
+    if ((c->known & (1u << FACT_COUNTY)) && c->county.len > 0)
+        tally_add(tally_named(s->by_county, &s->nby_county, TALLY_MAX_COUNTIES, person_text(person, c->county),
+                              c->county.len), outcome);
+    else
+        tally_add(&s->by_county[TALLY_MAX_COUNTIES], outcome);
+    if (c->known & (1u << FACT_DISPOSITION_DATE)) {
+        int y, m, d;
+        date_to_ymd(c->disposition_date, &y, &m, &d);
+        int k = y - TALLY_FIRST_YEAR;
+        tally_add(&s->by_year[k >= 0 && k < TALLY_YEARS ? k : TALLY_YEARS + 1], outcome);
+    } else {
+        tally_add(&s->by_year[TALLY_YEARS], outcome);
+    }
+}
+
+bool summary_row(const struct summary *s, enum summary_by by, uint32_t i, struct summary_row *out)
+{
+    const struct tally *t = NULL;
+    if (by == SUMMARY_BY_YEAR) {
+        /* the years that have convictions, then the two special rows when used */
+        for (uint32_t k = 0; k < TALLY_YEARS + 2; k++)
+            if (s->by_year[k].total && i-- == 0) {
+                t = &s->by_year[k];
+                break;
+            }
+    } else {
+        const struct tally *table = by == SUMMARY_BY_SECTION ? s->by_section : s->by_county;
+        uint32_t n = by == SUMMARY_BY_SECTION ? s->nby_section : s->nby_county;
+        uint32_t max = by == SUMMARY_BY_SECTION ? TALLY_MAX_SECTIONS : TALLY_MAX_COUNTIES;
+        if (i < n)
+            t = &table[i];
+        else
+            for (uint32_t k = max; k < max + 2 && !t; k++)
+                if (table[k].total && i-- == n)
+                    t = &table[k];
+    }
+    if (!t)
+        return false;
+    memcpy(out->label, t->label, SUMMARY_LABEL);
+    out->per_outcome = t->per_outcome;
+    out->total = t->total;
+    return true;
+}
+
 void summary_person(struct summary *s, struct vm *vm, const struct person *person, const struct decision *decisions)
 {
     const struct program *p = s->p;
@@ -84,6 +196,7 @@ void summary_person(struct summary *s, struct vm *vm, const struct person *perso
     for (uint32_t i = 0; i < person->count; i++) {
         const struct conviction *c = &person->convictions[i];
         const struct decision *d = &decisions[i];
+        summary_tally(s, person, c, d->outcome);
         bool relief = is_relief(p, d);
         if (!relief) {
             all = false;
