@@ -200,6 +200,10 @@ struct cadoj_reader {
 
     /* problems found while scanning the current row (column index, or -1) */
     int64_t unterminated_col, oversized_col, bad_quote_col, nul_col;
+    /* line breaks inside the row's quoted values, and the column of the first such value
+     * (-1): legitimate in a name, but after a missing closing quote they are other rows */
+    int64_t multiline_col;
+    uint32_t value_line_breaks;
 
     uint64_t row;              /* number of the current data row */
 
@@ -295,18 +299,6 @@ static inline bool same_word(const char *s, size_t len, const char *word)
     return strlen(word) == len && same_letters(s, word, len);
 }
 
-__attribute__((format(printf, 2, 3)))
-static void cadoj_reject(struct cadoj_reader *r, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(r->reason, sizeof r->reason, fmt, ap);
-    va_end(ap);
-    r->base.rows_rejected++;
-    if (r->base.reject)
-        r->base.reject(r->base.reject_ctx, r->row, r->reason);
-}
-
 static const char *column_label(int64_t col, char *buf, size_t size)
 {
     if (col >= 0 && col < CADOJ_COLUMNS)
@@ -315,6 +307,34 @@ static const char *column_label(int64_t col, char *buf, size_t size)
         snprintf(buf, size, "column %lld", (long long)col + 1);
     return buf;
 }
+
+__attribute__((format(printf, 2, 3)))
+static void cadoj_reject(struct cadoj_reader *r, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(r->reason, sizeof r->reason, fmt, ap);
+    va_end(ap);
+    if (r->multiline_col >= 0 && n > 0 && (size_t)n < sizeof r->reason) {
+        /* the likeliest cause of a broken row that spans lines: a closing quote left out */
+        char label[64];
+        unsigned k = r->value_line_breaks;
+        char last = r->reason[n - 1];
+        char next[64] = "line of the file (perhaps another person's row) was";
+        if (k != 1)
+            snprintf(next, sizeof next, "%u lines of the file (perhaps other people's rows) were", k);
+        snprintf(r->reason + n, sizeof r->reason - (size_t)n,
+                 "%s The row runs over %u line break%s inside a quoted value that starts in %s: if "
+                 "that value's closing double quote is missing, the next %s read into this row "
+                 "and rejected with it",
+                 last == '.' || last == '?' ? "" : ".", k, k == 1 ? "" : "s",
+                 column_label(r->multiline_col, label, sizeof label), next);
+    }
+    r->base.rows_rejected++;
+    if (r->base.reject)
+        r->base.reject(r->base.reject_ctx, r->row, r->reason);
+}
+
 
 /* ---- reading ------------------------------------------------------------------ */
 
@@ -384,6 +404,15 @@ static uint64_t cadoj_offset(const struct cadoj_reader *r, size_t at)
 
 /* ---- the careful scanner: one byte at a time ---------------------------------------- */
 
+/* A line break inside a quoted value of column col. */
+static void cadoj_note_line_break(struct cadoj_reader *r, uint32_t col)
+{
+    if (r->multiline_col < 0)
+        r->multiline_col = col;
+    if (r->value_line_breaks < UINT32_MAX)
+        r->value_line_breaks++;
+}
+
 /* Appends a byte of the row as read to r->raw. */
 static bool cadoj_raw_put(struct cadoj_reader *r, char c)
 {
@@ -445,6 +474,7 @@ static enum scan_result cadoj_scan_careful(struct cadoj_reader *r, bool header)
     size_t field_start = 0, field_len = 0, raw = 0;
     bool keep = header || cadoj_kept(0);
     bool dropping = false;
+    unsigned char prev = 0;
 
     for (;;) {
         if (r->pos == r->len) {
@@ -459,7 +489,8 @@ static enum scan_result cadoj_scan_careful(struct cadoj_reader *r, bool header)
                                                                                  : SCAN_ERROR;
             }
         }
-        unsigned char c = (unsigned char)r->buf[r->pos++];
+        unsigned char c = (unsigned char)r->buf[r->pos++], before = prev;
+        prev = c;
         if (r->skip_lf) {
             r->skip_lf = false;
             if (c == '\n')
@@ -495,6 +526,8 @@ static enum scan_result cadoj_scan_careful(struct cadoj_reader *r, bool header)
                 state = S_QUOTE;
             else
                 put = true;
+            if (c == '\r' || (c == '\n' && before != '\r')) /* a CR LF is one break */
+                cadoj_note_line_break(r, col);
             break;
         case S_QUOTE:
             if (c == '"') {
@@ -746,6 +779,8 @@ static enum scan_result cadoj_quick_row_end(struct cadoj_reader *r, uint32_t nce
 static enum scan_result cadoj_rescan(struct cadoj_reader *r)
 {
     r->pos = r->row_start;
+    r->multiline_col = -1;
+    r->value_line_breaks = 0;
     return cadoj_scan_careful(r, false);
 }
 
@@ -827,9 +862,13 @@ cadoj_scan_quick_with(struct cadoj_reader *r, void (*find_marks)(const char *, s
 
         if (state == Q_QUOTED) {
             /* commas and line ends are text here: only the closing quote (or a NUL) matters */
-            for (; stop; stop &= stop - 1)
-                if (p[lowest_bit(stop)] == '"' || p[lowest_bit(stop)] == '\0')
+            for (; stop; stop &= stop - 1) {
+                const char *at_stop = p + lowest_bit(stop);
+                if (*at_stop == '"' || *at_stop == '\0')
                     break;
+                if (*at_stop == '\r' || at_stop[-1] != '\r') /* a CR LF is one break */
+                    cadoj_note_line_break(r, col);
+            }
             if (!stop) {
                 r->pos += avail;
                 continue;
@@ -951,6 +990,8 @@ static enum scan_result cadoj_scan_row(struct cadoj_reader *r)
     }
     r->row_offset = cadoj_offset(r, r->pos);
     r->unterminated_col = r->oversized_col = r->bad_quote_col = r->nul_col = -1;
+    r->multiline_col = -1;
+    r->value_line_breaks = 0;
     if (r->careful_only)
         return cadoj_scan_careful(r, false);
     return r->scan_quick(r);

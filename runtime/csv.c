@@ -108,6 +108,10 @@ struct csv_reader {
     int64_t oversized_col;
     int64_t bad_quote_col;
     int64_t nul_col;
+    /* line breaks inside the row's quoted values, and the column of the first such value
+     * (-1): legitimate in a note, but after a missing closing quote they are other rows */
+    int64_t multiline_col;
+    uint32_t value_line_breaks;
 
     uint64_t row;              /* number of the current data row */
     uint64_t dob_row;          /* row that gave the current person's date of birth */
@@ -171,8 +175,22 @@ static void csv_reason(struct csv_reader *r, const char *fmt, ...)
         r->reason_len += (size_t)n < size - r->reason_len ? (size_t)n : size - r->reason_len - 1;
 }
 
+static const char *csv_col_label(const struct csv_reader *r, int64_t col, char *buf, size_t size);
+
 static void csv_reject(struct csv_reader *r)
 {
+    if (r->multiline_col >= 0) {
+        /* the likeliest cause of a broken row that spans lines: a closing quote left out */
+        char label[CSV_NAME_MAX + 16];
+        unsigned k = r->value_line_breaks;
+        char next[64] = "line of the file (perhaps another person's row) was";
+        if (k != 1)
+            snprintf(next, sizeof next, "%u lines of the file (perhaps other people's rows) were", k);
+        csv_reason(r, "the row runs over %u line break%s inside a quoted value that starts in %s: if "
+                      "that value's closing double quote is missing, the next %s read into this row "
+                      "and rejected with it",
+                   k, k == 1 ? "" : "s", csv_col_label(r, r->multiline_col, label, sizeof label), next);
+    }
     r->base.rows_rejected++;
     if (r->base.reject)
         r->base.reject(r->base.reject_ctx, r->row, r->reason);
@@ -273,12 +291,15 @@ static enum scan_result csv_scan(struct csv_reader *r, bool header)
     r->w = 0;
     r->nfields = 0;
     r->unterminated_col = r->oversized_col = r->bad_quote_col = r->nul_col = -1;
+    r->multiline_col = -1;
+    r->value_line_breaks = 0;
 
     enum scan_state state = S_START;
     uint32_t col = 0;
     size_t field_start = 0, field_len = 0, raw = 0;
     bool keep = csv_keeps(r, header, 0);
     bool dropping = false;
+    unsigned char prev = 0;
 
     for (;;) {
         if (r->pos == r->len) {
@@ -292,7 +313,8 @@ static enum scan_result csv_scan(struct csv_reader *r, bool header)
                 return csv_end_field(r, header && !dropping, col, field_start) ? SCAN_ROW : SCAN_ERROR;
             }
         }
-        unsigned char c = (unsigned char)r->buf[r->pos++];
+        unsigned char c = (unsigned char)r->buf[r->pos++], before = prev;
+        prev = c;
         if (r->skip_lf) {
             r->skip_lf = false;
             if (c == '\n')
@@ -328,6 +350,12 @@ static enum scan_result csv_scan(struct csv_reader *r, bool header)
                 state = S_QUOTE;
             else
                 put = true;
+            if (c == '\r' || (c == '\n' && before != '\r')) { /* a CR LF is one break */
+                if (r->multiline_col < 0)
+                    r->multiline_col = col;
+                if (r->value_line_breaks < UINT32_MAX)
+                    r->value_line_breaks++;
+            }
             break;
         case S_QUOTE:
             if (c == '"') {
