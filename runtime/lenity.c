@@ -3,9 +3,11 @@
  * It is the one runtime file that uses the compiler, because `run` and
  * `test` also accept a policy's source and compile it on the fly.
  */
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -98,7 +100,8 @@ static void usage_run(FILE *f)
           "  --jobs N          1 (default) or 2: with 2, a DOJ export is read and decided in two parts at\n"
           "                    once, split where a subject begins; the output is the same as with 1\n"
           "  --rejects FILE    write rejected rows (row number and reason) to FILE\n"
-          "  --quiet, -q       no progress line (it is shown only when standard error is a terminal)\n"
+          "  --quiet, -q       no progress line (it is shown only when standard error is a terminal,\n"
+          "                    with an estimate of the time left when the input is a file)\n"
           "  --summary FILE    write the run's statistics as JSON: outcomes by section, people with\n"
           "                    relief, people whose every felony or conviction gets relief\n"
           "  --report FILE     write a self-contained HTML report (no scripts, nothing fetched): counts by\n"
@@ -469,14 +472,22 @@ static bool seen_before(struct seen_people *sp, const char *id, size_t len)
 
 /*
  * A progress line on standard error, only when it is a terminal and not
- * --quiet: rows read, rows a second and time so far.  Looked at every 4096
- * people, so it costs nothing measurable.
+ * --quiet: rows read, rows a second, time so far, and, when the input is a
+ * regular file, an estimate of the time left.  Looked at every 4096 people
+ * and redrawn at most twice a second, so it costs nothing measurable.
  */
 struct progress {
     bool on, shown;
     struct record_reader *reader;
     double start, last;
     uint64_t people;
+    /* for the estimate: the input file, and a descriptor on it that is not a reader's (the hash's) */
+    bool sized;
+    int64_t size;
+    dev_t dev;
+    ino_t ino;
+    int skip_fd;
+    int jobs;
 };
 
 static double progress_now(void)
@@ -484,6 +495,53 @@ static double progress_now(void)
     struct timespec t;
     clock_gettime(CLOCK_MONOTONIC, &t);
     return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+/*
+ * How far the readers are through the input, from 0 to 1, or -1 when it
+ * cannot be told.  The readers' own file positions are read from
+ * /proc/self/fdinfo (Linux), so the readers need not count their bytes.
+ * With two jobs the second part starts near the middle and both go at
+ * about the same pace, so the first part's position over half the file
+ * is the estimate.
+ */
+static double progress_fraction(const struct progress *pg)
+{
+    if (!pg->sized || pg->size <= 0)
+        return -1;
+    DIR *dir = opendir("/proc/self/fd");
+    if (!dir)
+        return -1;
+    int64_t lowest = -1;
+    int found = 0;
+    struct dirent *e;
+    while ((e = readdir(dir)) != NULL) {
+        char *end;
+        long fd = strtol(e->d_name, &end, 10);
+        struct stat st;
+        if (*end || end == e->d_name || fd == dirfd(dir) || fd == pg->skip_fd || fstat((int)fd, &st) != 0 ||
+            st.st_dev != pg->dev || st.st_ino != pg->ino)
+            continue;
+        char path[64], line[128];
+        snprintf(path, sizeof path, "/proc/self/fdinfo/%ld", fd);
+        FILE *f = fopen(path, "r");
+        long long pos = -1;
+        while (f && fgets(line, sizeof line, f))
+            if (sscanf(line, "pos: %lld", &pos) == 1)
+                break;
+        if (f)
+            fclose(f);
+        if (pos < 0)
+            continue;
+        found++;
+        if (lowest < 0 || pos < lowest)
+            lowest = pos;
+    }
+    closedir(dir);
+    if (found == 0)
+        return -1;
+    double f = (double)lowest / (double)pg->size * (pg->jobs > 1 && found > 1 ? 2.0 : 1.0);
+    return f > 1 ? 1 : f;
 }
 
 static void progress_tick(struct progress *pg)
@@ -498,6 +556,14 @@ static void progress_tick(struct progress *pg)
     uint64_t rows = pg->reader->rows_read;
     fprintf(stderr, "\r\033[K%llu rows, %.0f rows/s, %.0f s", (unsigned long long)rows,
             elapsed > 0 ? (double)rows / elapsed : 0.0, elapsed);
+    double done = progress_fraction(pg);
+    if (done >= 0.01 && done < 1) {
+        double left = elapsed * (1 - done) / done;
+        if (left < 90)
+            fprintf(stderr, ", about %.0f s left (%.0f%%)", left < 1 ? 1 : left, 100 * done);
+        else
+            fprintf(stderr, ", about %.0f min left (%.0f%%)", left / 60, 100 * done);
+    }
     pg->shown = true;
 }
 
@@ -532,6 +598,16 @@ static bool sink_open(struct sink *s, const struct run_args *a, const char *outp
     s->progress.on = !a->quiet && isatty(STDERR_FILENO) && reader != NULL;
     s->progress.reader = reader;
     s->progress.start = s->progress.last = progress_now();
+    s->progress.skip_fd = pv && pv->fd >= 0 && pv->fd != STDIN_FILENO ? pv->fd : -1;
+    s->progress.jobs = a->jobs;
+    struct stat st;
+    if (s->progress.on && (strcmp(a->input, "-") == 0 ? fstat(STDIN_FILENO, &st) : stat(a->input, &st)) == 0 &&
+        S_ISREG(st.st_mode)) {
+        s->progress.sized = true;
+        s->progress.size = (int64_t)st.st_size;
+        s->progress.dev = st.st_dev;
+        s->progress.ino = st.st_ino;
+    }
     if (a->summary || a->report) {
         s->summary = summary_new(p);
         if (!s->summary) {

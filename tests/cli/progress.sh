@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The progress line: shown on a terminal (rows, rows/s, seconds), cleared before
+# The progress line: shown on a terminal (rows, rows/s, seconds, time left), cleared before
 # the summary; never written when standard error is a file or a pipe, nor with --quiet.
 set -euo pipefail
 source "$(dirname "$0")/lib/common.bash"
@@ -22,6 +22,10 @@ fi
 # a terminal: progress lines, then the summary on a clean line
 script -qec "${RUN[*]}" /dev/null >tty.txt 2>&1
 grep -q "rows/s" tty.txt || fail "no progress line on a terminal"
+# the input is a file of known size: the line estimates the time left, and the share read only grows
+grep -qE "rows/s, [0-9]+ s, about [0-9]+ (s|min) left \([0-9]+%\)" tty.txt || fail "no estimate of the time left"
+tr '\r' '\n' <tty.txt | sed -n 's/.*left (\([0-9]*\)%).*/\1/p' | sort -c -n ||
+    fail "the share of the input read went backwards"
 grep -q $'\033\[Kas of: 2024-01-01' tty.txt || fail "the progress line was not cleared before the summary"
 # a terminal with --quiet: none
 script -qec "${RUN[*]} --quiet" /dev/null >quiet.txt 2>&1
