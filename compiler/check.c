@@ -1021,6 +1021,39 @@ static void place_columns(struct checker *c)
     }
 }
 
+/*
+ * Each citation is a key of a table once.  The keys go in a citation-set
+ * table, which keeps the first of equal ones, so a later copy is found with
+ * one lookup instead of a comparison with every key before it (a table of
+ * 100,000 keys would otherwise take 5 billion comparisons).
+ */
+static void check_table_keys(struct checker *c, const struct table_decl *t)
+{
+    size_t n = t->keys.len;
+    if (n < 2)
+        return;
+    struct citation *keys = arena_alloc(c->arena, n * sizeof *keys);
+    bool *seen = arena_alloc(c->arena, n * sizeof *seen); /* by entry of the set: its first copy was met */
+    for (size_t k = 0; k < n; k++)
+        keys[k] = *((struct expr *)t->keys.items[k])->u.citation;
+    struct citation_set set;
+    if (n > UINT32_MAX || !citation_set_build(&set, keys, (uint32_t)n)) {
+        error(c, &t->loc, NULL, "out of memory checking the keys of the table '%s'", t->name);
+        return;
+    }
+    for (size_t k = 0; k < n; k++) {
+        /* the key itself is listed, so it is the closest entry covering it */
+        int64_t first = citation_set_find(&set, &keys[k]);
+        if (first < 0)
+            continue;
+        if (seen[first])
+            error(c, &((struct expr *)t->keys.items[k])->loc, "list each citation once",
+                  "%s is already in the table '%s'", keys[k].text, t->name);
+        seen[first] = true;
+    }
+    citation_set_free(&set);
+}
+
 bool check_policy(struct merged_policy *m, struct arena *arena, struct diag *diag, struct check_result *out)
 {
     struct checker c = {.m = m, .arena = arena, .diag = diag};
@@ -1060,12 +1093,8 @@ bool check_policy(struct merged_policy *m, struct arena *arena, struct diag *dia
             else if (vt != t->type)
                 error(&c, &v->loc, "every value of a table is of one kind: all citations, all levels, all text...",
                       "this value is %s, but the table's first value is %s", a_type(vt), a_type(t->type));
-            const struct citation *key = ((struct expr *)t->keys.items[k])->u.citation;
-            for (size_t j = 0; j < k; j++)
-                if (citation_equal(((struct expr *)t->keys.items[j])->u.citation, key))
-                    error(&c, &((struct expr *)t->keys.items[k])->loc, "list each citation once",
-                          "%s is already in the table '%s'", key->text, t->name);
         }
+        check_table_keys(&c, t);
     }
     for (size_t i = 0; i < m->rules.len; i++)
         check_rule(&c, m->rules.items[i]);
