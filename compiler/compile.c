@@ -51,6 +51,15 @@ static bool within_limits(const char *path, struct program *p, struct diag *diag
         program_free(p);
         return false;
     }
+    for (uint32_t i = 0; i < p->ntables; i++)
+        if (p->tables[i].keys.count > PROGRAM_MAX_SET_ENTRIES) {
+            diag_plain(diag, "%s: the table '%s' lists %llu citations, more than Lenity can run (at most %llu); "
+                             "split it into several tables",
+                       path, p->strings[p->tables[i].name].ptr, (unsigned long long)p->tables[i].keys.count,
+                       (unsigned long long)PROGRAM_MAX_SET_ENTRIES);
+            program_free(p);
+            return false;
+        }
     for (uint32_t i = 0; i < p->nstrings; i++)
         if (p->strings[i].len > PROGRAM_MAX_STRING_LEN) {
             diag_plain(diag, "%s: a text of the policy is %u bytes long, more than Lenity can run (at most %u); "

@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "bytecode.h"
 #include "checksum.h"
@@ -1054,6 +1055,9 @@ static bool check_file_header(struct load *L, const unsigned char *data, size_t 
                     major, minor, BC_FORMAT_MAJOR, BC_FORMAT_MAJOR, BC_FORMAT_MINOR);
 
     uint32_t body = get_u32(data + BC_OFFSET_LENGTH);
+    if ((uint64_t)body + BC_HEADER_SIZE > BC_MAX_FILE_SIZE)
+        return fail(L, "its header gives it %" PRIu64 " bytes, more than a Lenity bytecode file can have "
+                       "(at most 1 GiB, %u bytes)", (uint64_t)body + BC_HEADER_SIZE, BC_MAX_FILE_SIZE);
     size_t have = len - BC_HEADER_SIZE;
     if (have < body)
         return fail(L, "truncated file: %zu bytes, but its header says %" PRIu64, len, (uint64_t)body + BC_HEADER_SIZE);
@@ -1136,7 +1140,16 @@ bool bc_load_file(const char *path, struct program *out, char *err, size_t errsi
             snprintf(err, errsize, "%s: cannot open: %s", path, strerror(errno));
         return false;
     }
-    /* Read to the end rather than trust a size from stat: the file may be a pipe. */
+    /* A regular file past the limit is refused before a byte of it is read. */
+    struct stat st;
+    if (fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode) && (uint64_t)st.st_size > BC_MAX_FILE_SIZE) {
+        fclose(f);
+        if (err != NULL && errsize > 0)
+            snprintf(err, errsize, "%s: cannot read: it is %" PRIu64 " bytes, more than a Lenity bytecode file can "
+                     "have (at most 1 GiB, %u bytes)", path, (uint64_t)st.st_size, BC_MAX_FILE_SIZE);
+        return false;
+    }
+    /* Otherwise read to the end rather than trust a size from stat: the file may be a pipe. */
     unsigned char *data = NULL;
     size_t len = 0, cap = 0;
     const char *problem = NULL;
