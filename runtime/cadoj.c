@@ -1726,7 +1726,11 @@ static bool cadoj_take_row(struct cadoj_reader *r, struct person *p)
         return true;
     const char *text = r->row_in_raw ? r->raw : r->buf + r->row_start;
     uint32_t conviction = applied == APPLIED_CONVICTION ? p->count - 1 : UINT32_MAX;
-    return person_add_raw_row(p, text, r->row_len, r->row, conviction);
+    /* the empty cell some exports put after END_OF_REC is not a column: a copy leaves it out */
+    size_t len = r->row_len;
+    if (r->nfields == CADOJ_COLUMNS + 1 && r->fields[C_TRAILING].len == 0 && len > 0 && text[len - 1] == ',')
+        len--;
+    return person_add_raw_row(p, text, len, r->row, conviction);
 }
 
 static enum record_status cadoj_hand_out(struct cadoj_reader *r, const struct person *p)

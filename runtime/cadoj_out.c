@@ -3,6 +3,9 @@
 
 #include <stdlib.h>
 #include <string.h>
+#ifdef __GLIBC__
+#include <stdio_ext.h>
+#endif
 
 #include "outfile.h"
 
@@ -22,7 +25,6 @@ struct cadoj_out {
     const struct program *p;
     struct vm *vm;
     int condensed_index[NCONDENSED]; /* input field of each condensed column, or -1 */
-    size_t nfields;                  /* the header's columns */
 };
 
 /* One CSV cell, quoted when a reader could otherwise misread it. */
@@ -106,12 +108,15 @@ struct cadoj_out *cadoj_out_open(const char *path, enum cadoj_out_variant varian
         return NULL;
     }
     FILE *f = w->out.f;
+#ifdef __GLIBC__
+    /* one thread writes it: no lock per character */
+    __fsetlocking(f, FSETLOCKING_BYCALLER);
+#endif
     size_t start[MAX_FIELDS], flen[MAX_FIELDS];
     size_t n = split_row(header, header_len, start, flen, MAX_FIELDS);
     /* A header ending in a comma (gogen's fixtures have one) does not make an extra column. */
     if (n > 1 && flen[n - 1] == 0)
         n--;
-    w->nfields = n;
     if (variant == CADOJ_OUT_CONDENSED) {
         for (size_t c = 0; c < NCONDENSED; c++) {
             w->condensed_index[c] = -1;
@@ -177,13 +182,7 @@ bool cadoj_out_person(struct cadoj_out *w, const struct person *person, const st
                     fwrite(text + start[k], 1, flen[k], f);
             }
         } else {
-            size_t len = row->text.len;
-            size_t start[MAX_FIELDS], flen[MAX_FIELDS];
-            size_t n = split_row(text, len, start, flen, MAX_FIELDS);
-            /* an empty field past the header's last column (a trailing comma) is not a column */
-            if (n > w->nfields && flen[n - 1] == 0)
-                len = start[n - 1] - 1;
-            fwrite(text, 1, len, f);
+            fwrite(text, 1, row->text.len, f); /* the reader left out an empty cell after END_OF_REC */
         }
         const struct conviction *charge = NULL;
         for (uint32_t c = 0; c < p->ncolumns; c++) {

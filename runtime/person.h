@@ -32,7 +32,8 @@ struct text_ref {
 
 /* One input row exactly as read (without its line ending), kept for writers that copy the input. */
 struct raw_row {
-    struct text_ref text;
+    struct text_ref text;        /* as read, without its line end (a DOJ row: without an empty cell
+                                  * after END_OF_REC) */
     uint64_t row;                /* 1-based data row number */
     uint32_t conviction;         /* index of the conviction made from this row, or UINT32_MAX */
 };

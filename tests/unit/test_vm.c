@@ -462,6 +462,30 @@ static void test_vm_text_comparison_ignores_case(void **state)
     person_free(&p);
 }
 
+/* `contains` and `starts with` look at the text exactly as written, at every place in it. */
+static void test_vm_contains_and_starts_with(void **state)
+{
+    (void)state;
+    struct person p;
+    uint32_t i = full_person(&p);
+    forget(&p, i, FACT_COUNTY);
+    set_county(&p, i, "AAB 11357(B) HS-11357");
+    assert_holds("county contains \"AAB\"", &p, i);        /* at the start */
+    assert_holds("county contains \"AB\"", &p, i);         /* after a false start on the same byte */
+    assert_holds("county contains \"HS-11357\"", &p, i);   /* at the very end */
+    assert_holds("county contains \"(B)\"", &p, i);
+    assert_holds("county contains \"\"", &p, i);           /* the empty text is in every text */
+    assert_fails("county contains \"(b)\"", &p, i);        /* case counts */
+    assert_fails("county contains \"11357-\"", &p, i);     /* would run past the end */
+    assert_fails("county contains \"AAB 11357(B) HS-11357X\"", &p, i); /* longer than the text */
+    assert_holds("county starts with \"AAB 1\"", &p, i);
+    assert_fails("county starts with \"AB\"", &p, i);
+    set_county(&p, i, "");
+    assert_fails("county contains \"A\"", &p, i);
+    assert_holds("county contains \"\"", &p, i);
+    person_free(&p);
+}
+
 /* ---- before / after / on or before / on or after ----------------------- */
 
 static void test_vm_date_ordering(void **state)
@@ -1429,6 +1453,7 @@ int main(void)
         cmocka_unit_test(test_vm_or),
         cmocka_unit_test(test_vm_is_and_is_not_on_every_type),
         cmocka_unit_test(test_vm_text_comparison_ignores_case),
+        cmocka_unit_test(test_vm_contains_and_starts_with),
         cmocka_unit_test(test_vm_date_ordering),
         cmocka_unit_test(test_vm_comparison_names_first_unknown_operand),
         cmocka_unit_test(test_vm_number_ordering),
