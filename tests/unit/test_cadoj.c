@@ -21,40 +21,10 @@
 
 #define FIX "tests/fixtures/gogen/"
 #define MAX_REJECTS 64
+#define READER_FIXTURE_NAME "cadoj"
+#include "reader_fixture.h"
 
 /* ---- helpers ------------------------------------------------------------------- */
-
-struct rejected {
-    uint64_t count;
-    uint64_t rows[MAX_REJECTS];
-    char reasons[MAX_REJECTS][1024];
-};
-
-static void collect(void *ctx, uint64_t row, const char *reason)
-{
-    struct rejected *r = ctx;
-    if (r->count < MAX_REJECTS) {
-        r->rows[r->count] = row;
-        snprintf(r->reasons[r->count], sizeof r->reasons[0], "%s", reason);
-    }
-    r->count++;
-}
-
-static char *write_temp(const char *data, size_t len)
-{
-    char *path = strdup("/tmp/lenity_test_cadoj_XXXXXX");
-    assert_non_null(path);
-    int fd = mkstemp(path);
-    assert_true(fd >= 0);
-    size_t done = 0;
-    while (done < len) {
-        ssize_t n = write(fd, data + done, len - done);
-        assert_true(n > 0);
-        done += (size_t)n;
-    }
-    close(fd);
-    return path;
-}
 
 static const char *text_of(const struct person *p, struct text_ref r)
 {
@@ -972,7 +942,6 @@ static void test_conviction_cap_and_big_subject(void **state)
     check_accounting(run);
     close_run(run);
 }
-
 
 /* ---- kept rows, and the quick and careful scanners --------------------------------------- */
 

@@ -18,39 +18,8 @@
 #include "value.h"
 
 #define MAX_REJECTS 16
-
-struct rejected {
-    uint64_t count;
-    uint64_t rows[MAX_REJECTS];
-    char reasons[MAX_REJECTS][1024];
-};
-
-static void collect(void *ctx, uint64_t row, const char *reason)
-{
-    struct rejected *r = ctx;
-    if (r->count < MAX_REJECTS) {
-        r->rows[r->count] = row;
-        snprintf(r->reasons[r->count], sizeof r->reasons[0], "%s", reason);
-    }
-    r->count++;
-}
-
-/* A test input file in /tmp; the caller unlinks and frees the path. */
-static char *write_temp(const char *data, size_t len)
-{
-    char *path = strdup("/tmp/lenity_test_csv_XXXXXX");
-    assert_non_null(path);
-    int fd = mkstemp(path);
-    assert_true(fd >= 0);
-    size_t done = 0;
-    while (done < len) {
-        ssize_t n = write(fd, data + done, len - done);
-        assert_true(n > 0);
-        done += (size_t)n;
-    }
-    close(fd);
-    return path;
-}
+#define READER_FIXTURE_NAME "csv"
+#include "reader_fixture.h"
 
 struct fixture {
     char *path;
