@@ -11,11 +11,10 @@
 #include "verify.h"
 
 /*
- * What `lenity` will load (spec section 21), checked here so that a policy too
- * large is refused when it is compiled, with the count and the limit, and never
- * written as a file that lenity would refuse.
+ * Checked here so that a policy too large is refused when it is compiled, with
+ * the count and the limit, and never written as a file that lenity would refuse.
  */
-static bool within_limits(const char *path, struct program *p, struct diag *diag)
+bool compile_within_limits(const char *path, struct program *p, struct diag *diag)
 {
     const struct {
         const char *what;
@@ -98,7 +97,7 @@ static bool compile_any(const char *path, const char *text, const struct compile
             diag_plain(diag, "%s: %s", path, err);
     }
     if (ok)
-        ok = within_limits(path, out, diag);
+        ok = compile_within_limits(path, out, diag);
     if (ok) {
         char err[512];
         /* lenityc checks its own output: a rejection here is our bug, never the policy writer's. */

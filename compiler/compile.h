@@ -36,6 +36,13 @@ struct compile_tree {
 bool compile_tree(const char *path, const struct compile_options *opts, struct diag *diag, struct compile_tree *out);
 void compile_tree_free(struct compile_tree *t);
 
+/*
+ * Whether lenity can load *p (spec section 21: the counts of rules, constants,
+ * set entries... and the length of each text).  When it cannot, reports the
+ * first count past its limit, frees *p and returns false.
+ */
+bool compile_within_limits(const char *path, struct program *p, struct diag *diag);
+
 bool compile_policy(const char *path, const struct compile_options *opts, struct diag *diag, struct program *out);
 /* The same for policy text held in memory, reported under `name` (tests, fuzzing). */
 bool compile_policy_text(const char *name, const char *text, const struct compile_options *opts, struct diag *diag,

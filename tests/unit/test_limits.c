@@ -5,6 +5,9 @@
  * entries in a table is written, loaded and verified as lenity would; one
  * more is refused with the count and the limit.  A file past 1 GiB is
  * refused from its size or its header, before anything is allocated for it.
+ * And lenityc's side: compile_within_limits passes a program at each limit
+ * and refuses one past it, naming the count, so lenityc never writes a file
+ * lenity would refuse.
  *
  * These counts are slow to reach through policies (tests/cli/limits.sh does
  * it for rules, parameters, sets and set citations), and some, such as a
@@ -27,6 +30,7 @@
 #include "bcasm.h"
 #include "bytecode.h"
 #include "checksum.h"
+#include "compile.h"
 #include "verify.h"
 
 /* Rule r0 (relief) when true, else otherwise (no relief): the smallest program lenity runs. */
@@ -286,6 +290,130 @@ static void file_size_limit(void **state)
     unlink(path);
 }
 
+/* ---- lenityc's side ------------------------------------------------------------- */
+
+enum count {
+    RULES, PARAMETERS, SETS, TABLES, OUTCOMES, CONSTANTS, TEXTS, INSTRUCTIONS, FUNCTIONS, EXAMPLES,
+    EXAMPLE_CONVICTIONS, COLUMNS, SET_ENTRIES, TABLE_ENTRIES, TEXT_LENGTH
+};
+
+/*
+ * A program with only this count set to n.  compile_within_limits reads the
+ * counts, each set's and table's entry count and each text's length, never
+ * the elements of the other arrays, which stay NULL (program_free frees NULL).
+ */
+static void program_with(struct program *p, enum count what, uint32_t n)
+{
+    program_init(p);
+    switch (what) {
+    case RULES: p->nrules = n; break;
+    case PARAMETERS: p->nparams = n; break;
+    case OUTCOMES: p->noutcomes = n; break;
+    case CONSTANTS: p->nconsts = n; break;
+    case INSTRUCTIONS: p->ncode = n; break;
+    case FUNCTIONS: p->nfunctions = n; break;
+    case EXAMPLES: p->nexamples = n; break;
+    case EXAMPLE_CONVICTIONS: p->nexample_convictions = n; break;
+    case COLUMNS: p->ncolumns = n; break;
+    case SETS:
+        p->sets = calloc(n, sizeof *p->sets);
+        assert_non_null(p->sets);
+        p->nsets = n;
+        break;
+    case TABLES:
+        p->tables = calloc(n, sizeof *p->tables);
+        assert_non_null(p->tables);
+        p->ntables = n;
+        break;
+    case TEXTS:
+        p->strings = calloc(n, sizeof *p->strings);
+        assert_non_null(p->strings);
+        p->nstrings = n;
+        break;
+    case SET_ENTRIES: /* in two sets: the limit is on their sum */
+        p->sets = calloc(2, sizeof *p->sets);
+        assert_non_null(p->sets);
+        p->nsets = 2;
+        p->sets[0].table.count = n / 2;
+        p->sets[1].table.count = n - n / 2;
+        break;
+    case TABLE_ENTRIES:
+    case TEXT_LENGTH:
+        p->strings = calloc(1, sizeof *p->strings);
+        assert_non_null(p->strings);
+        p->nstrings = 1;
+        p->strings[0].ptr = strdup("big");
+        assert_non_null(p->strings[0].ptr);
+        p->strings[0].len = what == TEXT_LENGTH ? n : 3;
+        if (what == TABLE_ENTRIES) {
+            p->tables = calloc(1, sizeof *p->tables);
+            assert_non_null(p->tables);
+            p->ntables = 1;
+            p->tables[0].keys.count = n; /* its entries are never read */
+        }
+        break;
+    }
+}
+
+/* At limit the program passes, silently; at limit + 1 lenityc refuses it with `message`. */
+static void compiler_refuses_past(enum count what, uint32_t limit, const char *message)
+{
+    for (uint32_t extra = 0; extra <= 1; extra++) {
+        char *said = NULL;
+        size_t said_len = 0;
+        FILE *f = open_memstream(&said, &said_len);
+        assert_non_null(f);
+        struct diag d;
+        diag_init(&d, f);
+        struct program p;
+        program_with(&p, what, limit + extra);
+        bool ok = compile_within_limits("big.policy", &p, &d);
+        program_free(&p);
+        fclose(f);
+        if (extra == 0 && (!ok || said_len > 0))
+            fail_msg("refused at the limit %u: %s", limit, said);
+        if (extra == 1 && (ok || strstr(said, message) == NULL))
+            fail_msg("at %u, expected '%s' in: %s", limit + 1, message, said);
+        free(said);
+    }
+}
+
+static void compiler_limits(void **state)
+{
+    (void)state;
+    compiler_refuses_past(RULES, PROGRAM_MAX_RULES,
+                          "big.policy: the policy has 65536 rules, more than Lenity can run (at most 65535); "
+                          "split it into policies that extend one another");
+    compiler_refuses_past(PARAMETERS, PROGRAM_MAX_PARAMS,
+                          "the policy has 65536 parameters, more than Lenity can run (at most 65535)");
+    compiler_refuses_past(SETS, PROGRAM_MAX_SETS, "the policy has 65536 sets, more than Lenity can run (at most 65535)");
+    compiler_refuses_past(TABLES, PROGRAM_MAX_TABLES,
+                          "the policy has 65536 tables, more than Lenity can run (at most 65535)");
+    compiler_refuses_past(OUTCOMES, PROGRAM_MAX_OUTCOMES,
+                          "the policy has 256 outcomes, more than Lenity can run (at most 255)");
+    compiler_refuses_past(CONSTANTS, PROGRAM_MAX_CONSTS,
+                          "the policy has 1000001 constants, more than Lenity can run (at most 1000000)");
+    compiler_refuses_past(TEXTS, PROGRAM_MAX_STRINGS,
+                          "the policy has 1000001 texts, more than Lenity can run (at most 1000000)");
+    compiler_refuses_past(INSTRUCTIONS, PROGRAM_MAX_CODE,
+                          "the policy has 4000001 instructions, more than Lenity can run (at most 4000000)");
+    compiler_refuses_past(FUNCTIONS, PROGRAM_MAX_FUNCTIONS,
+                          "the policy has 1000001 functions, more than Lenity can run (at most 1000000)");
+    compiler_refuses_past(EXAMPLES, PROGRAM_MAX_EXAMPLES,
+                          "the policy has 100001 examples, more than Lenity can run (at most 100000)");
+    compiler_refuses_past(EXAMPLE_CONVICTIONS, BC_MAX_EXAMPLE_CONVICTIONS,
+                          "the policy has 1000001 example convictions, more than Lenity can run (at most 1000000)");
+    compiler_refuses_past(COLUMNS, PROGRAM_MAX_COLUMNS,
+                          "the policy has 1001 output columns, more than Lenity can run (at most 1000)");
+    compiler_refuses_past(SET_ENTRIES, PROGRAM_MAX_SET_ENTRIES,
+                          "the policy's sets list 1000001 citations in all, more than Lenity can run (at most 1000000)");
+    compiler_refuses_past(TABLE_ENTRIES, PROGRAM_MAX_SET_ENTRIES,
+                          "the table 'big' lists 1000001 citations, more than Lenity can run (at most 1000000); "
+                          "split it into several tables");
+    compiler_refuses_past(TEXT_LENGTH, PROGRAM_MAX_STRING_LEN,
+                          "a text of the policy is 1048577 bytes long, more than Lenity can run (at most 1048576)");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -298,6 +426,7 @@ int main(void)
         cmocka_unit_test(table_entries_limit),
         cmocka_unit_test(header_size_limit),
         cmocka_unit_test(file_size_limit),
+        cmocka_unit_test(compiler_limits),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
