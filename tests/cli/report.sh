@@ -39,6 +39,26 @@ expect_grep '&lt;script&gt;alert(1)&lt;/script&gt;' report.html
 expect_grep 'Prop 64 &lt;b&gt;&amp;amp; &#39;quoted&#39;&lt;/b&gt;' report.html
 expect_grep 'Kern &amp; Tulare' report.html
 
+# The tables are bounded: 200 counties give 128 named rows and one "(other counties)" row with the rest,
+# and a year past 2100 goes to its own row; nothing is lost from the totals.
+awk 'BEGIN { print "person_id,date_of_birth,citation,level,disposition_date,county"
+             for (i = 0; i < 200; i++) printf "C%d,1980-01-15,HS 11357(b),misdemeanor,2010-05-01,County %03d\n", i, i
+             print "Y1,1980-01-15,HS 11357(b),misdemeanor,2150-05-01,Far" }' >many.csv
+expect_rc 0 err "$LENITY" run policy.policy --input many.csv --output /dev/null --as-of 2019-11-11 --report many.html
+python3 - <<'PY' || fail "the bounded tables of many.html are wrong"
+import re
+page = open("many.html").read()
+county = page[page.index("<h2>By county</h2>"):]
+county = county[:county.index("</table>")]
+rows = re.findall(r'<tr><th scope="row">([^<]*)</th>.*?<td class="n">(\d+)</td></tr>', county)
+named = [r for r in rows if r[0].startswith("County ")]
+assert len(named) == 128, len(named)
+other = dict(rows)["(other counties)"]
+assert int(other) == 200 - 128 + 1, (other, rows[-3:])  # the 72 counties past the 128th, and "Far"
+years = page[page.index("<h2>By year of disposition</h2>"):]
+assert "(before 1900 or after 2100)" in years[:years.index("</table>")]
+PY
+
 if ! command -v chromium >/dev/null 2>&1; then
     [ "${LENITY_SKIP_BROWSER:-}" = 1 ] || fail "chromium is not installed (run 'make deps'); set LENITY_SKIP_BROWSER=1 to skip rendering"
     echo "report: file checked; rendering skipped (LENITY_SKIP_BROWSER=1)"
