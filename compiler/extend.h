@@ -25,7 +25,8 @@ struct merged_policy {
     struct ptrvec examples;     /* struct example_decl *, the top file's only */
     struct ptrvec columns;      /* struct column_decl *, output columns in order */
     struct expr *column_scope;  /* `columns when ...`, the nearest file's; NULL: every conviction */
-    /* Each name's place in the list above, kept up to date by extend.c and read by check.c. */
+    /* Each name's place in the list above, kept by extend.c as it merges and read by check.c's lookups;
+     * column_index holds only during the merge (check.c then moves placed columns). */
     struct name_index outcome_index, param_index, set_index, table_index, rule_index, column_index;
 };
 
