@@ -51,12 +51,20 @@ def read_decisions(path):
     return decisions
 
 
-def compare(bin_dir, policy, input_rel, expected_rel, labels):
+def set_args(settings):
+    """'county_name=LOS ANGELES;x=1' -> ['--set', 'county_name=LOS ANGELES', '--set', 'x=1']"""
+    args = []
+    for s in filter(None, settings.split(";")):
+        args += ["--set", s]
+    return args
+
+
+def compare(bin_dir, policy, input_rel, expected_rel, labels, settings=""):
     with tempfile.TemporaryDirectory() as tmp:
         out = os.path.join(tmp, "decisions.csv")
         run = subprocess.run(
             [os.path.join(bin_dir, "lenity"), "run", policy, "--input", os.path.join(FIXTURES, input_rel),
-             "--as-of", AS_OF, "--output", out],
+             "--as-of", AS_OF, "--output", out] + set_args(settings),
             capture_output=True, text=True)
         if run.returncode not in (0, 4):
             return 0, 0, ["lenity run failed (exit %d): %s" % (run.returncode, run.stderr.strip())]
@@ -88,13 +96,13 @@ def compare(bin_dir, policy, input_rel, expected_rel, labels):
     return rows_compared, cells, problems
 
 
-def compare_full(bin_dir, policy, input_rel, expected_rel, fmt):
+def compare_full(bin_dir, policy, input_rel, expected_rel, fmt, settings=""):
     """Every cell of gogen's output file against lenity run --format FMT."""
     with tempfile.TemporaryDirectory() as tmp:
         out = os.path.join(tmp, "full.csv")
         run = subprocess.run(
             [os.path.join(bin_dir, "lenity"), "run", policy, "--input", os.path.join(FIXTURES, input_rel),
-             "--as-of", AS_OF, "--format", fmt, "--output", out],
+             "--as-of", AS_OF, "--format", fmt, "--output", out] + set_args(settings),
             capture_output=True, text=True)
         if run.returncode not in (0, 4):
             return 0, ["lenity run --format %s failed (exit %d): %s" % (fmt, run.returncode, run.stderr.strip())]
@@ -145,11 +153,14 @@ def main():
     with open("tests/conformance/pairings.tsv") as f:
         pairings = [line.rstrip("\n").split("\t") for line in f if line.strip() and not line.startswith("#")]
     load_known_departures()
-    for policy, input_rel, expected_rel, labels in pairings:
+    for pairing in pairings:
+        policy, input_rel, expected_rel, labels = pairing[:4]
+        settings = pairing[4] if len(pairing) > 4 else ""
+        shown = policy + (" with " + settings.replace(";", ", ") if settings else "")
         if labels.startswith("full:"):
-            cells, problems = compare_full(bin_dir, policy, input_rel, expected_rel, labels[len("full:"):])
+            cells, problems = compare_full(bin_dir, policy, input_rel, expected_rel, labels[len("full:"):], settings)
             total_cells += cells
-            print("%s on %s, --format %s: %d cells compared: %s" % (policy, input_rel, labels[len("full:"):], cells,
+            print("%s on %s, --format %s: %d cells compared: %s" % (shown, input_rel, labels[len("full:"):], cells,
                                                                    "ok" if not problems else "DIFFERS"))
             for p in problems[:20]:
                 print("    " + p)
@@ -160,10 +171,10 @@ def main():
             else:
                 passed += 1
             continue
-        rows, cells, problems = compare(bin_dir, policy, input_rel, expected_rel, LABELS[labels])
+        rows, cells, problems = compare(bin_dir, policy, input_rel, expected_rel, LABELS[labels], settings)
         total_cells += cells
         status = "ok" if not problems else "DIFFERS"
-        print("%s on %s: %d conviction rows, %d cells compared: %s" % (policy, input_rel, rows, cells, status))
+        print("%s on %s: %d conviction rows, %d cells compared: %s" % (shown, input_rel, rows, cells, status))
         for p in problems:
             print("    " + p)
         if problems:
