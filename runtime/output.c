@@ -78,6 +78,11 @@ size_t decision_reason(const struct program *p, const struct decision *d, char *
     return decision_reason_with(p, NULL, d, buf, size);
 }
 
+size_t rule_reason_with(const struct program *p, const struct value *params, uint32_t rule, char *buf, size_t size)
+{
+    return reason_interpolate(p, params, program_str(p, p->rules[rule].reason), buf, size);
+}
+
 size_t decision_reason_with(const struct program *p, const struct value *params, const struct decision *d, char *buf,
                             size_t size)
 {

@@ -30,6 +30,8 @@ size_t decision_reason(const struct program *p, const struct decision *d, char *
 /* The same with this run's parameter values (NULL: the policy's) for reasons that name {a_parameter}. */
 size_t decision_reason_with(const struct program *p, const struct value *params, const struct decision *d, char *buf,
                             size_t size);
+/* Rule `rule`'s reason with this run's parameter values (NULL: the policy's), as decisions give it. */
+size_t rule_reason_with(const struct program *p, const struct value *params, uint32_t rule, char *buf, size_t size);
 
 /*
  * True when writing to out_path would overwrite in_path (same path, or the

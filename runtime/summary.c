@@ -325,14 +325,35 @@ bool summary_write(const struct summary *s, const char *path, const struct run_t
         fputs("}", f);
     }
     fprintf(f, "},\n    \"outside_listed_sections\": %" PRIu64 ",\n    \"relief_by_reason\": {", s->sections_overflow);
+    /*
+     * Keyed by the reason as the decisions give it ("{age_threshold} years or
+     * older" with its value); rules that give the same reason are one key.
+     */
     bool first = true;
     for (uint32_t r = 0; r < p->nrules; r++) {
         if (!s->per_rule_relief[r])
             continue;
+        char reason[1024], other[1024];
+        rule_reason_with(p, vm->params, r, reason, sizeof reason);
+        bool seen = false;
+        uint64_t n = s->per_rule_relief[r];
+        for (uint32_t r2 = 0; r2 < p->nrules && !seen; r2++) {
+            if (r2 == r || !s->per_rule_relief[r2])
+                continue;
+            rule_reason_with(p, vm->params, r2, other, sizeof other);
+            if (strcmp(reason, other) != 0)
+                continue;
+            if (r2 < r)
+                seen = true; /* written with the first rule that gives it */
+            else
+                n += s->per_rule_relief[r2];
+        }
+        if (seen)
+            continue;
         fputs(first ? "" : ", ", f);
         first = false;
-        json_string(f, program_str(p, p->rules[r].reason));
-        fprintf(f, ": %" PRIu64, s->per_rule_relief[r]);
+        json_string(f, reason);
+        fprintf(f, ": %" PRIu64, n);
     }
     fprintf(f,
             "},\n    \"people_with_some_relief\": %" PRIu64 ",\n    \"people_every_felony_relieved\": %" PRIu64

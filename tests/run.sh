@@ -95,6 +95,18 @@ if [ "$rc" -ne 0 ] || [ -z "$p" ]; then
     fail "$n" "conformance with gogen"
 fi
 
+# --- the JSON summary against gogen's own statistics (gogen.json), figure by figure
+if out=$(python3 tests/conformance/summary.py "$BIN" 2>&1); then rc=0; else rc=$?; fi
+p=$(printf '%s\n' "$out" | sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\1/p' | tail -1)
+f=$(printf '%s\n' "$out" | sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\2/p' | tail -1)
+printf '%s\n' "$out" | grep '^summary: [0-9]'
+pass "${p:-0}"
+if [ "$rc" -ne 0 ] || [ -z "$p" ]; then
+    printf '%s\n' "$out" | head -40
+    n=${f:-1}; [ "$n" -eq 0 ] && n=1
+    fail "$n" "the JSON summary against gogen.json"
+fi
+
 # --- the departures table of rules/ca/README.md still counts what the policies do
 if out=$(python3 tests/conformance/departures.py "$BIN" --check 2>&1); then
     pass 1
