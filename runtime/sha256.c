@@ -76,31 +76,36 @@ static void sha256_block_portable(uint32_t h[8], const unsigned char *p)
  * does not become the slower half of it.  The state is kept as the
  * instructions want it: one register holding A, B, E, F and one C, D, G, H.
  */
-__attribute__((target("sha,sse4.1,ssse3"))) static void sha256_block_x86(uint32_t h[8], const unsigned char *p)
+__attribute__((target("sha,sse4.1,ssse3"))) static void sha256_blocks_x86(uint32_t h[8], const unsigned char *p,
+                                                                          size_t nblocks)
 {
     const __m128i byteswap = _mm_set_epi64x(0x0c0d0e0f08090a0bLL, 0x0405060700010203LL);
     __m128i t = _mm_shuffle_epi32(_mm_loadu_si128((const __m128i *)(const void *)&h[0]), 0xB1); /* B A D C */
     __m128i cdgh = _mm_shuffle_epi32(_mm_loadu_si128((const __m128i *)(const void *)&h[4]), 0x1B); /* H G F E */
     __m128i abef = _mm_alignr_epi8(t, cdgh, 8);  /* F E B A, low lane first */
     cdgh = _mm_blend_epi16(cdgh, t, 0xF0);       /* H G D C */
-    const __m128i abef0 = abef, cdgh0 = cdgh;
-    __m128i w[4];
-    for (int i = 0; i < 4; i++)
-        w[i] = _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(const void *)(p + 16 * i)), byteswap);
-    for (int g = 0; g < 16; g++) {
-        /* rounds 4g .. 4g+3, two at a time */
-        __m128i wk = _mm_add_epi32(w[g & 3], _mm_loadu_si128((const __m128i *)(const void *)&sha256_k[4 * g]));
-        cdgh = _mm_sha256rnds2_epu32(cdgh, abef, wk);
-        abef = _mm_sha256rnds2_epu32(abef, cdgh, _mm_shuffle_epi32(wk, 0x0E));
-        if (g < 12) {
-            /* W[4g+16 .. 4g+19] from W[4g ..], W[4g+4 ..], W[4g+9 .. 4g+12] and W[4g+12 ..] */
-            __m128i x = _mm_sha256msg1_epu32(w[g & 3], w[(g + 1) & 3]);
-            x = _mm_add_epi32(x, _mm_alignr_epi8(w[(g + 3) & 3], w[(g + 2) & 3], 4));
-            w[g & 3] = _mm_sha256msg2_epu32(x, w[(g + 3) & 3]);
+    /* the state stays in this form from block to block: converted once per call, not per block */
+    for (; nblocks > 0; nblocks--, p += 64) {
+        const __m128i abef0 = abef, cdgh0 = cdgh;
+        __m128i w[4];
+        for (int i = 0; i < 4; i++)
+            w[i] = _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(const void *)(p + 16 * i)), byteswap);
+#pragma GCC unroll 16
+        for (int g = 0; g < 16; g++) {
+            /* rounds 4g .. 4g+3, two at a time */
+            __m128i wk = _mm_add_epi32(w[g & 3], _mm_loadu_si128((const __m128i *)(const void *)&sha256_k[4 * g]));
+            cdgh = _mm_sha256rnds2_epu32(cdgh, abef, wk);
+            abef = _mm_sha256rnds2_epu32(abef, cdgh, _mm_shuffle_epi32(wk, 0x0E));
+            if (g < 12) {
+                /* W[4g+16 .. 4g+19] from W[4g ..], W[4g+4 ..], W[4g+9 .. 4g+12] and W[4g+12 ..] */
+                __m128i x = _mm_sha256msg1_epu32(w[g & 3], w[(g + 1) & 3]);
+                x = _mm_add_epi32(x, _mm_alignr_epi8(w[(g + 3) & 3], w[(g + 2) & 3], 4));
+                w[g & 3] = _mm_sha256msg2_epu32(x, w[(g + 3) & 3]);
+            }
         }
+        abef = _mm_add_epi32(abef, abef0);
+        cdgh = _mm_add_epi32(cdgh, cdgh0);
     }
-    abef = _mm_add_epi32(abef, abef0);
-    cdgh = _mm_add_epi32(cdgh, cdgh0);
     t = _mm_shuffle_epi32(abef, 0x1B);           /* A B E F */
     cdgh = _mm_shuffle_epi32(cdgh, 0xB1);        /* G H C D */
     _mm_storeu_si128((__m128i *)(void *)&h[0], _mm_blend_epi16(t, cdgh, 0xF0)); /* A B C D */
@@ -136,15 +141,16 @@ bool sha256_accelerated(void)
     return sha256_mode == 2;
 }
 
-static void sha256_block(uint32_t h[8], const unsigned char *p)
+static void sha256_blocks(uint32_t h[8], const unsigned char *p, size_t nblocks)
 {
 #ifdef SHA256_HAVE_X86
     if (sha256_accelerated()) {
-        sha256_block_x86(h, p);
+        sha256_blocks_x86(h, p, nblocks);
         return;
     }
 #endif
-    sha256_block_portable(h, p);
+    for (; nblocks > 0; nblocks--, p += 64)
+        sha256_block_portable(h, p);
 }
 
 void sha256_update(struct sha256 *s, const void *data, size_t len)
@@ -159,12 +165,13 @@ void sha256_update(struct sha256 *s, const void *data, size_t len)
         len -= n;
         if (s->used < 64)
             return;
-        sha256_block(s->h, s->block);
+        sha256_blocks(s->h, s->block, 1);
         s->used = 0;
     }
     /* whole blocks straight from the caller's bytes, without a copy */
-    for (; len >= 64; p += 64, len -= 64)
-        sha256_block(s->h, p);
+    sha256_blocks(s->h, p, len / 64);
+    p += len / 64 * 64;
+    len %= 64;
     memcpy(s->block, p, len);
     s->used = len;
 }
