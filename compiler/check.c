@@ -653,6 +653,18 @@ static void check_condition(struct checker *c, struct expr *e, const char *role)
               "%s must be a condition, but this is %s", role, a_type(e->type));
 }
 
+/* "did you mean 'X'?" for the candidate (NULL-terminated) closest to name, X in quote marks; else fallback. */
+static const char *closest_hint(struct checker *c, const char *name, const char **cands, const char *quote,
+                                const char *fallback)
+{
+    const char *best = diag_closest(name, cands);
+    if (!best)
+        return fallback;
+    char buf[320];
+    snprintf(buf, sizeof buf, "did you mean %s%s%s?", quote, best, quote);
+    return arena_strdup(c->arena, buf);
+}
+
 static const char *outcome_hint(struct checker *c, const char *name)
 {
     const char *cands[260];
@@ -660,13 +672,10 @@ static const char *outcome_hint(struct checker *c, const char *name)
     for (size_t i = 0; i < c->m->outcomes.len && n + 1 < 260; i++)
         cands[n++] = ((struct outcome_decl *)c->m->outcomes.items[i])->name;
     cands[n] = NULL;
-    const char *best = diag_closest(name, cands);
-    char buf[160];
-    if (best)
-        snprintf(buf, sizeof buf, "did you mean '%s'?", best);
-    else
-        snprintf(buf, sizeof buf, "declare it first, e.g. outcome %s is relief", name);
-    return arena_strdup(c->arena, buf);
+    char fallback[160];
+    snprintf(fallback, sizeof fallback, "declare it first, e.g. outcome %s is relief", name);
+    const char *hint = closest_hint(c, name, cands, "'", fallback);
+    return hint == fallback ? arena_strdup(c->arena, fallback) : hint;
 }
 
 static const char *kind_name(int kind)
@@ -764,12 +773,7 @@ static const char *rule_hint(struct checker *c, const char *name)
     for (size_t i = 0; i < c->m->rules.len && n + 1 < 260; i++)
         cands[n++] = ((struct rule_decl *)c->m->rules.items[i])->name;
     cands[n] = NULL;
-    const char *best = diag_closest(name, cands);
-    if (!best)
-        return "name a rule this policy has, or leave out 'by rule ...'";
-    char buf[160];
-    snprintf(buf, sizeof buf, "did you mean '%s'?", best);
-    return arena_strdup(c->arena, buf);
+    return closest_hint(c, name, cands, "'", "name a rule this policy has, or leave out 'by rule ...'");
 }
 
 static void check_example_person(struct checker *c, struct example_decl *ex)
@@ -977,12 +981,7 @@ static const char *closest_column(struct checker *c, const char *name)
     for (size_t i = 0; i < c->m->columns.len && n < 255; i++)
         cands[n++] = ((const struct column_decl *)c->m->columns.items[i])->name;
     cands[n] = NULL;
-    const char *best = diag_closest(name, cands);
-    if (!best)
-        return "name one of the policy's columns, as its heading is written";
-    char hint[256];
-    snprintf(hint, sizeof hint, "did you mean \"%s\"?", best);
-    return arena_strdup(c->arena, hint);
+    return closest_hint(c, name, cands, "\"", "name one of the policy's columns, as its heading is written");
 }
 
 /*
