@@ -101,7 +101,8 @@ deps:
 clean:
 	rm -rf build build-asan build-fuzz build-fuzz-replay bin out
 
--include $(shell find build build-asan -name '*.d' 2>/dev/null)
+# the header dependencies of this build (make asan sets BUILD=build-asan, bench and fuzz their own)
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
 
 -include tests/fuzz/fuzz.mk
 -include bench/bench.mk
