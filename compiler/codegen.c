@@ -548,11 +548,16 @@ static void gen_expr(struct cg *g, const struct expr *e)
         emit(g, OP_NOT, 0, 0, 0, &e->loc);
         break;
     case EXPR_AND:
-    case EXPR_OR:
+    case EXPR_OR: {
+        /* A's value alone decides when it is a known false (and) or a known true (or): B is skipped */
         gen_expr(g, e->u.bin.left);
+        uint32_t skip = emit(g, e->kind == EXPR_AND ? OP_AND_SKIP : OP_OR_SKIP, 0, 0, 0, &e->loc);
         gen_expr(g, e->u.bin.right);
         emit(g, e->kind == EXPR_AND ? OP_AND : OP_OR, 0, 0, 0, &e->loc);
+        if (!g->oom)
+            g->fns[g->current].code[skip].c = g->fns[g->current].len;
         break;
+    }
     case EXPR_COMPARE:
         gen_compare(g, e);
         break;
@@ -921,9 +926,9 @@ static void finish(struct cg *g)
         p->functions[f].len = g->fns[f].len;
         p->functions[f].kind = g->fns[f].kind;
         memcpy(p->code + at, g->fns[f].code, g->fns[f].len * sizeof *p->code);
-        /* column jumps were function-relative */
+        /* jumps were function-relative (TEST_RULE's are in main, which starts at 0) */
         for (uint32_t k = 0; k < g->fns[f].len; k++)
-            if (p->code[at + k].op == OP_JUMP || p->code[at + k].op == OP_JUMP_IF_FALSE)
+            if (opcode_describe(p->code[at + k].op)->operand == OPERAND_JUMP)
                 p->code[at + k].c += at;
         memcpy(p->lines + at, g->fns[f].lines, g->fns[f].len * sizeof *p->lines);
         memcpy(p->notes + at, g->fns[f].notes, g->fns[f].len * sizeof *p->notes);

@@ -1,5 +1,5 @@
 /*
- * bytecode.h - the .lbc file format, version 1.0: what lenityc writes
+ * bytecode.h - the .lbc file format, version 1.1: what lenityc writes
  * (bc_write.c) and lenity loads (bc_load.c).
  *
  * Every integer is fixed-width little-endian, signed ones two's
@@ -88,7 +88,7 @@
 #define BC_MAGIC "\x89LBC\r\n\x1a\n"
 #define BC_MAGIC_LEN 8u
 #define BC_FORMAT_MAJOR 1u
-#define BC_FORMAT_MINOR 0u
+#define BC_FORMAT_MINOR 1u /* 1.1: the AND_SKIP and OR_SKIP opcodes */
 
 #define BC_OFFSET_MAJOR 8u
 #define BC_OFFSET_MINOR 10u

@@ -57,3 +57,6 @@ OP(JUMP_IF_FALSE, OPERAND_JUMP,      1, 0, "unless true, jump to %s")
 OP(TEST_RULE,     OPERAND_RULE_JUMP, 1, 0, "rule %s applies: true decides, false jumps, unknown reviews")
 OP(DECIDE,        OPERAND_RULE,      0, 0, "decide by rule %s")
 OP(RETURN,        OPERAND_NONE,      0, 0, "return from condition")
+/* `A and B`, `A or B`: once A alone gives the answer (a known false, a known true), B is not worked out */
+OP(AND_SKIP,      OPERAND_JUMP,      1, 1, "and: if false, the answer is false: jump to %s")
+OP(OR_SKIP,       OPERAND_JUMP,      1, 1, "or: if true, the answer is true: jump to %s")

@@ -20,8 +20,9 @@
  *     owner (FACT and EACH_FACT a conviction's, PERSON_FACT the person's).
  *     TEST_RULE and DECIDE appear only in main; RETURN and EACH_FACT only
  *     in aggregate functions.
- *  3. Termination.  The one jump, TEST_RULE's, goes strictly forward and
- *     lands inside its own function; an aggregate calls only a function
+ *  3. Termination.  Every jump (TEST_RULE's, a column's branches, the
+ *     skip of an `and` or an `or`) goes strictly forward and lands inside
+ *     its own function; an aggregate calls only a function
  *     with a larger index than its own.  So a run of one function visits
  *     each of its instructions at most once, calls nest fewer than
  *     nfunctions deep, and the VM bounds each aggregate's loop by the
@@ -729,6 +730,12 @@ static void signature(const struct program *p, const struct insn *in, uint8_t wa
         want[0] = TYPE_BOOL;
         *nwant = 1;
         return;
+    case OP_AND_SKIP:
+    case OP_OR_SKIP:
+        want[0] = TYPE_BOOL;
+        *nwant = 1;
+        *push = TYPE_BOOL;
+        return;
     case OP_JUMP:
         return;
     case OP_DECIDE:
@@ -844,8 +851,9 @@ static bool interpret(struct verifier *V)
             if (!add_pending(V, pc, in->c, &cur))
                 return false;
             have = false;
-        } else if (in->op == OP_JUMP_IF_FALSE) {
-            /* both ways on: the jump's path waits at its target with the same stack */
+        } else if (in->op == OP_JUMP_IF_FALSE || in->op == OP_AND_SKIP || in->op == OP_OR_SKIP) {
+            /* both ways on: the jump's path waits at its target with the same stack
+             * (for a skip, with the condition's value still on it, which is the `and`'s or `or`'s) */
             if (!add_pending(V, pc, in->c, &cur))
                 return false;
         }

@@ -901,6 +901,21 @@ static void run_function(struct vm *vm, uint32_t fn, struct value *base, const s
                 vmbreak;
             }
             vmcase(RETURN) { return; }
+            vmcase(AND_SKIP) {
+                /* a known false is the answer of the `and`; explain works out both sides, to show them */
+                if (!sp[-1].unknown && !sp[-1].as.number && !vm->note && !vm->trace) {
+                    sp[-1] = bool_value(false);
+                    pc = in->c - f->start;
+                }
+                vmbreak;
+            }
+            vmcase(OR_SKIP) {
+                if (!sp[-1].unknown && sp[-1].as.number && !vm->note && !vm->trace) {
+                    sp[-1] = bool_value(true);
+                    pc = in->c - f->start;
+                }
+                vmbreak;
+            }
         default:
             assert(!"the verifier admitted an unknown opcode");
             return;

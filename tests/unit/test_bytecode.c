@@ -653,6 +653,7 @@ static void test_bytecode_refuses_newer_major(void **state)
     size_t len;
     unsigned char *data = encode(build_tamper_base(&a), &len);
     data[BC_OFFSET_MAJOR] = 2;
+    data[BC_OFFSET_MINOR] = 0;
     assert_load_fails_with(data, len,
                            "prop64.lbc: compiled for bytecode format 2.0; this lenity reads format 1.x: recompile the "
                            "policy with lenityc");
@@ -668,10 +669,29 @@ static void test_bytecode_refuses_newer_minor(void **state)
     struct bcasm a;
     size_t len;
     unsigned char *data = encode(build_tamper_base(&a), &len);
-    data[BC_OFFSET_MINOR] = 1;
-    assert_load_fails_with(data, len,
-                           "prop64.lbc: compiled for bytecode format 1.1; this lenity reads format 1.x up to 1.0: "
-                           "recompile the policy with lenityc");
+    data[BC_OFFSET_MINOR] = BC_FORMAT_MINOR + 1;
+    char want[256];
+    snprintf(want, sizeof want,
+             "prop64.lbc: compiled for bytecode format 1.%u; this lenity reads format 1.x up to 1.%u: "
+             "recompile the policy with lenityc", BC_FORMAT_MINOR + 1, BC_FORMAT_MINOR);
+    assert_load_fails_with(data, len, want);
+    free(data);
+    bcasm_free(&a);
+}
+
+/* A file of an older minor (1.0, before the skip opcodes) is still read. */
+static void test_bytecode_reads_older_minor(void **state)
+{
+    (void)state;
+    struct bcasm a;
+    size_t len;
+    unsigned char *data = encode(build_tamper_base(&a), &len);
+    data[BC_OFFSET_MINOR] = 0;
+    char err[512] = "";
+    struct program p;
+    if (!bc_load_memory(data, len, "prop64.lbc", &p, err, sizeof err))
+        fail_msg("a format 1.0 file was refused: %s", err);
+    program_free(&p);
     free(data);
     bcasm_free(&a);
 }
@@ -741,6 +761,11 @@ static void test_bytecode_refuses_every_single_bit_flip(void **state)
     unsigned char *data = encode(build_rich(&a), &len);
     for (size_t i = 0; i < len; i++) {
         for (unsigned bit = 0; bit < 8; bit++) {
+            /* a flip that makes the minor version an older one gives a file of that version, which is read */
+            unsigned minor = (data[BC_OFFSET_MINOR] | data[BC_OFFSET_MINOR + 1] << 8);
+            if ((i == BC_OFFSET_MINOR || i == BC_OFFSET_MINOR + 1) &&
+                (minor ^ (1u << (bit + 8 * (i - BC_OFFSET_MINOR)))) < minor)
+                continue;
             data[i] ^= (unsigned char)(1u << bit);
             struct program q;
             char err[256] = "";
@@ -1246,6 +1271,7 @@ int main(void)
         cmocka_unit_test(test_bytecode_refuses_empty_file),
         cmocka_unit_test(test_bytecode_refuses_newer_major),
         cmocka_unit_test(test_bytecode_refuses_newer_minor),
+        cmocka_unit_test(test_bytecode_reads_older_minor),
         cmocka_unit_test(test_bytecode_reports_checksum_mismatch),
         cmocka_unit_test(test_bytecode_reports_truncation),
         cmocka_unit_test(test_bytecode_refuses_every_truncation),

@@ -151,11 +151,14 @@ static void test_verify_accepts_every_opcode(void **state)
     bcasm_function(&a, FUNCTION_MAIN);
     bcasm_emit(&a, OP_FACT, 0, 0, FACT_CITATION);
     bcasm_emit(&a, OP_IN_SET, 0, 0, S_MARIJUANA);
+    uint32_t or_skip = bcasm_emit(&a, OP_OR_SKIP, 0, 0, 0);
     bcasm_emit(&a, OP_FACT, 0, 0, FACT_CITATION);
     bcasm_emit(&a, OP_CONST, 0, 0, K_CIT);
     bcasm_emit(&a, OP_IN_CITATION, 0, 0, 0);
     bcasm_emit(&a, OP_OR, 0, 0, 0);
+    a.p.code[or_skip].c = a.p.ncode;
     bcasm_emit(&a, OP_NOT, 0, 0, 0);
+    uint32_t and_skip = bcasm_emit(&a, OP_AND_SKIP, 0, 0, 0);
     bcasm_emit(&a, OP_CONST, 0, 0, K_NUMBER);
     bcasm_emit(&a, OP_CONST, 0, 0, K_NUMBER);
     bcasm_emit(&a, OP_ADD, 0, 0, 0);
@@ -164,6 +167,7 @@ static void test_verify_accepts_every_opcode(void **state)
     bcasm_emit(&a, OP_CONST, 0, 0, K_NUMBER);
     bcasm_emit(&a, OP_NE, TYPE_NUMBER, 0, 0);
     bcasm_emit(&a, OP_AND, 0, 0, 0);
+    a.p.code[and_skip].c = a.p.ncode;
     bcasm_emit(&a, OP_PERSON_FACT, 0, 0, FACT_DATE_OF_BIRTH);
     bcasm_emit(&a, OP_AGE_AT, 0, 0, 0);
     bcasm_emit(&a, OP_CONST, 0, 0, K_NUMBER);
@@ -1185,11 +1189,53 @@ static void test_verify_rejects_code_a_jump_skips(void **state)
 }
 
 /*
- * Not tested: "paths meet with different stacks".  With this opcode set
- * every instruction has at most one successor (TEST_RULE's false branch
- * is its only one), so two paths can never meet; the check in verify.c
- * is there for the first opcode with two successors.
+ * An `and`'s skip carries the first operand's value to its target, so the
+ * target must be where the `and` has left one value: just after the AND.
+ * Landing on the AND itself would meet the path that pushed the second
+ * operand with one value fewer.
  */
+static void emit_skipping_and(struct bcasm *a, bool land_on_the_and)
+{
+    bcasm_function(a, FUNCTION_MAIN);
+    bcasm_emit(a, OP_FACT, 0, 0, FACT_CITATION);
+    bcasm_emit(a, OP_IN_SET, 0, 0, S_MARIJUANA);
+    uint32_t skip = bcasm_emit(a, OP_AND_SKIP, 0, 0, 0);
+    bcasm_emit(a, OP_FACT, 0, 0, FACT_COUNTY);
+    bcasm_emit(a, OP_IS_KNOWN, TYPE_TEXT, 0, 0);
+    uint32_t and = bcasm_emit(a, OP_AND, 0, 0, 0);
+    a->p.code[skip].c = land_on_the_and ? and : and + 1;
+    emit_rule_tail(a);
+    bcasm_finish(a);
+}
+
+static void test_verify_and_skip_lands_after_the_and(void **state)
+{
+    (void)state;
+    struct bcasm a;
+    start(&a);
+    emit_skipping_and(&a, false);
+    assert_accepts(&a);
+    bcasm_free(&a);
+
+    start(&a);
+    emit_skipping_and(&a, true);
+    assert_rejects(&a, "verify: function 0, instruction 5: paths meet here with different stacks");
+}
+
+static void test_verify_rejects_a_skip_that_is_not_given_a_condition(void **state)
+{
+    (void)state;
+    struct bcasm a;
+    start(&a);
+    bcasm_function(&a, FUNCTION_MAIN);
+    bcasm_emit(&a, OP_FACT, 0, 0, FACT_COUNTY);
+    uint32_t skip = bcasm_emit(&a, OP_OR_SKIP, 0, 0, 0);
+    bcasm_emit(&a, OP_IS_KNOWN, TYPE_TEXT, 0, 0);
+    a.p.code[skip].c = a.p.ncode;
+    emit_rule_tail(&a);
+    bcasm_finish(&a);
+    assert_rejects(&a, "verify: function 0, instruction 1: OR_SKIP expects true/false as operand 1, found text");
+}
 
 /* ---- stack and types ------------------------------------------------------ */
 
@@ -1504,6 +1550,8 @@ int main(void)
         cmocka_unit_test(test_verify_counts_callee_frames_in_max_stack),
         cmocka_unit_test(test_verify_accepts_stack_exactly_at_limit),
         cmocka_unit_test(test_verify_accepts_every_opcode),
+        cmocka_unit_test(test_verify_and_skip_lands_after_the_and),
+        cmocka_unit_test(test_verify_rejects_a_skip_that_is_not_given_a_condition),
         cmocka_unit_test(test_verify_rejects_program_without_functions),
         cmocka_unit_test(test_verify_rejects_function_0_not_main),
         cmocka_unit_test(test_verify_rejects_second_main),
