@@ -22,6 +22,7 @@
  */
 #include "cadoj.h"
 
+#include "csv_grammar.h"
 #include "doj_offense.h"
 #include "value.h"
 
@@ -160,8 +161,6 @@ struct cadoj_date_memo {
     int32_t date;
 };
 
-enum scan_result { SCAN_ERROR = -1, SCAN_END = 0, SCAN_ROW = 1, SCAN_BLANK = 2 };
-
 struct cadoj_reader {
     struct record_reader base; /* first, so the two pointers convert */
     char *name;                /* for messages: the path, or "standard input" */
@@ -234,7 +233,6 @@ struct cadoj_reader {
     char reason[1024];
 };
 
-enum scan_state { S_START, S_UNQUOTED, S_QUOTED, S_QUOTE, S_AFTER_QUOTE };
 
 /* ---- small helpers ---------------------------------------------------------- */
 
@@ -496,61 +494,16 @@ static enum scan_result cadoj_scan_careful(struct cadoj_reader *r, bool header)
             if (c == '\n')
                 continue;
         }
-        bool put = false, end_field = false, end_row = false;
-        switch (state) {
-        case S_START:
-            if (c == '"') {
-                /* blanks before an opening quote are layout, not content */
-                r->w = field_start;
-                field_len = 0;
-                state = S_QUOTED;
-                break;
-            }
-            if (c == ' ' || c == '\t') {
-                put = true;
-                break;
-            }
-            /* fall through */
-        case S_UNQUOTED:
-            if (c == ',') {
-                end_field = true;
-            } else if (c == '\n' || c == '\r') {
-                end_row = true;
-            } else {
-                put = true;
-                state = S_UNQUOTED;
-            }
-            break;
-        case S_QUOTED:
-            if (c == '"')
-                state = S_QUOTE;
-            else
-                put = true;
-            if (c == '\r' || (c == '\n' && before != '\r')) /* a CR LF is one break */
-                cadoj_note_line_break(r, col);
-            break;
-        case S_QUOTE:
-            if (c == '"') {
-                put = true;
-                state = S_QUOTED;
-                break;
-            }
-            /* fall through */
-        case S_AFTER_QUOTE:
-            if (c == ',') {
-                end_field = true;
-            } else if (c == '\n' || c == '\r') {
-                end_row = true;
-            } else if (c == ' ' || c == '\t') {
-                state = S_AFTER_QUOTE;
-            } else {
-                if (r->bad_quote_col < 0)
-                    r->bad_quote_col = col;
-                put = true;
-                state = S_UNQUOTED;
-            }
-            break;
+        struct csv_step step = csv_grammar_step(&state, c, before);
+        bool put = step.put, end_field = step.end_field, end_row = step.end_row;
+        if (step.open_quote) {
+            r->w = field_start;
+            field_len = 0;
         }
+        if (step.bad_quote && r->bad_quote_col < 0)
+            r->bad_quote_col = col;
+        if (step.line_break)
+            cadoj_note_line_break(r, col);
         if (end_row) {
             if (c == '\r')
                 r->skip_lf = true;
