@@ -83,29 +83,28 @@ if [ "$rc" -ne 0 ] || [ -z "$p" ] || [ "${f:-1}" -ne 0 ]; then
     fail "$n" "spec: spec/language.md"
 fi
 
+# py_suite LABEL SHOWN SCRIPT ARGS...: a python check that ends with its own "N passed, N failed";
+# its lines matching SHOWN are printed, and on a failure the others (the first 40) too.
+py_suite() {
+    local label=$1 shown=$2 out rc p f n
+    shift 2
+    if out=$(python3 "$@" 2>&1); then rc=0; else rc=$?; fi
+    p=$(printf '%s\n' "$out" | sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\1/p' | tail -1)
+    f=$(printf '%s\n' "$out" | sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\2/p' | tail -1)
+    printf '%s\n' "$out" | grep "$shown"
+    pass "${p:-0}"
+    if [ "$rc" -ne 0 ] || [ -z "$p" ]; then
+        printf '%s\n' "$out" | grep -v "$shown" | head -40
+        n=${f:-1}; [ "$n" -eq 0 ] && n=1
+        fail "$n" "$label"
+    fi
+}
+
 # --- conformance with Clear My Record (gogen) on its own fixtures
-if out=$(python3 tests/conformance/conformance.py "$BIN" 2>&1); then rc=0; else rc=$?; fi
-p=$(printf '%s\n' "$out" | sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\1/p' | tail -1)
-f=$(printf '%s\n' "$out" | sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\2/p' | tail -1)
-printf '%s\n' "$out" | grep '^conformance:'
-pass "${p:-0}"
-if [ "$rc" -ne 0 ] || [ -z "$p" ]; then
-    printf '%s\n' "$out" | grep -v '^conformance:' | head -40
-    n=${f:-1}; [ "$n" -eq 0 ] && n=1
-    fail "$n" "conformance with gogen"
-fi
+py_suite "conformance with gogen" '^conformance:' tests/conformance/conformance.py "$BIN"
 
 # --- the JSON summary against gogen's own statistics (gogen.json), figure by figure
-if out=$(python3 tests/conformance/summary.py "$BIN" 2>&1); then rc=0; else rc=$?; fi
-p=$(printf '%s\n' "$out" | sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\1/p' | tail -1)
-f=$(printf '%s\n' "$out" | sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\2/p' | tail -1)
-printf '%s\n' "$out" | grep '^summary: [0-9]'
-pass "${p:-0}"
-if [ "$rc" -ne 0 ] || [ -z "$p" ]; then
-    printf '%s\n' "$out" | head -40
-    n=${f:-1}; [ "$n" -eq 0 ] && n=1
-    fail "$n" "the JSON summary against gogen.json"
-fi
+py_suite "the JSON summary against gogen.json" '^summary: [0-9]' tests/conformance/summary.py "$BIN"
 
 # --- the departures table of rules/ca/README.md still counts what the policies do
 if out=$(python3 tests/conformance/departures.py "$BIN" --check 2>&1); then
