@@ -24,7 +24,7 @@
 #include "opcode.h"
 
 #define SPILL_BUFFER (1u << 20)
-#define SPILL_MEMORY (32u << 20)
+#define SPILL_MEMORY (16u << 20) /* with the seen-people check (at most 32 MiB), two jobs stay under 64 MB */
 /*
  * Where the split is looked for, in percent of the file.  The first thread
  * also gives out the second part's persons once its own are done (about an
