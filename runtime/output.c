@@ -111,6 +111,12 @@ size_t decision_reason_with(const struct program *p, const struct value *params,
     } else if (d->missing_fact == FACT_NOT_IN_TABLE) {
         n = snprintf(buf, size,
                      "Needs review: rule '%s' looks up a citation that its table does not list.", rule_name);
+    } else if (d->missing_fact == FACT_TOO_LONG) {
+        n = snprintf(buf, size,
+                     "Needs review: rule '%s' asks about the person's other convictions, and working that out "
+                     "would take more than %u steps for this person (a very long history, or questions nested "
+                     "deep in one another); review it by hand.",
+                     rule_name, VM_STEPS_PER_PERSON);
     } else {
         n = snprintf(buf, size,
                      "Needs review: rule '%s' depends on a value the record does not give.",

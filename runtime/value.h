@@ -59,6 +59,8 @@ enum outcome_kind {
 #define FACT_NO_PERIOD 0xfffd
 /* fact id for "unknown because a table does not list the citation" */
 #define FACT_NOT_IN_TABLE 0xfffc
+/* fact id for "unknown because the person's history is too long to look through" (vm.h, VM_STEPS_PER_PERSON) */
+#define FACT_TOO_LONG 0xfffb
 
 struct value {
     uint8_t type;     /* enum value_type */

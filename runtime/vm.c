@@ -40,6 +40,7 @@ bool vm_init(struct vm *vm, const struct program *program)
 {
     memset(vm, 0, sizeof *vm);
     vm->program = program;
+    vm->steps_per_person = vm->steps_left = VM_STEPS_PER_PERSON;
     uint32_t n = program->nparams ? program->nparams : 1;
     vm->params = calloc(n, sizeof *vm->params);
     vm->param_citations = calloc(n, sizeof *vm->param_citations);
@@ -404,6 +405,10 @@ static struct value aggregate(struct vm *vm, const struct insn *in, struct value
     /* The anchor may sit in the other list (a conviction among charges): its input row finds it there. */
     bool anchor_in_items = anchor >= items && anchor < items + nitems;
     for (uint32_t i = 0; i < nitems; i++) {
+        if (vm->steps_left == 0) /* the answer is not known: what was left unseen could change it */
+            return unknown_value(in->op == OP_ANY ? TYPE_BOOL : in->op == OP_COUNT ? TYPE_NUMBER : TYPE_DATE,
+                                 FACT_TOO_LONG);
+        vm->steps_left--;
         bool is_anchor = anchor_in_items ? &items[i] == anchor : items[i].row == anchor->row;
         if (skip_decided && is_anchor)
             continue;
@@ -570,6 +575,11 @@ static struct value join(struct vm *vm, const struct insn *in, struct value *bas
     size_t start = vm->scratch_used, end = start;
     bool first = true;
     for (uint32_t i = 0; i < nitems; i++) {
+        if (vm->steps_left == 0) {
+            vm->scratch_used = start;
+            return unknown_value(TYPE_TEXT, FACT_TOO_LONG);
+        }
+        vm->steps_left--;
         bool is_anchor = anchor_in_items ? &items[i] == anchor : items[i].row == anchor->row;
         if ((in->a & AGG_SKIP_DECIDED) && is_anchor)
             continue;
@@ -928,6 +938,8 @@ static void run_function(struct vm *vm, uint32_t fn, struct value *base, const s
 
 void vm_decide(struct vm *vm, const struct person *person, uint32_t index, struct decision *out)
 {
+    if (index == 0)
+        vm->steps_left = vm->steps_per_person;
     vm->person = person;
     vm->current = &person->convictions[index];
     run_function(vm, 0, vm->stack, &person->convictions[index], out);

@@ -48,6 +48,16 @@ struct vm {
     const struct decision *decision;
     char *scratch;
     size_t scratch_size, scratch_used;
+    /*
+     * Questions about other convictions (any, count, latest, joined) look at
+     * each of them: n steps per conviction, n*n for the person, more when
+     * nested.  A person gets steps_per_person of them, counted from their
+     * first conviction's decision; past that, every such question is unknown
+     * (and so the conviction goes to review, unless the rest of the rule
+     * settles it), so no history, however long, stops a run.
+     */
+    uint64_t steps_per_person;
+    uint64_t steps_left;
     vm_trace_fn trace;
     vm_note_fn note;
     void *note_ctx;
@@ -63,7 +73,9 @@ void vm_free(struct vm *vm);
  * On failure returns false with a message in err (for a lawyer to act on).
  */
 bool vm_set_param(struct vm *vm, const char *name, const char *text, char *err, size_t errsize);
-/* Decides conviction `index` of `person`. */
+/* The steps a person gets (see struct vm): a second or two of questions on this machine. */
+#define VM_STEPS_PER_PERSON 100000000u
+/* Decides conviction `index` of `person`; index 0 starts the person's steps afresh. */
 void vm_decide(struct vm *vm, const struct person *person, uint32_t index, struct decision *out);
 /* The room a column's value may take; a longer value is left empty and reported. */
 #define VM_SCRATCH_SIZE (256u * 1024u)

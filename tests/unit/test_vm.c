@@ -24,6 +24,7 @@
 
 #include "compile.h"
 #include "diag.h"
+#include "output.h"
 #include "person.h"
 #include "program.h"
 #include "verify.h"
@@ -484,6 +485,56 @@ static void test_vm_contains_and_starts_with(void **state)
     assert_fails("county contains \"A\"", &p, i);
     assert_holds("county contains \"\"", &p, i);
     person_free(&p);
+}
+
+/*
+ * A person gets steps_per_person looks at other convictions: past them a
+ * question is unknown, so the conviction goes to review saying why, the
+ * run never stalls on a long history, and the next person starts afresh.
+ */
+static void test_vm_steps_per_person(void **state)
+{
+    (void)state;
+    char *text = policy_text(NULL, "any other conviction where citation in HS 11357");
+    struct program prog;
+    compile_ok(text, false, &prog);
+    struct person p;
+    new_person(&p, "P1");
+    for (int i = 0; i < 10; i++)
+        add(&p, "PC 459"); /* none matches: each question looks at all 9 others */
+    struct vm vm;
+    assert_true(vm_init(&vm, &prog));
+    assert_int_equal(vm.steps_per_person, VM_STEPS_PER_PERSON);
+    vm.steps_per_person = 25; /* room for two convictions' questions (10 steps each), not three */
+    struct decision d;
+    for (uint32_t i = 0; i < 10; i++) {
+        vm_decide(&vm, &p, i, &d);
+        if (i < 2) {
+            assert_int_equal(d.outcome, OUT_REFUSED);
+            assert_false(d.unknown);
+        } else {
+            assert_int_equal(d.outcome, OUT_FLAGGED);
+            assert_true(d.unknown);
+            assert_int_equal(d.missing_fact, FACT_TOO_LONG);
+        }
+    }
+    char reason[512];
+    decision_reason(&prog, &d, reason, sizeof reason);
+    assert_non_null(strstr(reason, "asks about the person's other convictions, and working that out would take"));
+    /* deciding a first conviction starts the steps afresh: the 11th conviction is found in 10 */
+    add(&p, "HS 11357");
+    vm_decide(&vm, &p, 0, &d);
+    assert_int_equal(d.outcome, OUT_GRANTED);
+    /* with steps enough, no conviction of the person is left to review */
+    vm.steps_per_person = 1000;
+    for (uint32_t i = 0; i < p.count; i++) {
+        vm_decide(&vm, &p, i, &d);
+        assert_false(d.unknown);
+    }
+    vm_free(&vm);
+    person_free(&p);
+    program_free(&prog);
+    free(text);
 }
 
 /* ---- before / after / on or before / on or after ----------------------- */
@@ -1454,6 +1505,7 @@ int main(void)
         cmocka_unit_test(test_vm_is_and_is_not_on_every_type),
         cmocka_unit_test(test_vm_text_comparison_ignores_case),
         cmocka_unit_test(test_vm_contains_and_starts_with),
+        cmocka_unit_test(test_vm_steps_per_person),
         cmocka_unit_test(test_vm_date_ordering),
         cmocka_unit_test(test_vm_comparison_names_first_unknown_operand),
         cmocka_unit_test(test_vm_number_ordering),
