@@ -99,7 +99,8 @@ static void usage_run(FILE *f)
           "                    default: today\n"
           "  --jobs N          1 (default) or 2: with 2, a DOJ export is read and decided in two parts at\n"
           "                    once, split where a subject begins; the output is the same as with 1\n"
-          "  --rejects FILE    write rejected rows (row number and reason) to FILE\n"
+          "  --rejects FILE    write rejected rows (row number and reason) to FILE, its stamp beside it\n"
+          "                    (FILE.provenance.json)\n"
           "  --quiet, -q       no progress line (it is shown only when standard error is a terminal,\n"
           "                    with an estimate of the time left when the input is a file)\n"
           "  --summary FILE    write the run's statistics as JSON: outcomes by section, people with\n"
@@ -827,10 +828,15 @@ static int cmd_run(int argc, char **argv)
             summary_free(summary);
         }
     }
+    bool rejects_file = rejects && a.rejects;
     if (rejects && !rejects_close(rejects, rc == EXIT_OK, err, sizeof err)) {
         fprintf(stderr, "lenity: %s\n", err);
         if (rc == EXIT_OK)
             rc = EXIT_INPUT;
+    } else if (rejects_file && rc == EXIT_OK && !provenance_write_sidecar(&pv, a.rejects, err, sizeof err)) {
+        /* the rejects file is plain CSV too: its stamp goes beside it */
+        fprintf(stderr, "lenity: %s\n", err);
+        rc = EXIT_INPUT;
     }
     if (pv_started)
         provenance_finish(&pv, true);

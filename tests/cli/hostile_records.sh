@@ -114,7 +114,7 @@ check_read() {
             fail "$file: rows neither decided nor rejected: decided '$decided', rejected '$rejected', read $n"
     fi
     local extra
-    extra=$(cd "$WORK/out" && ls -A | grep -vxE 'decisions\.csv|rejects\.csv' || true)
+    extra=$(cd "$WORK/out" && ls -A | grep -vxE 'decisions\.csv|rejects\.csv|rejects\.csv\.provenance\.json' || true)
     [ -z "$extra" ] || fail "$file: files left beside the outputs: $extra"
 }
 

@@ -2,7 +2,7 @@
 # The provenance stamp: every output names Lenity's version, the policy's file
 # and SHA-256, and the input's SHA-256 (checked here against sha256sum), in the
 # decisions file's header, on standard output's last line, in the --summary
-# JSON, in the stderr summary, and beside the DOJ copies in FILE.provenance.json.
+# JSON, in the stderr summary, and beside the DOJ copies and the rejects file in FILE.provenance.json.
 set -euo pipefail
 source "$(dirname "$0")/lib/common.bash"
 WORK=$(mktemp -d)
@@ -74,4 +74,15 @@ ls ./*.provenance.json | grep -qv la.csv && fail "a provenance file was written 
 rm -f la.csv la.csv.provenance.json
 expect_rc 3 err "$LENITY" run "$LA" --input "$DOJ" --format cadoj --output no-such-dir/la.csv
 [ ! -e no-such-dir/la.csv.provenance.json ] && [ ! -e la.csv.provenance.json ] || fail "a failed run left a provenance file"
-echo "provenance: version, policy and input checksums in the header, on the last line, in the JSON and beside DOJ copies"
+# the rejects file is plain CSV ("row,reason"): its stamp goes beside it too
+expect_rc 4 err "$LENITY" run "$POLICY" --input "$RECORDS" --output dec.csv --rejects rej.csv --as-of 2024-01-01
+[ -f rej.csv.provenance.json ] || fail "no rej.csv.provenance.json beside the rejects file"
+[ "$(stat -c %a rej.csv.provenance.json)" = 600 ] || fail "the rejects file's provenance is not mode 0600"
+python3 - "$(sha "$RECORDS")" "$(sha "$POLICY")" <<'PY' || fail "rej.csv.provenance.json is wrong"
+import json, sys
+d = json.load(open("rej.csv.provenance.json"))
+assert d["describes"] == "rej.csv", d
+assert d["provenance"]["input_sha256"] == sys.argv[1], d
+assert d["provenance"]["policy_sha256"] == sys.argv[2], d
+PY
+echo "provenance: version, policy and input checksums in the header, on the last line, in the JSON and beside DOJ copies and the rejects file"
