@@ -199,10 +199,7 @@ struct cadoj_reader {
 
     /* problems found while scanning the current row (column index, or -1) */
     int64_t unterminated_col, oversized_col, bad_quote_col, nul_col;
-    /* line breaks inside the row's quoted values, and the column of the first such value
-     * (-1): legitimate in a name, but after a missing closing quote they are other rows */
-    int64_t multiline_col;
-    uint32_t value_line_breaks;
+    struct csv_line_breaks line_breaks; /* inside the row's quoted values */
 
     uint64_t row;              /* number of the current data row */
 
@@ -313,20 +310,14 @@ static void cadoj_reject(struct cadoj_reader *r, const char *fmt, ...)
     va_start(ap, fmt);
     int n = vsnprintf(r->reason, sizeof r->reason, fmt, ap);
     va_end(ap);
-    if (r->multiline_col >= 0 && n > 0 && (size_t)n < sizeof r->reason) {
+    if (r->line_breaks.first_col >= 0 && n > 0 && (size_t)n + 2 < sizeof r->reason) {
         /* the likeliest cause of a broken row that spans lines: a closing quote left out */
         char label[64];
-        unsigned k = r->value_line_breaks;
-        char last = r->reason[n - 1];
-        char next[64] = "line of the file (perhaps another person's row) was";
-        if (k != 1)
-            snprintf(next, sizeof next, "%u lines of the file (perhaps other people's rows) were", k);
-        snprintf(r->reason + n, sizeof r->reason - (size_t)n,
-                 "%s The row runs over %u line break%s inside a quoted value that starts in %s: if "
-                 "that value's closing double quote is missing, the next %s read into this row "
-                 "and rejected with it",
-                 last == '.' || last == '?' ? "" : ".", k, k == 1 ? "" : "s",
-                 column_label(r->multiline_col, label, sizeof label), next);
+        bool ended = r->reason[n - 1] == '.' || r->reason[n - 1] == '?';
+        n += snprintf(r->reason + n, sizeof r->reason - (size_t)n, "%s", ended ? " " : ". ");
+        if (csv_line_breaks_hint(r->reason + n, sizeof r->reason - (size_t)n, &r->line_breaks,
+                                 column_label(r->line_breaks.first_col, label, sizeof label)) > 0)
+            r->reason[n] = 'T'; /* a sentence of its own */
     }
     r->base.rows_rejected++;
     if (r->base.reject)
@@ -402,14 +393,6 @@ static uint64_t cadoj_offset(const struct cadoj_reader *r, size_t at)
 
 /* ---- the careful scanner: one byte at a time ---------------------------------------- */
 
-/* A line break inside a quoted value of column col. */
-static void cadoj_note_line_break(struct cadoj_reader *r, uint32_t col)
-{
-    if (r->multiline_col < 0)
-        r->multiline_col = col;
-    if (r->value_line_breaks < UINT32_MAX)
-        r->value_line_breaks++;
-}
 
 /* Appends a byte of the row as read to r->raw. */
 static bool cadoj_raw_put(struct cadoj_reader *r, char c)
@@ -503,7 +486,7 @@ static enum scan_result cadoj_scan_careful(struct cadoj_reader *r, bool header)
         if (step.bad_quote && r->bad_quote_col < 0)
             r->bad_quote_col = col;
         if (step.line_break)
-            cadoj_note_line_break(r, col);
+            csv_line_breaks_note(&r->line_breaks, col);
         if (end_row) {
             if (c == '\r')
                 r->skip_lf = true;
@@ -732,8 +715,7 @@ static enum scan_result cadoj_quick_row_end(struct cadoj_reader *r, uint32_t nce
 static enum scan_result cadoj_rescan(struct cadoj_reader *r)
 {
     r->pos = r->row_start;
-    r->multiline_col = -1;
-    r->value_line_breaks = 0;
+    csv_line_breaks_reset(&r->line_breaks);
     return cadoj_scan_careful(r, false);
 }
 
@@ -820,7 +802,7 @@ cadoj_scan_quick_with(struct cadoj_reader *r, void (*find_marks)(const char *, s
                 if (*at_stop == '"' || *at_stop == '\0')
                     break;
                 if (*at_stop == '\r' || at_stop[-1] != '\r') /* a CR LF is one break */
-                    cadoj_note_line_break(r, col);
+                    csv_line_breaks_note(&r->line_breaks, col);
             }
             if (!stop) {
                 r->pos += avail;
@@ -943,8 +925,7 @@ static enum scan_result cadoj_scan_row(struct cadoj_reader *r)
     }
     r->row_offset = cadoj_offset(r, r->pos);
     r->unterminated_col = r->oversized_col = r->bad_quote_col = r->nul_col = -1;
-    r->multiline_col = -1;
-    r->value_line_breaks = 0;
+    csv_line_breaks_reset(&r->line_breaks);
     if (r->careful_only)
         return cadoj_scan_careful(r, false);
     return r->scan_quick(r);

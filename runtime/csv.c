@@ -109,10 +109,7 @@ struct csv_reader {
     int64_t oversized_col;
     int64_t bad_quote_col;
     int64_t nul_col;
-    /* line breaks inside the row's quoted values, and the column of the first such value
-     * (-1): legitimate in a note, but after a missing closing quote they are other rows */
-    int64_t multiline_col;
-    uint32_t value_line_breaks;
+    struct csv_line_breaks line_breaks; /* inside the row's quoted values */
 
     uint64_t row;              /* number of the current data row */
     uint64_t dob_row;          /* row that gave the current person's date of birth */
@@ -177,17 +174,12 @@ static const char *csv_col_label(const struct csv_reader *r, int64_t col, char *
 
 static void csv_reject(struct csv_reader *r)
 {
-    if (r->multiline_col >= 0) {
+    if (r->line_breaks.first_col >= 0) {
         /* the likeliest cause of a broken row that spans lines: a closing quote left out */
-        char label[CSV_NAME_MAX + 16];
-        unsigned k = r->value_line_breaks;
-        char next[64] = "line of the file (perhaps another person's row) was";
-        if (k != 1)
-            snprintf(next, sizeof next, "%u lines of the file (perhaps other people's rows) were", k);
-        csv_reason(r, "the row runs over %u line break%s inside a quoted value that starts in %s: if "
-                      "that value's closing double quote is missing, the next %s read into this row "
-                      "and rejected with it",
-                   k, k == 1 ? "" : "s", csv_col_label(r, r->multiline_col, label, sizeof label), next);
+        char label[CSV_NAME_MAX + 16], hint[512];
+        csv_line_breaks_hint(hint, sizeof hint, &r->line_breaks,
+                             csv_col_label(r, r->line_breaks.first_col, label, sizeof label));
+        csv_reason(r, "%s", hint);
     }
     r->base.rows_rejected++;
     if (r->base.reject)
@@ -289,8 +281,7 @@ static enum scan_result csv_scan(struct csv_reader *r, bool header)
     r->w = 0;
     r->nfields = 0;
     r->unterminated_col = r->oversized_col = r->bad_quote_col = r->nul_col = -1;
-    r->multiline_col = -1;
-    r->value_line_breaks = 0;
+    csv_line_breaks_reset(&r->line_breaks);
 
     enum scan_state state = S_START;
     uint32_t col = 0;
@@ -326,12 +317,8 @@ static enum scan_result csv_scan(struct csv_reader *r, bool header)
         }
         if (step.bad_quote && r->bad_quote_col < 0)
             r->bad_quote_col = col;
-        if (step.line_break) {
-            if (r->multiline_col < 0)
-                r->multiline_col = col;
-            if (r->value_line_breaks < UINT32_MAX)
-                r->value_line_breaks++;
-        }
+        if (step.line_break)
+            csv_line_breaks_note(&r->line_breaks, col);
         if (end_row) {
             if (c == '\r')
                 r->skip_lf = true;

@@ -15,6 +15,8 @@
 #define LENITY_CSV_GRAMMAR_H
 
 #include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
 
 enum scan_result { SCAN_ERROR = -1, SCAN_END = 0, SCAN_ROW = 1, SCAN_BLANK = 2 };
 
@@ -91,6 +93,50 @@ static inline struct csv_step csv_grammar_step(enum scan_state *state, unsigned 
         break;
     }
     return s;
+}
+
+/*
+ * Line breaks inside a row's quoted values: legitimate in a name, but after a
+ * closing quote left out they are other rows, read into this one.  A reader
+ * notes them while it scans, and names them when it rejects the row.
+ */
+struct csv_line_breaks {
+    int64_t first_col; /* the column of the first quoted value with one, or -1 */
+    uint32_t count;
+};
+
+static inline void csv_line_breaks_reset(struct csv_line_breaks *lb)
+{
+    lb->first_col = -1;
+    lb->count = 0;
+}
+
+static inline void csv_line_breaks_note(struct csv_line_breaks *lb, uint32_t col)
+{
+    if (lb->first_col < 0)
+        lb->first_col = col;
+    if (lb->count < UINT32_MAX)
+        lb->count++;
+}
+
+/*
+ * "the row runs over N line breaks inside a quoted value that starts in
+ * COLUMN: ..." into buf, for a rejection's reason; nothing when the row had
+ * none.  Returns what snprintf returns (0 when nothing is written).
+ */
+static inline int csv_line_breaks_hint(char *buf, size_t size, const struct csv_line_breaks *lb, const char *column)
+{
+    if (lb->first_col < 0 || size == 0)
+        return 0;
+    unsigned k = lb->count;
+    char next[64] = "line of the file (perhaps another person's row) was";
+    if (k != 1)
+        snprintf(next, sizeof next, "%u lines of the file (perhaps other people's rows) were", k);
+    return snprintf(buf, size,
+                    "the row runs over %u line break%s inside a quoted value that starts in %s: if that "
+                    "value's closing double quote is missing, the next %s read into this row and rejected "
+                    "with it",
+                    k, k == 1 ? "" : "s", column, next);
 }
 
 #endif
