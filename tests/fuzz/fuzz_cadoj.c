@@ -14,49 +14,18 @@
  * Any difference aborts, naming the two ways.
  */
 #define _GNU_SOURCE /* memfd_create */
-#include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <unistd.h>
 
 #include "cadoj.h"
+#include "fuzz_input.h"
 #include "record.h"
 #include "value.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-static int input_fd = -1;
-static char input_path[64];
-
-static void setup(void)
-{
-    if (input_fd >= 0)
-        return;
-    input_fd = memfd_create("fuzz_cadoj", MFD_CLOEXEC);
-    if (input_fd < 0) {
-        FILE *f = tmpfile();
-        if (!f)
-            abort();
-        input_fd = fileno(f); /* kept open for the life of the process */
-    }
-    snprintf(input_path, sizeof input_path, "/proc/self/fd/%d", input_fd);
-}
-
-static void put_bytes(const void *data, size_t size, off_t at)
-{
-    size_t done = 0;
-    while (done < size) {
-        ssize_t n = pwrite(input_fd, (const char *)data + done, size - done, at + (off_t)done);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            abort();
-        done += (size_t)n;
-    }
-}
 
 /* What a way of reading hands out, folded into one number (FNV-1a, 64 bits). */
 struct digest {
@@ -188,12 +157,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size == 0)
         return 0;
-    setup();
+    input_clear("fuzz_cadoj");
     unsigned mode = data[0];
     data++;
     size--;
-    if (ftruncate(input_fd, 0) != 0)
-        abort();
     off_t at = 0;
     if (mode & 1) {
         char header[2048];
@@ -201,10 +168,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         for (size_t i = 0; i < CADOJ_COLUMNS; i++)
             n += (size_t)snprintf(header + n, sizeof header - n, "%s%s", i ? "," : "", cadoj_column_names[i]);
         header[n++] = '\n';
-        put_bytes(header, n, 0);
+        input_write(header, n, 0);
         at = (off_t)n;
     }
-    put_bytes(data, size, at);
+    input_write(data, size, at);
     bool keep_rows = mode & 2;
     size_t block = mode & 4 ? 7 : 0;
 

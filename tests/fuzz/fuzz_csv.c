@@ -1,61 +1,26 @@
 /*
  * fuzz_csv.c - fuzz target: bytes -> the general conviction CSV reader.
  *
- * The reader opens a path and reads it with read(2), so the bytes go into
- * a memory file (memfd_create; an unlinked temporary file where that is
- * missing) named by its /proc/self/fd/N path.  Every person is read to the
- * end.  Beyond not crashing, the reader must keep record.h's promise,
+ * The bytes go into a memory file (fuzz_input.h).  Every person is read to
+ * the end.  Beyond not crashing, the reader must keep record.h's promise,
  * rows in = convictions handed out + rows rejected (one row per
  * conviction: no rows_other), and report each rejection
  * once through the callback; each person handed out must be well formed.
  * Any broken promise aborts.
  */
 #define _GNU_SOURCE /* memfd_create */
-#include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <unistd.h>
 
 #include "csv.h"
+#include "fuzz_input.h"
 #include "record.h"
 #include "value.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-static int input_fd = -1;
-static char input_path[64];
-
-static void setup(void)
-{
-    if (input_fd >= 0)
-        return;
-    input_fd = memfd_create("fuzz_csv", MFD_CLOEXEC);
-    if (input_fd < 0) {
-        FILE *f = tmpfile();
-        if (!f)
-            abort();
-        input_fd = fileno(f); /* kept open for the life of the process */
-    }
-    snprintf(input_path, sizeof input_path, "/proc/self/fd/%d", input_fd);
-}
-
-static void put_input(const uint8_t *data, size_t size)
-{
-    if (ftruncate(input_fd, 0) != 0)
-        abort();
-    size_t done = 0;
-    while (done < size) {
-        ssize_t n = pwrite(input_fd, data + done, size - done, (off_t)done);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            abort();
-        done += (size_t)n;
-    }
-}
 
 struct rejections {
     uint64_t count;
@@ -115,8 +80,8 @@ static void check_person(const struct person *p, uint64_t *last_row, uint64_t ro
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    setup();
-    put_input(data, size);
+    input_clear("fuzz_csv");
+    input_write(data, size, 0);
 
     struct rejections rejected = {0, 0};
     char err[1024];
