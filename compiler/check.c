@@ -467,6 +467,20 @@ static uint8_t check_aggregate(struct checker *c, struct expr *e)
     return TYPE_NONE;
 }
 
+/* `WORDS DATE and DATE`: both values must be dates (one already found wrong is not reported again). */
+static void check_two_dates(struct checker *c, struct expr *e, const char *words)
+{
+    uint8_t l = check_expr(c, e->u.bin.left);
+    uint8_t r = check_expr(c, e->u.bin.right);
+    char role[64];
+    snprintf(role, sizeof role, "the first value of '%s'", words);
+    if (l != TYPE_NONE)
+        expect_type(c, e->u.bin.left, TYPE_DATE, role, NULL);
+    snprintf(role, sizeof role, "the second value of '%s'", words);
+    if (r != TYPE_NONE)
+        expect_type(c, e->u.bin.right, TYPE_DATE, role, NULL);
+}
+
 static uint8_t check_expr_kind(struct checker *c, struct expr *e)
 {
     switch (e->kind) {
@@ -542,15 +556,9 @@ static uint8_t check_expr_kind(struct checker *c, struct expr *e)
               e->kind == EXPR_ADD ? "to" : "from", a_type(l));
         return TYPE_NONE;
     }
-    case EXPR_YEARS_BETWEEN: {
-        uint8_t l = check_expr(c, e->u.bin.left);
-        uint8_t r = check_expr(c, e->u.bin.right);
-        if (l != TYPE_NONE)
-            expect_type(c, e->u.bin.left, TYPE_DATE, "the first value of 'years between'", NULL);
-        if (r != TYPE_NONE)
-            expect_type(c, e->u.bin.right, TYPE_DATE, "the second value of 'years between'", NULL);
+    case EXPR_YEARS_BETWEEN:
+        check_two_dates(c, e, "years between");
         return TYPE_NUMBER;
-    }
     case EXPR_AGE_AT:
         if (check_expr(c, e->u.operand) != TYPE_NONE)
             expect_type(c, e->u.operand, TYPE_DATE, "what follows 'age at'", "write e.g. age at disposition_date");
@@ -600,15 +608,9 @@ static uint8_t check_expr_kind(struct checker *c, struct expr *e)
             /* still an outcome, so that `outcome is NAME` is not read as a second mistake */
         }
         return TYPE_OUTCOME;
-    case EXPR_DECIMAL_YEARS: {
-        uint8_t l = check_expr(c, e->u.bin.left);
-        uint8_t r = check_expr(c, e->u.bin.right);
-        if (l != TYPE_NONE)
-            expect_type(c, e->u.bin.left, TYPE_DATE, "the first value of 'decimal years between'", NULL);
-        if (r != TYPE_NONE)
-            expect_type(c, e->u.bin.right, TYPE_DATE, "the second value of 'decimal years between'", NULL);
+    case EXPR_DECIMAL_YEARS:
+        check_two_dates(c, e, "decimal years between");
         return TYPE_TEXT;
-    }
     case EXPR_JOIN: {
         c->aggregate_depth++;
         if (e->u.agg.where && check_expr(c, e->u.agg.where) != TYPE_NONE)
