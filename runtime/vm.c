@@ -166,105 +166,152 @@ bool vm_set_param(struct vm *vm, const char *name, const char *text, char *err, 
     return true;
 }
 
+/*
+ * Values are made where they are kept (a stack slot): a value made in a
+ * temporary by narrow stores, then copied as one wide load, stalls the
+ * processor's store forwarding on every instruction of the dispatcher.
+ */
+static inline void set_unknown(struct value *v, uint8_t type, uint16_t fact)
+{
+    memset(v, 0, sizeof *v);
+    v->type = type;
+    v->unknown = 1;
+    v->fact = fact;
+}
+
+static inline void set_known(struct value *v, uint8_t type)
+{
+    memset(v, 0, sizeof *v);
+    v->type = type;
+    v->fact = FACT_NONE;
+}
+
+static inline void set_bool(struct value *v, bool b)
+{
+    set_known(v, TYPE_BOOL);
+    v->as.number = b;
+}
+
+static inline void set_number(struct value *v, int64_t n)
+{
+    set_known(v, TYPE_NUMBER);
+    v->as.number = n;
+}
+
+static inline void set_date(struct value *v, int32_t d)
+{
+    set_known(v, TYPE_DATE);
+    v->as.date = d;
+}
+
+static inline void set_text(struct value *v, const char *ptr, size_t len)
+{
+    set_known(v, TYPE_TEXT);
+    v->as.text.ptr = ptr;
+    v->as.text.len = (uint32_t)len;
+}
+
+/* The first unknown operand decides which fact a result names; v may be a or b. */
+static inline void set_unknown_of(struct value *v, uint8_t type, const struct value *a, const struct value *b)
+{
+    set_unknown(v, type, a->unknown ? a->fact : b->fact);
+}
+
 static struct value unknown_value(uint8_t type, uint16_t fact)
 {
     struct value v;
-    memset(&v, 0, sizeof v);
-    v.type = type;
-    v.unknown = 1;
-    v.fact = fact;
+    set_unknown(&v, type, fact);
     return v;
 }
 
 static struct value bool_value(bool b)
 {
     struct value v;
-    memset(&v, 0, sizeof v);
-    v.type = TYPE_BOOL;
-    v.as.number = b;
-    v.fact = FACT_NONE;
+    set_bool(&v, b);
     return v;
 }
 
 static struct value number_value(int64_t n)
 {
     struct value v;
-    memset(&v, 0, sizeof v);
-    v.type = TYPE_NUMBER;
-    v.as.number = n;
-    v.fact = FACT_NONE;
+    set_number(&v, n);
     return v;
 }
 
 static struct value date_value(int32_t d)
 {
     struct value v;
-    memset(&v, 0, sizeof v);
-    v.type = TYPE_DATE;
-    v.as.date = d;
-    v.fact = FACT_NONE;
+    set_date(&v, d);
     return v;
 }
 
-/* The fact's value for one conviction; unknown (naming the fact) when the record lacks it. */
-static struct value load_fact(const struct vm *vm, uint32_t fact, const struct conviction *c)
+static struct value text_value(const char *ptr, size_t len)
+{
+    struct value v;
+    set_text(&v, ptr, len);
+    return v;
+}
+
+/* Into v, the fact's value for one conviction; unknown (naming the fact) when the record lacks it. */
+static void load_fact(const struct vm *vm, uint32_t fact, const struct conviction *c, struct value *v)
 {
     const struct person *person = vm->person;
     if (fact == FACT_AGE_AT_CONVICTION) {
         /* Derived: the record must give both dates; name the one it lacks. */
         if (!(person->known & (1u << FACT_DATE_OF_BIRTH)))
-            return unknown_value(TYPE_NUMBER, FACT_DATE_OF_BIRTH);
-        if (!(c->known & (1u << FACT_DISPOSITION_DATE)))
-            return unknown_value(TYPE_NUMBER, FACT_DISPOSITION_DATE);
-        return number_value(date_years_between(person->date_of_birth, c->disposition_date,
-                                               (enum date_month_end)vm->program->month_end));
+            set_unknown(v, TYPE_NUMBER, FACT_DATE_OF_BIRTH);
+        else if (!(c->known & (1u << FACT_DISPOSITION_DATE)))
+            set_unknown(v, TYPE_NUMBER, FACT_DISPOSITION_DATE);
+        else
+            set_number(v, date_years_between(person->date_of_birth, c->disposition_date,
+                                             (enum date_month_end)vm->program->month_end));
+        return;
     }
-    if (!(c->known & (1u << fact)))
-        return unknown_value(fact_types[fact], (uint16_t)fact);
-    struct value v;
-    memset(&v, 0, sizeof v);
-    v.type = fact_types[fact];
-    v.fact = FACT_NONE;
+    if (!(c->known & (1u << fact))) {
+        set_unknown(v, fact_types[fact], (uint16_t)fact);
+        return;
+    }
+    set_known(v, fact_types[fact]);
     switch (fact) {
     case FACT_CITATION:
-        v.as.citation = &c->citation;
+        v->as.citation = &c->citation;
         break;
     case FACT_LEVEL:
-        v.as.number = c->level;
+        v->as.number = c->level;
         break;
     case FACT_DISPOSITION_DATE:
-        v.as.date = c->disposition_date;
+        v->as.date = c->disposition_date;
         break;
     case FACT_SENTENCE:
-        v.as.duration = c->sentence;
+        v->as.duration = c->sentence;
         break;
     case FACT_COUNTY:
-        v.as.text.ptr = person_text(person, c->county);
-        v.as.text.len = c->county.len;
+        v->as.text.ptr = person_text(person, c->county);
+        v->as.text.len = c->county.len;
         break;
     case FACT_CASE_ID:
-        v.as.text.ptr = person_text(person, c->case_id);
-        v.as.text.len = c->case_id.len;
+        v->as.text.ptr = person_text(person, c->case_id);
+        v->as.text.len = c->case_id.len;
         break;
     case FACT_CYCLE_ID:
-        v.as.text.ptr = person_text(person, c->cycle_id);
-        v.as.text.len = c->cycle_id.len;
+        v->as.text.ptr = person_text(person, c->cycle_id);
+        v->as.text.len = c->cycle_id.len;
         break;
     case FACT_SENTENCE_END:
-        v.as.date = c->sentence_end;
+        v->as.date = c->sentence_end;
         break;
     case FACT_OFFENSE_DATE:
-        v.as.date = c->offense_date;
+        v->as.date = c->offense_date;
         break;
     case FACT_QUANTITY:
-        v.as.quantity = c->quantity;
+        v->as.quantity = c->quantity;
         break;
     case FACT_PLANT_COUNT:
-        v.as.quantity = c->plant_count;
+        v->as.quantity = c->plant_count;
         break;
     case FACT_OFFENSE_TEXT:
-        v.as.text.ptr = person_text(person, c->key);
-        v.as.text.len = c->key.len;
+        v->as.text.ptr = person_text(person, c->key);
+        v->as.text.len = c->key.len;
         break;
     case FACT_OFFENSE_SECTION:
     case FACT_COMMENT_TEXT:
@@ -274,14 +321,14 @@ static struct value load_fact(const struct vm *vm, uint32_t fact, const struct c
     case FACT_SUBSTANCE:
     case FACT_CUSTODY_STATUS: {
         const struct text_ref *r = conviction_record_text(c, fact);
-        v.as.text.ptr = person_text(person, *r);
-        v.as.text.len = r->len;
+        v->as.text.ptr = person_text(person, *r);
+        v->as.text.len = r->len;
         break;
     }
     default:
-        return unknown_value(fact_types[fact], (uint16_t)fact);
+        set_unknown(v, fact_types[fact], (uint16_t)fact);
+        break;
     }
-    return v;
 }
 
 static struct value load_person_fact(const struct vm *vm, uint32_t fact)
@@ -337,12 +384,6 @@ static int compare_values(uint8_t type, const struct value *a, const struct valu
     default:
         return (a->as.number > b->as.number) - (a->as.number < b->as.number);
     }
-}
-
-/* The first unknown operand decides which fact a result names. */
-static struct value unknown_of(uint8_t type, const struct value *a, const struct value *b)
-{
-    return unknown_value(type, a->unknown ? a->fact : b->fact);
 }
 
 /* Whether the m bytes of needle occur in the n bytes of text: found by their first byte, then compared. */
@@ -478,17 +519,6 @@ static char *scratch_take(struct vm *vm, size_t n)
     char *p = vm->scratch + vm->scratch_used;
     vm->scratch_used += n;
     return p;
-}
-
-static struct value text_value(const char *ptr, size_t len)
-{
-    struct value v;
-    memset(&v, 0, sizeof v);
-    v.type = TYPE_TEXT;
-    v.fact = FACT_NONE;
-    v.as.text.ptr = ptr;
-    v.as.text.len = (uint32_t)len;
-    return v;
 }
 
 /* A value as column text: unknown is empty, text is itself, the rest as Lenity writes it. */
@@ -667,8 +697,8 @@ static void run_function(struct vm *vm, uint32_t fn, struct value *base, const s
                 sp[-1] = r;
                 vmbreak;
             }
-            vmcase(FACT) { *sp++ = load_fact(vm, in->c, decided); vmbreak; }
-            vmcase(EACH_FACT) { *sp++ = load_fact(vm, in->c, examined); vmbreak; }
+            vmcase(FACT) { load_fact(vm, in->c, decided, sp++); vmbreak; }
+            vmcase(EACH_FACT) { load_fact(vm, in->c, examined, sp++); vmbreak; }
             vmcase(PERSON_FACT) { *sp++ = load_person_fact(vm, in->c); vmbreak; }
             vmcase(NOT) {
                 /* not unknown is unknown */
@@ -681,11 +711,11 @@ static void run_function(struct vm *vm, uint32_t fn, struct value *base, const s
                 struct value *a = &sp[-2], *b = &sp[-1];
                 sp--;
                 if ((!a->unknown && !a->as.number) || (!b->unknown && !b->as.number))
-                    *a = bool_value(false);
+                    set_bool(a, false);
                 else if (a->unknown || b->unknown)
-                    *a = unknown_of(TYPE_BOOL, a, b);
+                    set_unknown_of(a, TYPE_BOOL, a, b);
                 else
-                    *a = bool_value(true);
+                    set_bool(a, true);
                 vmbreak;
             }
             vmcase(OR) {
@@ -693,11 +723,11 @@ static void run_function(struct vm *vm, uint32_t fn, struct value *base, const s
                 struct value *a = &sp[-2], *b = &sp[-1];
                 sp--;
                 if ((!a->unknown && a->as.number) || (!b->unknown && b->as.number))
-                    *a = bool_value(true);
+                    set_bool(a, true);
                 else if (a->unknown || b->unknown)
-                    *a = unknown_of(TYPE_BOOL, a, b);
+                    set_unknown_of(a, TYPE_BOOL, a, b);
                 else
-                    *a = bool_value(false);
+                    set_bool(a, false);
                 vmbreak;
             }
             vmcase(EQ) vmcase(NE) vmcase(LT) vmcase(LE) vmcase(GT) vmcase(GE) {
@@ -705,7 +735,7 @@ static void run_function(struct vm *vm, uint32_t fn, struct value *base, const s
                 struct value *a = &sp[-2], *b = &sp[-1];
                 sp--;
                 if (a->unknown || b->unknown) {
-                    *a = unknown_of(TYPE_BOOL, a, b);
+                    set_unknown_of(a, TYPE_BOOL, a, b);
                     vmbreak;
                 }
                 int c = compare_values(in->a, a, b);
@@ -715,17 +745,17 @@ static void run_function(struct vm *vm, uint32_t fn, struct value *base, const s
                          : in->op == OP_LE ? c <= 0
                          : in->op == OP_GT ? c > 0
                                            : c >= 0;
-                *a = bool_value(r);
+                set_bool(a, r);
                 vmbreak;
             }
-            vmcase(IS_KNOWN) { sp[-1] = bool_value(!sp[-1].unknown); vmbreak; }
-            vmcase(IS_UNKNOWN) { sp[-1] = bool_value(sp[-1].unknown); vmbreak; }
+            vmcase(IS_KNOWN) { set_bool(&sp[-1], !sp[-1].unknown); vmbreak; }
+            vmcase(IS_UNKNOWN) { set_bool(&sp[-1], sp[-1].unknown); vmbreak; }
             vmcase(STARTS_WITH) vmcase(CONTAINS) {
                 /* exactly as written, case and all: these test raw record text */
                 struct value *a = &sp[-2], *b = &sp[-1];
                 sp--;
                 if (a->unknown || b->unknown) {
-                    *a = unknown_of(TYPE_BOOL, a, b);
+                    set_unknown_of(a, TYPE_BOOL, a, b);
                     vmbreak;
                 }
                 bool r = false;
@@ -735,13 +765,13 @@ static void run_function(struct vm *vm, uint32_t fn, struct value *base, const s
                 } else {
                     r = text_contains(a->as.text.ptr, n, b->as.text.ptr, m);
                 }
-                *a = bool_value(r);
+                set_bool(a, r);
                 vmbreak;
             }
             vmcase(IN_SET) {
                 /* an unknown citation is in no set we can name: unknown */
                 if (!sp[-1].unknown)
-                    sp[-1] = bool_value(citation_set_contains(&p->sets[in->c].table, sp[-1].as.citation));
+                    set_bool(&sp[-1], citation_set_contains(&p->sets[in->c].table, sp[-1].as.citation));
                 else
                     sp[-1].type = TYPE_BOOL;
                 vmbreak;
@@ -760,16 +790,16 @@ static void run_function(struct vm *vm, uint32_t fn, struct value *base, const s
                 if (k >= 0)
                     sp[-1] = p->consts[t->values[k]];
                 else if (t->type != TYPE_CITATION)
-                    sp[-1] = unknown_value(t->type, FACT_NOT_IN_TABLE);
+                    set_unknown(&sp[-1], t->type, FACT_NOT_IN_TABLE);
                 vmbreak;
             }
             vmcase(IN_CITATION) {
                 struct value *a = &sp[-2], *b = &sp[-1];
                 sp--;
                 if (a->unknown || b->unknown)
-                    *a = unknown_of(TYPE_BOOL, a, b);
+                    set_unknown_of(a, TYPE_BOOL, a, b);
                 else
-                    *a = bool_value(citation_covers(b->as.citation, a->as.citation));
+                    set_bool(a, citation_covers(b->as.citation, a->as.citation));
                 vmbreak;
             }
             vmcase(ADD) vmcase(SUB) {
@@ -778,19 +808,19 @@ static void run_function(struct vm *vm, uint32_t fn, struct value *base, const s
                 sp--;
                 int64_t r;
                 if (a->unknown || b->unknown)
-                    *a = unknown_of(TYPE_NUMBER, a, b);
+                    set_unknown_of(a, TYPE_NUMBER, a, b);
                 else if (in->op == OP_ADD ? __builtin_add_overflow(a->as.number, b->as.number, &r)
                                           : __builtin_sub_overflow(a->as.number, b->as.number, &r))
-                    *a = unknown_value(TYPE_NUMBER, FACT_NONE);
+                    set_unknown(a, TYPE_NUMBER, FACT_NONE);
                 else
-                    *a = number_value(r);
+                    set_number(a, r);
                 vmbreak;
             }
             vmcase(DATE_ADD) vmcase(DATE_SUB) {
                 struct value *a = &sp[-2], *b = &sp[-1];
                 sp--;
                 if (a->unknown || b->unknown)
-                    *a = unknown_of(TYPE_DATE, a, b);
+                    set_unknown_of(a, TYPE_DATE, a, b);
                 else
                     *a = date_value(in->op == OP_DATE_ADD ? date_add(a->as.date, b->as.duration, month_end)
                                                           : date_sub(a->as.date, b->as.duration, month_end));
@@ -800,20 +830,20 @@ static void run_function(struct vm *vm, uint32_t fn, struct value *base, const s
                 struct value *a = &sp[-2], *b = &sp[-1];
                 sp--;
                 if (a->unknown || b->unknown)
-                    *a = unknown_of(TYPE_NUMBER, a, b);
+                    set_unknown_of(a, TYPE_NUMBER, a, b);
                 else
-                    *a = number_value(date_years_between(a->as.date, b->as.date, month_end));
+                    set_number(a, date_years_between(a->as.date, b->as.date, month_end));
                 vmbreak;
             }
             vmcase(AGE_AT) {
                 /* needs the date of birth: without it the age is unknown, and says so */
                 struct value *a = &sp[-1];
                 if (!(vm->person->known & (1u << FACT_DATE_OF_BIRTH)))
-                    *a = unknown_value(TYPE_NUMBER, FACT_DATE_OF_BIRTH);
+                    set_unknown(a, TYPE_NUMBER, FACT_DATE_OF_BIRTH);
                 else if (a->unknown)
-                    *a = unknown_value(TYPE_NUMBER, a->fact);
+                    set_unknown(a, TYPE_NUMBER, a->fact);
                 else
-                    *a = number_value(date_years_between(vm->person->date_of_birth, a->as.date, month_end));
+                    set_number(a, date_years_between(vm->person->date_of_birth, a->as.date, month_end));
                 vmbreak;
             }
             vmcase(RUN_DATE) {
@@ -862,16 +892,16 @@ static void run_function(struct vm *vm, uint32_t fn, struct value *base, const s
                 sp[-1] = join(vm, in, sp, examined, &sp[-1]);
                 vmbreak;
             }
-            vmcase(OUTCOME_IS) { *sp++ = bool_value(vm->decision->outcome == in->c); vmbreak; }
+            vmcase(OUTCOME_IS) { set_bool(sp++, vm->decision->outcome == in->c); vmbreak; }
             vmcase(REASON) {
                 char *buf = vm->scratch + vm->scratch_used;
                 size_t room = vm->scratch_size - vm->scratch_used;
                 size_t n = decision_reason_with(p, vm->params, vm->decision, buf, room);
                 if (n + 1 >= room) {
-                    *sp++ = unknown_value(TYPE_TEXT, FACT_NONE);
+                    set_unknown(sp++, TYPE_TEXT, FACT_NONE);
                 } else {
                     vm->scratch_used += n;
-                    *sp++ = text_value(buf, n);
+                    set_text(sp++, buf, n);
                 }
                 vmbreak;
             }
@@ -880,7 +910,7 @@ static void run_function(struct vm *vm, uint32_t fn, struct value *base, const s
                 if (!sp[-1].unknown)
                     sp[-1] = format_date(vm, sp[-1].as.date, &p->consts[in->c]);
                 else
-                    sp[-1] = text_value("", 0);
+                    set_text(&sp[-1], "", 0);
                 vmbreak;
             }
             vmcase(DECIMAL_YEARS) {
@@ -888,7 +918,7 @@ static void run_function(struct vm *vm, uint32_t fn, struct value *base, const s
                 struct value *a = &sp[-2], *b = &sp[-1];
                 sp--;
                 if (a->unknown || b->unknown) {
-                    *a = text_value("", 0);
+                    set_text(a, "", 0);
                     vmbreak;
                 }
                 char buf[32];
@@ -896,9 +926,9 @@ static void run_function(struct vm *vm, uint32_t fn, struct value *base, const s
                 char *dst = scratch_take(vm, (size_t)n);
                 if (dst) {
                     memcpy(dst, buf, (size_t)n);
-                    *a = text_value(dst, (size_t)n);
+                    set_text(a, dst, (size_t)n);
                 } else {
-                    *a = unknown_value(TYPE_TEXT, FACT_NONE);
+                    set_unknown(a, TYPE_TEXT, FACT_NONE);
                 }
                 vmbreak;
             }
@@ -914,14 +944,14 @@ static void run_function(struct vm *vm, uint32_t fn, struct value *base, const s
             vmcase(AND_SKIP) {
                 /* a known false is the answer of the `and`; explain works out both sides, to show them */
                 if (!sp[-1].unknown && !sp[-1].as.number && !vm->note && !vm->trace) {
-                    sp[-1] = bool_value(false);
+                    set_bool(&sp[-1], false);
                     pc = in->c - f->start;
                 }
                 vmbreak;
             }
             vmcase(OR_SKIP) {
                 if (!sp[-1].unknown && sp[-1].as.number && !vm->note && !vm->trace) {
-                    sp[-1] = bool_value(true);
+                    set_bool(&sp[-1], true);
                     pc = in->c - f->start;
                 }
                 vmbreak;
