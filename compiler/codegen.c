@@ -42,6 +42,7 @@ struct cg {
     struct function_buf *fns;
     uint32_t nfns;
     uint32_t current;           /* function being emitted */
+    bool in_when;               /* emitting a column's `when`, through its `and`s and `or`s only */
 };
 
 static uint32_t add_string(struct cg *g, const char *s)
@@ -500,7 +501,24 @@ static void gen_in(struct cg *g, const struct expr *e)
         emit(g, OP_NOT, 0, 0, 0, &e->loc);
 }
 
+static void gen_expr_kind(struct cg *g, const struct expr *e);
+
+/*
+ * A column's `when` takes its arm only on a known true, so below its `and`s
+ * and `or`s an `and` may stop as soon as its left side is not a known true
+ * (WHEN_AND_SKIP).  Anything else (a `not`, a comparison of truths) needs its
+ * operands' exact values, so the `when` ends there.
+ */
 static void gen_expr(struct cg *g, const struct expr *e)
+{
+    bool in_when = g->in_when;
+    if (e->kind != EXPR_AND && e->kind != EXPR_OR)
+        g->in_when = false;
+    gen_expr_kind(g, e);
+    g->in_when = in_when;
+}
+
+static void gen_expr_kind(struct cg *g, const struct expr *e)
 {
     if (g->oom)
         return;
@@ -551,7 +569,8 @@ static void gen_expr(struct cg *g, const struct expr *e)
     case EXPR_OR: {
         /* A's value alone decides when it is a known false (and) or a known true (or): B is skipped */
         gen_expr(g, e->u.bin.left);
-        uint32_t skip = emit(g, e->kind == EXPR_AND ? OP_AND_SKIP : OP_OR_SKIP, 0, 0, 0, &e->loc);
+        enum opcode op = e->kind == EXPR_OR ? OP_OR_SKIP : g->in_when ? OP_WHEN_AND_SKIP : OP_AND_SKIP;
+        uint32_t skip = emit(g, op, 0, 0, 0, &e->loc);
         gen_expr(g, e->u.bin.right);
         emit(g, e->kind == EXPR_AND ? OP_AND : OP_OR, 0, 0, 0, &e->loc);
         if (!g->oom)
@@ -880,7 +899,9 @@ static void gen_columns(struct cg *g)
                 g->fns[fn].code[skip].c = g->fns[fn].len;
             skip = UINT32_MAX;
             if (arm->cond) {
+                g->in_when = true;
                 gen_expr(g, arm->cond);
+                g->in_when = false;
                 skip = emit(g, OP_JUMP_IF_FALSE, 0, 0, 0, &arm->cond->loc);
             }
             gen_column_value(g, arm);

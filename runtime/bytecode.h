@@ -88,7 +88,7 @@
 #define BC_MAGIC "\x89LBC\r\n\x1a\n"
 #define BC_MAGIC_LEN 8u
 #define BC_FORMAT_MAJOR 1u
-#define BC_FORMAT_MINOR 1u /* 1.1: the AND_SKIP and OR_SKIP opcodes */
+#define BC_FORMAT_MINOR 2u /* 1.1: the AND_SKIP and OR_SKIP opcodes; 1.2: WHEN_AND_SKIP */
 
 #define BC_OFFSET_MAJOR 8u
 #define BC_OFFSET_MINOR 10u

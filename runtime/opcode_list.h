@@ -60,3 +60,5 @@ OP(RETURN,        OPERAND_NONE,      0, 0, "return from condition")
 /* `A and B`, `A or B`: once A alone gives the answer (a known false, a known true), B is not worked out */
 OP(AND_SKIP,      OPERAND_JUMP,      1, 1, "and: if false, the answer is false: jump to %s")
 OP(OR_SKIP,       OPERAND_JUMP,      1, 1, "or: if true, the answer is true: jump to %s")
+/* `A and B` in a column's `when`, which takes its arm only on a known true: once A is not one, neither is `A and B` */
+OP(WHEN_AND_SKIP, OPERAND_JUMP,      1, 1, "and, in a when: if not true, the and is not true either: jump to %s")

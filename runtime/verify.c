@@ -732,6 +732,7 @@ static void signature(const struct program *p, const struct insn *in, uint8_t wa
         return;
     case OP_AND_SKIP:
     case OP_OR_SKIP:
+    case OP_WHEN_AND_SKIP:
         want[0] = TYPE_BOOL;
         *nwant = 1;
         *push = TYPE_BOOL;
@@ -851,7 +852,8 @@ static bool interpret(struct verifier *V)
             if (!add_pending(V, pc, in->c, &cur))
                 return false;
             have = false;
-        } else if (in->op == OP_JUMP_IF_FALSE || in->op == OP_AND_SKIP || in->op == OP_OR_SKIP) {
+        } else if (in->op == OP_JUMP_IF_FALSE || in->op == OP_AND_SKIP || in->op == OP_OR_SKIP ||
+                   in->op == OP_WHEN_AND_SKIP) {
             /* both ways on: the jump's path waits at its target with the same stack
              * (for a skip, with the condition's value still on it, which is the `and`'s or `or`'s) */
             if (!add_pending(V, pc, in->c, &cur))

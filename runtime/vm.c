@@ -986,6 +986,16 @@ static void run_function(struct vm *vm, uint32_t fn, struct value *base, const s
                 }
                 vmbreak;
             }
+            vmcase(WHEN_AND_SKIP) {
+                /*
+                 * A `when` asks only whether its condition is a known true, and whether an `and` or
+                 * an `or` is one depends only on whether its sides are: A's false or unknown stands
+                 * for the whole `and`.
+                 */
+                if ((sp[-1].unknown || !sp[-1].as.number) && !vm->note && !vm->trace)
+                    pc = in->c - f->start;
+                vmbreak;
+            }
             vmcase(OR_SKIP) {
                 if (!sp[-1].unknown && sp[-1].as.number && !vm->note && !vm->trace) {
                     set_bool(&sp[-1], true);

@@ -168,6 +168,11 @@ static void test_verify_accepts_every_opcode(void **state)
     bcasm_emit(&a, OP_NE, TYPE_NUMBER, 0, 0);
     bcasm_emit(&a, OP_AND, 0, 0, 0);
     a.p.code[and_skip].c = a.p.ncode;
+    uint32_t when_skip = bcasm_emit(&a, OP_WHEN_AND_SKIP, 0, 0, 0);
+    bcasm_emit(&a, OP_FACT, 0, 0, FACT_SENTENCE);
+    bcasm_emit(&a, OP_IS_KNOWN, TYPE_DURATION, 0, 0);
+    bcasm_emit(&a, OP_AND, 0, 0, 0);
+    a.p.code[when_skip].c = a.p.ncode;
     bcasm_emit(&a, OP_PERSON_FACT, 0, 0, FACT_DATE_OF_BIRTH);
     bcasm_emit(&a, OP_AGE_AT, 0, 0, 0);
     bcasm_emit(&a, OP_CONST, 0, 0, K_NUMBER);
@@ -1194,12 +1199,12 @@ static void test_verify_rejects_code_a_jump_skips(void **state)
  * Landing on the AND itself would meet the path that pushed the second
  * operand with one value fewer.
  */
-static void emit_skipping_and(struct bcasm *a, bool land_on_the_and)
+static void emit_skipping_and(struct bcasm *a, enum opcode skip_op, bool land_on_the_and)
 {
     bcasm_function(a, FUNCTION_MAIN);
     bcasm_emit(a, OP_FACT, 0, 0, FACT_CITATION);
     bcasm_emit(a, OP_IN_SET, 0, 0, S_MARIJUANA);
-    uint32_t skip = bcasm_emit(a, OP_AND_SKIP, 0, 0, 0);
+    uint32_t skip = bcasm_emit(a, skip_op, 0, 0, 0);
     bcasm_emit(a, OP_FACT, 0, 0, FACT_COUNTY);
     bcasm_emit(a, OP_IS_KNOWN, TYPE_TEXT, 0, 0);
     uint32_t and = bcasm_emit(a, OP_AND, 0, 0, 0);
@@ -1211,15 +1216,18 @@ static void emit_skipping_and(struct bcasm *a, bool land_on_the_and)
 static void test_verify_and_skip_lands_after_the_and(void **state)
 {
     (void)state;
-    struct bcasm a;
-    start(&a);
-    emit_skipping_and(&a, false);
-    assert_accepts(&a);
-    bcasm_free(&a);
+    enum opcode skips[] = {OP_AND_SKIP, OP_WHEN_AND_SKIP};
+    for (size_t i = 0; i < sizeof skips / sizeof *skips; i++) {
+        struct bcasm a;
+        start(&a);
+        emit_skipping_and(&a, skips[i], false);
+        assert_accepts(&a);
+        bcasm_free(&a);
 
-    start(&a);
-    emit_skipping_and(&a, true);
-    assert_rejects(&a, "verify: function 0, instruction 5: paths meet here with different stacks");
+        start(&a);
+        emit_skipping_and(&a, skips[i], true);
+        assert_rejects(&a, "verify: function 0, instruction 5: paths meet here with different stacks");
+    }
 }
 
 static void test_verify_rejects_a_skip_that_is_not_given_a_condition(void **state)
@@ -1235,6 +1243,16 @@ static void test_verify_rejects_a_skip_that_is_not_given_a_condition(void **stat
     emit_rule_tail(&a);
     bcasm_finish(&a);
     assert_rejects(&a, "verify: function 0, instruction 1: OR_SKIP expects true/false as operand 1, found text");
+
+    start(&a);
+    bcasm_function(&a, FUNCTION_MAIN);
+    bcasm_emit(&a, OP_FACT, 0, 0, FACT_COUNTY);
+    skip = bcasm_emit(&a, OP_WHEN_AND_SKIP, 0, 0, 0);
+    bcasm_emit(&a, OP_IS_KNOWN, TYPE_TEXT, 0, 0);
+    a.p.code[skip].c = a.p.ncode;
+    emit_rule_tail(&a);
+    bcasm_finish(&a);
+    assert_rejects(&a, "verify: function 0, instruction 1: WHEN_AND_SKIP expects true/false as operand 1, found text");
 }
 
 /* ---- stack and types ------------------------------------------------------ */
