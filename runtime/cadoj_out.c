@@ -34,16 +34,16 @@ static void put_cell(FILE *f, const char *s, size_t len)
     for (size_t i = 0; i < len && !quote; i++)
         quote = s[i] == ',' || s[i] == '"' || s[i] == '\n' || s[i] == '\r';
     if (!quote) {
-        fwrite(s, 1, len, f);
+        fwrite_unlocked(s, 1, len, f);
         return;
     }
-    putc('"', f);
+    putc_unlocked('"', f);
     for (size_t i = 0; i < len; i++) {
         if (s[i] == '"')
-            putc('"', f);
-        putc(s[i], f);
+            putc_unlocked('"', f);
+        putc_unlocked(s[i], f);
     }
-    putc('"', f);
+    putc_unlocked('"', f);
 }
 
 /*
@@ -109,7 +109,7 @@ struct cadoj_out *cadoj_out_open(const char *path, enum cadoj_out_variant varian
     }
     FILE *f = w->out.f;
 #ifdef __GLIBC__
-    /* one thread writes it: no lock per character */
+    /* one thread writes it: no lock per character, and the _unlocked calls below */
     __fsetlocking(f, FSETLOCKING_BYCALLER);
 #endif
     size_t start[MAX_FIELDS], flen[MAX_FIELDS];
@@ -130,14 +130,14 @@ struct cadoj_out *cadoj_out_open(const char *path, enum cadoj_out_variant varian
             fputs(condensed_columns[c], f);
         }
     } else {
-        fwrite(header, 1, start[n - 1] + flen[n - 1], f);
+        fwrite_unlocked(header, 1, start[n - 1] + flen[n - 1], f);
     }
     for (uint32_t c = 0; c < p->ncolumns; c++) {
-        putc(',', f);
+        putc_unlocked(',', f);
         const char *name = program_str(p, p->columns[c].name);
         put_cell(f, name, strlen(name));
     }
-    putc('\n', f);
+    putc_unlocked('\n', f);
     return w;
 }
 
@@ -176,17 +176,17 @@ bool cadoj_out_person(struct cadoj_out *w, const struct person *person, const st
             size_t n = split_row(text, row->text.len, start, flen, MAX_FIELDS);
             for (size_t c = 0; c < NCONDENSED; c++) {
                 if (c)
-                    putc(',', f);
+                    putc_unlocked(',', f);
                 int k = w->condensed_index[c];
                 if (k >= 0 && (size_t)k < n)
-                    fwrite(text + start[k], 1, flen[k], f);
+                    fwrite_unlocked(text + start[k], 1, flen[k], f);
             }
         } else {
-            fwrite(text, 1, row->text.len, f); /* the reader left out an empty cell after END_OF_REC */
+            fwrite_unlocked(text, 1, row->text.len, f); /* the reader left out an empty cell after END_OF_REC */
         }
         const struct conviction *charge = NULL;
         for (uint32_t c = 0; c < p->ncolumns; c++) {
-            putc(',', f);
+            putc_unlocked(',', f);
             const char *value;
             size_t vlen;
             if (p->functions[p->columns[c].function].kind == FUNCTION_ROW_COLUMN) {
@@ -200,7 +200,7 @@ bool cadoj_out_person(struct cadoj_out *w, const struct person *person, const st
             }
             put_cell(f, value, vlen);
         }
-        putc('\n', f);
+        putc_unlocked('\n', f);
     }
     return !ferror(f);
 }
