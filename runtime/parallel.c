@@ -23,7 +23,7 @@
 #include "cadoj.h"
 #include "opcode.h"
 
-#define SPILL_BUFFER (1u << 20)
+#define SPILL_BUFFER (128u << 10) /* written in pieces of this size: see OUT_BUFFER in outfile.h */
 #define SPILL_MEMORY (16u << 20) /* with the seen-people check (at most 32 MiB), two jobs stay under 64 MB */
 /*
  * Where the split is looked for, in percent of the file.  The first thread
