@@ -4,7 +4,8 @@
 #       builds bin/, the generator and the timer, generates the data once (cached in
 #       build-bench/ by rows, seed and generator version), times cat, awk and lenity, and
 #       writes the table to bench/RESULTS.md.
-#   make bench-tools    only the generator (build-bench/gen_doj) and timer (build-bench/peakrss)
+#   make bench-tools    only the generator (build-bench/gen_doj), the timer (build-bench/peakrss)
+#                       and the input hash alone (build-bench/sha256_file)
 #   make bench-clean    removes build-bench/ (the cached data with it)
 #
 # Nothing here is a prerequisite of `all` or `test`, and the tools build into their own
@@ -24,7 +25,7 @@ bench: $(BIN)/lenity $(BIN)/lenityc bench-tools
 	BENCH_LOOKUP_RULES=$(BENCH_LOOKUP_RULES) BENCH_DIR=$(BENCH_DIR) BIN=$(BIN) \
 	    bash bench/run.sh
 
-bench-tools: $(BENCH_DIR)/gen_doj $(BENCH_DIR)/peakrss
+bench-tools: $(BENCH_DIR)/gen_doj $(BENCH_DIR)/peakrss $(BENCH_DIR)/sha256_file
 
 $(BENCH_DIR)/gen_doj: bench/gen_doj.c
 	@mkdir -p $(BENCH_DIR)
@@ -33,6 +34,11 @@ $(BENCH_DIR)/gen_doj: bench/gen_doj.c
 $(BENCH_DIR)/peakrss: bench/peakrss.c
 	@mkdir -p $(BENCH_DIR)
 	$(CC) $(BENCH_CFLAGS) -o $@ $<
+
+# lenity's own SHA-256 code, built as lenity builds it
+$(BENCH_DIR)/sha256_file: bench/sha256_file.c runtime/sha256.c runtime/sha256.h
+	@mkdir -p $(BENCH_DIR)
+	$(CC) $(BENCH_CFLAGS) -Iruntime -o $@ bench/sha256_file.c runtime/sha256.c
 
 bench-clean:
 	rm -rf $(BENCH_DIR)

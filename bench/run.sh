@@ -30,6 +30,7 @@ BIN=${BIN:-bin}
 RESULTS=${BENCH_RESULTS:-bench/RESULTS.md}
 GEN=$DIR/gen_doj
 PEAK=$DIR/peakrss
+SHA=$DIR/sha256_file
 # The runs use a copy of the programs taken now: bin/ may be rebuilt while the bench runs
 # (make in another shell), and one run must not mix two builds.
 LENITY=$DIR/bin/lenity
@@ -169,6 +170,7 @@ add() { IDS+=("$1"); LABELS+=("$2"); INS+=("$3"); OUTS+=("$4"); KINDS+=("$5"); C
 add cat_null "cat DOJ >/dev/null (floor)" doj /dev/null tool "cat $DOJ"
 add cat_copy "cat DOJ > OUT (floor for a full copy)" doj "$DIR/out/copy.csv" tool "cat $DOJ"
 add awk "$AWK_NAME prop64.awk DOJ (simplest Prop 64 row check)" doj "$DIR/out/awk.txt" tool "$AWK -f bench/prop64.awk $DOJ"
+add sha256 "SHA-256 of DOJ alone, as lenity hashes its input (bench/sha256_file)" doj "$DIR/out/sha256.txt" tool "$SHA $DOJ"
 if [ "$INPUT" = simple ]; then
     add cat_null_s "cat SIMPLE >/dev/null (floor for the simple CSV)" simple /dev/null tool "cat $IN_FILE"
     add cat_copy_s "cat SIMPLE > OUT" simple "$DIR/out/copy-simple.csv" tool "cat $IN_FILE"
@@ -281,6 +283,18 @@ if [ "$(status_of "$base")" = 0 ]; then
     fi
 fi
 
+# The input hash in lenity's stamp is the file's SHA-256, as the bench's own hashing gave it.
+if [ "$(status_of "$base")" = 0 ] && [ "$(status_of sha256)" = 0 ]; then
+    stamped=$(sed -n 's/^input sha256: \([0-9a-f]\{64\}\)$/\1/p' "$DIR/log/$base.err" | head -1)
+    alone=$(awk '{ print $1 }' "$DIR/out/sha256.txt" 2>/dev/null)
+    if [ -n "$stamped" ] && [ "$stamped" = "$alone" ]; then
+        note "check: lenity's input sha256 is the file's SHA-256 ($alone)"
+    else
+        note "warning: lenity's input sha256 '${stamped:-none}' is not the file's SHA-256 '$alone'"
+    fi
+fi
+rm -f "$DIR/out/sha256.txt"
+
 # An optional profile of the first lenity run: where its time goes.
 PROFILE=""
 if [ "${BENCH_PERF:-0}" = 1 ]; then
@@ -359,6 +373,10 @@ MARK=""
     else
         s=$(calc "printf \"%.2f\", ${MED[prop64_decisions_j1]} / ${MED[prop64_decisions_j2]}")
         echo "| --jobs 2 ÷ --jobs 1 speed-up | ≥ 1.7 | $s$MARK | $(yesno "$s >= 1.7")$MARK |"
+        # --jobs 1 already keeps a second CPU busy with the input hash: two jobs can at best
+        # share the same CPU time out over all the CPUs.
+        ceil=$(calc "printf \"%.2f\", ${MED[prop64_decisions_j1]} / (${CPUT[prop64_decisions_j1]} / $NPROC)")
+        echo "| (the most $NPROC CPUs allow: --jobs 1 wall ÷ (its CPU time ÷ $NPROC); the input hash alone takes $(calc "printf \"%.2f\", ${CPUT[sha256]}") s CPU) | – | $ceil | – |"
     fi
     if [ ${#FORMATS[@]} -gt 1 ]; then
         cid=los_angeles_cadoj_j${JOBS[0]}
