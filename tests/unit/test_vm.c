@@ -24,6 +24,7 @@
 
 #include "compile.h"
 #include "diag.h"
+#include "opcode.h"
 #include "output.h"
 #include "person.h"
 #include "program.h"
@@ -1494,6 +1495,78 @@ static void test_vm_decides_ten_thousand_convictions_with_one_vm(void **state)
     person_free(&p);
 }
 
+/* ---- a column's when: only a known true takes the arm -------------------- */
+
+/* The column's text for conviction 0 of a person with the county and case given (NULL: unknown). */
+static void column_for(const struct program *p, const char *county, const char *case_id, char *out, size_t size)
+{
+    struct person person;
+    new_person(&person, "P-1");
+    uint32_t i = add(&person, "HS 11357");
+    if (county)
+        set_county(&person, i, county);
+    if (case_id)
+        set_case_id(&person, i, case_id);
+    struct decision d;
+    decide_ok(p, &person, i, &d);
+    struct vm vm;
+    assert_true(vm_init(&vm, p));
+    const char *text = NULL;
+    size_t len = 0;
+    (void)vm_column(&vm, &person, i, &d, 0, &text, &len);
+    snprintf(out, size, "%.*s", (int)len, text);
+    vm_free(&vm);
+    person_free(&person);
+}
+
+/*
+ * Under a when's ands and ors an and stops once its left side is not a known
+ * true (WHEN_AND_SKIP), leaving an unknown where the whole and may be false:
+ * the arm is the same either way.  Under a not it must not: not (unknown and
+ * false) is true.  Every case, optimized and not.
+ */
+static void test_vm_column_when_takes_only_a_known_true(void **state)
+{
+    (void)state;
+    const char *text = HEADER OUTCOMES
+        "rule r when county is \"never\" then refused because \"no\" citing HS 1\n"
+        "otherwise granted because \"yes\" citing HS 1\n"
+        "column \"c\" =\n"
+        "  when (county is \"A\" and case_id is \"1\") or case_id is \"9\" then \"hit\"\n"
+        "  when not (county is \"A\" and case_id is \"1\") then \"not-and\"\n"
+        "  otherwise \"none\"\n";
+    static const struct {
+        const char *county, *case_id, *want;
+    } cases[] = {
+        {"A", "1", "hit"},        /* true and true */
+        {NULL, "9", "hit"},       /* (unknown and false) or true */
+        {NULL, "1", "none"},      /* (unknown and true) or false: unknown; not unknown: unknown */
+        {"A", NULL, "none"},      /* (true and unknown) or unknown; not unknown */
+        {NULL, "2", "not-and"},   /* (unknown and false) is false, so not ... is true */
+        {"B", "1", "not-and"},    /* (false and true) or false; not false */
+    };
+    for (int opt = 0; opt < 2; opt++) {
+        struct program p;
+        compile_ok(text, opt == 0, &p);
+        bool when_skip = false, and_skip = false;
+        for (uint32_t k = 0; k < p.ncode; k++) {
+            when_skip |= p.code[k].op == OP_WHEN_AND_SKIP;
+            and_skip |= p.code[k].op == OP_AND_SKIP;
+        }
+        assert_true(when_skip); /* the first when's and */
+        assert_true(and_skip);  /* the and under the not */
+        for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+            char got[32];
+            column_for(&p, cases[c].county, cases[c].case_id, got, sizeof got);
+            if (strcmp(got, cases[c].want) != 0)
+                fail_msg("county %s, case %s (%s): got \"%s\", want \"%s\"", cases[c].county ? cases[c].county : "unknown",
+                         cases[c].case_id ? cases[c].case_id : "unknown", opt ? "optimized" : "-O0", got,
+                         cases[c].want);
+        }
+        program_free(&p);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1535,6 +1608,7 @@ int main(void)
         cmocka_unit_test(test_vm_set_param_overrides_each_kind),
         cmocka_unit_test(test_vm_set_param_refuses_bad_values),
         cmocka_unit_test(test_vm_decides_ten_thousand_convictions_with_one_vm),
+        cmocka_unit_test(test_vm_column_when_takes_only_a_known_true),
     };
     return cmocka_run_group_tests_name("vm", tests, NULL, NULL);
 }
