@@ -677,9 +677,30 @@ static struct value join(struct vm *vm, const struct insn *in, struct value *bas
                      &sp[-1]);                                                                                 \
         assert(pc < f->len);                                                                                   \
         in = &code[pc++];                                                                                      \
-        if (noting_on)                                                                                         \
-            vm_keep_noted();                                                                                   \
+        if (showing) {                                                                                         \
+            while (nrefunds > 0 && refund_at[nrefunds - 1] == pc - 1)                                          \
+                vm->steps_left = refund_steps[--nrefunds];                                                     \
+            if (noting_on)                                                                                     \
+                vm_keep_noted();                                                                               \
+        }                                                                                                      \
     } while (0)
+
+/*
+ * A skip of an `and` or an `or` (the answer is known from its left side).
+ * lenity explain works out the right side all the same, to show it, but
+ * gives back the steps it took at the skip's target, so that a person near
+ * the step limit gets the same answers from explain as from run.
+ */
+#define vm_skip(to)                                                                                            \
+    do {                                                                                                       \
+        if (!showing)                                                                                          \
+            pc = (to) - f->start;                                                                              \
+        else if (nrefunds < VM_REFUNDS) {                                                                      \
+            refund_at[nrefunds] = (to) - f->start;                                                             \
+            refund_steps[nrefunds++] = vm->steps_left;                                                         \
+        }                                                                                                      \
+    } while (0)
+#define VM_REFUNDS 64
 
 static void run_function(struct vm *vm, uint32_t fn, struct value *base, const struct conviction *examined,
                          struct decision *out)
@@ -698,10 +719,14 @@ static void run_function(struct vm *vm, uint32_t fn, struct value *base, const s
 #undef OP
     };
 #endif
-    bool noting_on = vm->note && fn == 0 && p->notes; /* lenity explain, in the main function */
+    bool showing = vm->note || vm->trace;             /* lenity explain */
+    bool noting_on = showing && fn == 0 && p->notes; /* its notes of tests, in the main function */
     uint32_t noting = PROGRAM_NO_STRING;
     struct value noted[2];
     unsigned npopped = 0;
+    uint32_t refund_at[VM_REFUNDS]; /* vm_skip: where a skipped right side ends, and the steps then */
+    uint64_t refund_steps[VM_REFUNDS];
+    unsigned nrefunds = 0;
     const struct insn *in = &code[pc++];
     if (noting_on)
         vm_keep_noted();
@@ -980,11 +1005,9 @@ static void run_function(struct vm *vm, uint32_t fn, struct value *base, const s
             }
             vmcase(RETURN) { return; }
             vmcase(AND_SKIP) {
-                /* a known false is the answer of the `and`; explain works out both sides, to show them */
-                if (!sp[-1].unknown && !sp[-1].as.number && !vm->note && !vm->trace) {
-                    set_bool(&sp[-1], false);
-                    pc = in->c - f->start;
-                }
+                /* a known false is the answer of the `and` */
+                if (!sp[-1].unknown && !sp[-1].as.number)
+                    vm_skip(in->c);
                 vmbreak;
             }
             vmcase(WHEN_AND_SKIP) {
@@ -993,15 +1016,13 @@ static void run_function(struct vm *vm, uint32_t fn, struct value *base, const s
                  * an `or` is one depends only on whether its sides are: A's false or unknown stands
                  * for the whole `and`.
                  */
-                if ((sp[-1].unknown || !sp[-1].as.number) && !vm->note && !vm->trace)
-                    pc = in->c - f->start;
+                if (sp[-1].unknown || !sp[-1].as.number)
+                    vm_skip(in->c);
                 vmbreak;
             }
             vmcase(OR_SKIP) {
-                if (!sp[-1].unknown && sp[-1].as.number && !vm->note && !vm->trace) {
-                    set_bool(&sp[-1], true);
-                    pc = in->c - f->start;
-                }
+                if (!sp[-1].unknown && sp[-1].as.number)
+                    vm_skip(in->c);
                 vmbreak;
             }
 #ifndef VM_THREADED

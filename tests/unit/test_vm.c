@@ -538,6 +538,54 @@ static void test_vm_steps_per_person(void **state)
     free(text);
 }
 
+static void ignore_note(void *ctx, uint32_t note, const struct value *a, const struct value *b,
+                        const struct value *result)
+{
+    (void)ctx, (void)note, (void)a, (void)b, (void)result;
+}
+
+/*
+ * lenity explain works out the right side of an `and` whose left side is
+ * false (to show it), where run skips it.  Near the step limit that must not
+ * cost steps run does not spend, or a later rule's question would run out of
+ * them in explain only: explain and run give the same decisions.
+ */
+static void test_vm_explain_spends_the_steps_run_spends(void **state)
+{
+    (void)state;
+    const char *text = HEADER OUTCOMES
+        "rule skipped when county is \"nowhere\" and any other conviction where citation in HS 11357\n"
+        "  then refused because \"never\" citing HS 1\n"
+        "rule asked when any other conviction where citation in PC 459\n"
+        "  then granted because \"another burglary\" citing HS 1\n"
+        "otherwise refused because \"none\" citing HS 1\n";
+    struct program prog;
+    compile_ok(text, false, &prog);
+    struct person p;
+    new_person(&p, "P1");
+    for (int i = 0; i < 10; i++)
+        set_county(&p, add(&p, "PC 459"), "Los Angeles"); /* the left side is false for each */
+    struct vm run, explain;
+    assert_true(vm_init(&run, &prog));
+    assert_true(vm_init(&explain, &prog));
+    run.steps_per_person = explain.steps_per_person = 25; /* two convictions' questions, not three */
+    explain.note = ignore_note;
+    for (uint32_t i = 0; i < p.count; i++) {
+        struct decision a, b;
+        vm_decide(&run, &p, i, &a);
+        vm_decide(&explain, &p, i, &b);
+        assert_int_equal(a.outcome, OUT_GRANTED); /* 1 step a conviction: run has room for all */
+        assert_false(a.unknown);
+        assert_int_equal(b.outcome, a.outcome);
+        assert_int_equal(b.unknown, a.unknown);
+        assert_int_equal(b.rule, a.rule);
+    }
+    vm_free(&run);
+    vm_free(&explain);
+    person_free(&p);
+    program_free(&prog);
+}
+
 /* ---- before / after / on or before / on or after ----------------------- */
 
 static void test_vm_date_ordering(void **state)
@@ -1579,6 +1627,7 @@ int main(void)
         cmocka_unit_test(test_vm_text_comparison_ignores_case),
         cmocka_unit_test(test_vm_contains_and_starts_with),
         cmocka_unit_test(test_vm_steps_per_person),
+        cmocka_unit_test(test_vm_explain_spends_the_steps_run_spends),
         cmocka_unit_test(test_vm_date_ordering),
         cmocka_unit_test(test_vm_comparison_names_first_unknown_operand),
         cmocka_unit_test(test_vm_number_ordering),
