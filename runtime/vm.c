@@ -331,28 +331,27 @@ static void load_fact(const struct vm *vm, uint32_t fact, const struct convictio
     }
 }
 
-static struct value load_person_fact(const struct vm *vm, uint32_t fact)
+/* Into v, like load_fact, a fact of the person. */
+static void load_person_fact(const struct vm *vm, uint32_t fact, struct value *v)
 {
     const struct person *person = vm->person;
-    if (!(person->known & (1u << fact)))
-        return unknown_value(fact_types[fact], (uint16_t)fact);
-    struct value v;
-    memset(&v, 0, sizeof v);
-    v.type = fact_types[fact];
-    v.fact = FACT_NONE;
-    if (fact == FACT_DATE_OF_BIRTH) {
-        v.as.date = person->date_of_birth;
-    } else if (fact == FACT_DECEASED) {
-        v.as.number = person->deceased;
-    } else if (fact == FACT_SEX_OFFENDER_REGISTRATION) {
-        v.as.number = person->sex_offender_registration;
-    } else if (fact == FACT_SEX_OFFENDER_REGISTRATION_DATE) {
-        v.as.date = person->sex_offender_registration_date;
-    } else {
-        v.as.text.ptr = person_text(person, person->id);
-        v.as.text.len = person->id.len;
+    if (!(person->known & (1u << fact))) {
+        set_unknown(v, fact_types[fact], (uint16_t)fact);
+        return;
     }
-    return v;
+    set_known(v, fact_types[fact]);
+    if (fact == FACT_DATE_OF_BIRTH) {
+        v->as.date = person->date_of_birth;
+    } else if (fact == FACT_DECEASED) {
+        v->as.number = person->deceased;
+    } else if (fact == FACT_SEX_OFFENDER_REGISTRATION) {
+        v->as.number = person->sex_offender_registration;
+    } else if (fact == FACT_SEX_OFFENDER_REGISTRATION_DATE) {
+        v->as.date = person->sex_offender_registration_date;
+    } else {
+        v->as.text.ptr = person_text(person, person->id);
+        v->as.text.len = person->id.len;
+    }
 }
 
 /* Text compares without regard to case: "Los Angeles" is "LOS ANGELES" in a DOJ export. */
@@ -762,7 +761,7 @@ static void run_function(struct vm *vm, uint32_t fn, struct value *base, const s
             }
             vmcase(FACT) { load_fact(vm, in->c, decided, sp++); vmbreak; }
             vmcase(EACH_FACT) { load_fact(vm, in->c, examined, sp++); vmbreak; }
-            vmcase(PERSON_FACT) { *sp++ = load_person_fact(vm, in->c); vmbreak; }
+            vmcase(PERSON_FACT) { load_person_fact(vm, in->c, sp++); vmbreak; }
             vmcase(NOT) {
                 /* not unknown is unknown */
                 if (!sp[-1].unknown)
