@@ -884,8 +884,8 @@ static void run_function(struct vm *vm, uint32_t fn, struct value *base, const s
                 if (a->unknown || b->unknown)
                     set_unknown_of(a, TYPE_DATE, a, b);
                 else
-                    *a = date_value(in->op == OP_DATE_ADD ? date_add(a->as.date, b->as.duration, month_end)
-                                                          : date_sub(a->as.date, b->as.duration, month_end));
+                    set_date(a, in->op == OP_DATE_ADD ? date_add(a->as.date, b->as.duration, month_end)
+                                                      : date_sub(a->as.date, b->as.duration, month_end));
                 vmbreak;
             }
             vmcase(YEARS_BETWEEN) {
@@ -910,7 +910,10 @@ static void run_function(struct vm *vm, uint32_t fn, struct value *base, const s
             }
             vmcase(RUN_DATE) {
                 /* a run with no date cannot measure "years since": unknown, and the reason says why */
-                *sp++ = vm->as_of_known ? date_value(vm->as_of) : unknown_value(TYPE_DATE, FACT_RUN_DATE);
+                if (vm->as_of_known)
+                    set_date(sp++, vm->as_of);
+                else
+                    set_unknown(sp++, TYPE_DATE, FACT_RUN_DATE);
                 vmbreak;
             }
             vmcase(ANY) vmcase(COUNT) vmcase(LATEST) vmcase(EARLIEST) {
