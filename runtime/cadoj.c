@@ -682,7 +682,8 @@ static inline uint64_t below_lowest(uint64_t mask, uint64_t all)
 static inline __attribute__((always_inline)) void note_commas(uint32_t *ends, uint32_t at, uint64_t commas,
                                                               unsigned n, uint64_t needed)
 {
-    (void)needed;
+    if (!needed)
+        return;
     for (unsigned done = 0; done < n; done += 8, ends += 8) {
 #pragma GCC unroll 8
         for (unsigned k = 0; k < 8; k++) {
@@ -832,8 +833,7 @@ cadoj_scan_quick_with(struct cadoj_reader *r, void (*find_marks)(const char *, s
             unsigned n = popcount(commas);
             /* cells that no kept cell needs (most of the row) are only counted */
             uint64_t needed = r->needed_ends[col] & (n == 64 ? ~(uint64_t)0 : ((uint64_t)1 << n) - 1);
-            if (needed)
-                note(ends + col, (uint32_t)at, commas, n, needed);
+            note(ends + col, (uint32_t)at, commas, n, needed);
             col += n;
             ends[col - 1] = (uint32_t)(at + highest_bit(commas)); /* where the next cell starts */
             if (col >= CADOJ_ROW_FIELDS)
