@@ -18,6 +18,7 @@
 #include "cadoj_out.h"
 #include "csv.h"
 #include "examples.h"
+#include "outfile.h"
 #include "output.h"
 #include "parallel.h"
 #include "provenance.h"
@@ -101,6 +102,9 @@ static void usage_run(FILE *f)
           "                    once, split where a subject begins; the output is the same as with 1\n"
           "  --rejects FILE    write rejected rows (row number and reason) to FILE, its stamp beside it\n"
           "                    (FILE.provenance.json)\n"
+          "  --stamp FILE      write the output's stamp to FILE (JSON) instead of OUTPUT.provenance.json:\n"
+          "                    the only way to keep the stamp of a DOJ copy or --format csv written to\n"
+          "                    standard output\n"
           "  --quiet, -q       no progress line (it is shown only when standard error is a terminal,\n"
           "                    with an estimate of the time left when the input is a file)\n"
           "  --summary FILE    write the run's statistics as JSON: outcomes by section, people with\n"
@@ -238,6 +242,7 @@ static int load_policy(const char *path, const struct compile_options *opts, str
 
 struct run_args {
     const char *policy, *input, *output, *rejects, *person, *as_of, *input_format, *format, *summary, *report;
+    const char *stamp; /* lenity run --stamp FILE */
     int jobs; /* --jobs; 0 when not given (one job) */
     bool quiet; /* --quiet: no progress line */
     const char *sets[MAX_SETS];
@@ -264,6 +269,8 @@ static int parse_args(int argc, char **argv, struct run_args *a, bool want_perso
             }
         } else if (strcmp(s, "--summary") == 0 && next) {
             a->summary = argv[++i];
+        } else if (strcmp(s, "--stamp") == 0 && next && !want_person) {
+            a->stamp = argv[++i];
         } else if (strcmp(s, "--report") == 0 && next && !want_person) {
             a->report = argv[++i];
         } else if (strcmp(s, "--quiet") == 0 || strcmp(s, "-q") == 0) {
@@ -717,6 +724,12 @@ static bool run_person_done(void *sink, const struct person *person)
     return sink_person_done(sink, person);
 }
 
+/* The outputs that cannot carry '#' lines (plain CSV, DOJ copies): their stamp goes in a file of its own. */
+static bool stamp_beside(const struct run_args *a)
+{
+    return a->format && (strcmp(a->format, "csv") == 0 || strncmp(a->format, "cadoj", 5) == 0);
+}
+
 static int cmd_run(int argc, char **argv)
 {
     if (wants_help(argc, argv)) {
@@ -732,13 +745,14 @@ static int cmd_run(int argc, char **argv)
         fprintf(stderr, "lenity: refusing to write the decisions over the input file '%s'\n", a.input);
         return EXIT_USAGE;
     }
-    /* the report and the summary are written over nothing the run reads or writes */
-    const char *extra[2] = {a.report, a.summary};
-    for (int k = 0; k < 2; k++)
+    /* the report, the summary and the stamp are written over nothing the run reads or writes */
+    const char *extra[3] = {a.report, a.summary, a.stamp};
+    static const char *const extra_name[3] = {"report", "summary", "stamp"};
+    for (int k = 0; k < 3; k++)
         if (extra[k] && (output_is_same_file(extra[k], a.input) ||
                          (strcmp(output, "-") != 0 && output_is_same_file(extra[k], output)))) {
             fprintf(stderr, "lenity: the %s file '%s' would overwrite the input or the decisions\n",
-                    k == 0 ? "report" : "summary", extra[k]);
+                    extra_name[k], extra[k]);
             return EXIT_USAGE;
         }
     if (a.rejects && (output_is_same_file(a.rejects, a.input) ||
@@ -811,11 +825,12 @@ static int cmd_run(int argc, char **argv)
         } else {
             struct summary *summary = sink.summary;
             /* the copies of the DOJ export and plain CSV cannot carry '#' lines: their stamp goes beside them */
-            bool sidecar = sink.cadoj != NULL || (a.format && strcmp(a.format, "csv") == 0);
+            bool sidecar = stamp_beside(&a);
             if (!sink_commit(&sink, err, sizeof err)) {
                 fprintf(stderr, "lenity: %s\n", err);
                 rc = EXIT_INPUT;
-            } else if (sidecar && !provenance_write_sidecar(&pv, output, err, sizeof err)) {
+            } else if (a.stamp ? !provenance_write_stamp(&pv, out_display(output), a.stamp, err, sizeof err)
+                               : sidecar && !provenance_write_sidecar(&pv, output, err, sizeof err)) {
                 fprintf(stderr, "lenity: %s\n", err);
                 rc = EXIT_INPUT;
             } else if (a.summary && !summary_write(summary, a.summary, &totals, a.input, &vm, &pv, err, sizeof err)) {
@@ -844,6 +859,10 @@ static int cmd_run(int argc, char **argv)
         reader->close(reader);
     if (rc == EXIT_OK) {
         print_overrides(stderr, &a, &vm);
+        if (!a.stamp && stamp_beside(&a) && strcmp(output, "-") == 0)
+            fputs("lenity: note: this output went to standard output, where it has no place for its stamp (what "
+                  "produced it, and the input's SHA-256); give --stamp FILE to keep the stamp in FILE\n",
+                  stderr);
         totals_print_hashed(stderr, &program, &totals, a.input, provenance_input_hash(&pv));
         if (totals.rows_rejected > 0)
             rc = EXIT_REJECTED;

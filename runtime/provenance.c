@@ -224,6 +224,20 @@ void provenance_json(FILE *f, const struct provenance *pv, const char *indent, b
     putc('}', f);
 }
 
+bool provenance_write_stamp(const struct provenance *pv, const char *describes, const char *path, char *err,
+                            size_t errsize)
+{
+    struct out_file o;
+    if (!out_file_open(&o, path, err, errsize))
+        return false;
+    fputs("{\n  \"describes\": ", o.f);
+    json_string(o.f, describes);
+    fputs(",\n  \"provenance\": ", o.f);
+    provenance_json(o.f, pv, "    ", false, NULL);
+    fputs("\n}\n", o.f);
+    return out_file_commit(&o, err, errsize);
+}
+
 bool provenance_write_sidecar(const struct provenance *pv, const char *output, char *err, size_t errsize)
 {
     struct stat st;
@@ -237,16 +251,7 @@ bool provenance_write_sidecar(const struct provenance *pv, const char *output, c
     }
     memcpy(path, output, len);
     memcpy(path + len, ".provenance.json", sizeof ".provenance.json");
-    struct out_file o;
-    bool ok = out_file_open(&o, path, err, errsize);
-    if (ok) {
-        fputs("{\n  \"describes\": ", o.f);
-        json_string(o.f, output);
-        fputs(",\n  \"provenance\": ", o.f);
-        provenance_json(o.f, pv, "    ", false, NULL);
-        fputs("\n}\n", o.f);
-        ok = out_file_commit(&o, err, errsize);
-    }
+    bool ok = provenance_write_stamp(pv, output, path, err, errsize);
     free(path);
     return ok;
 }

@@ -78,5 +78,11 @@ void provenance_json(FILE *f, const struct provenance *pv, const char *indent, b
  * the output is standard output or a device.  Call after provenance_finish.
  */
 bool provenance_write_sidecar(const struct provenance *pv, const char *output, char *err, size_t errsize);
+/*
+ * The same stamp at `path` (lenity run --stamp FILE), saying it describes
+ * `describes` (a file's name, or "standard output").
+ */
+bool provenance_write_stamp(const struct provenance *pv, const char *describes, const char *path, char *err,
+                            size_t errsize);
 
 #endif

@@ -66,9 +66,28 @@ assert d["describes"] == "la.csv", d
 assert d["provenance"]["input_sha256"] == sys.argv[1], d
 assert d["provenance"]["policy_sha256"] == sys.argv[2], d
 PY
-# to standard output there is nowhere to put it: none is written, and the run still succeeds
+# to standard output there is nowhere to put it: none is written, the run still succeeds, and it says so
 expect_rc 0 err "$LENITY" run "$LA" --input "$DOJ" --format cadoj --output - --as-of 2024-01-01
 ls ./*.provenance.json | grep -qv la.csv && fail "a provenance file was written for standard output"
+expect_grep "give --stamp FILE to keep the stamp" err
+# --stamp FILE keeps it: the stamp of standard output's copy, mode 0600, and no note
+expect_rc 0 err "$LENITY" run "$LA" --input "$DOJ" --format cadoj --output - --stamp out-stamp.json --as-of 2024-01-01
+! grep -q "give --stamp" err || fail "the note about the missing stamp was shown with --stamp"
+[ "$(stat -c %a out-stamp.json)" = 600 ] || fail "the --stamp file is not mode 0600"
+python3 - "$(sha "$DOJ")" <<'PY' || fail "the --stamp file is wrong"
+import json, sys
+d = json.load(open("out-stamp.json"))
+assert d["describes"] == "standard output", d
+assert d["provenance"]["input_sha256"] == sys.argv[1], d
+PY
+# with a file, --stamp FILE takes the place of FILE.provenance.json
+expect_rc 0 err "$LENITY" run "$POLICY" --input clean.csv --format csv --output plain.csv --stamp plain-stamp.json --as-of 2024-01-01
+[ -f plain-stamp.json ] && [ ! -e plain.csv.provenance.json ] || fail "--stamp did not take the place of the file beside the output"
+python3 -c 'import json, sys; d = json.load(open("plain-stamp.json")); assert d["describes"] == "plain.csv", d' ||
+    fail "the --stamp file does not name the output it describes"
+# a stamp never overwrites the input
+expect_rc 2 err "$LENITY" run "$POLICY" --input clean.csv --output x.csv --stamp clean.csv
+expect_grep "the stamp file 'clean.csv' would overwrite the input" err
 
 # a failed run leaves no provenance file either
 rm -f la.csv la.csv.provenance.json
@@ -85,4 +104,4 @@ assert d["describes"] == "rej.csv", d
 assert d["provenance"]["input_sha256"] == sys.argv[1], d
 assert d["provenance"]["policy_sha256"] == sys.argv[2], d
 PY
-echo "provenance: version, policy and input checksums in the header, on the last line, in the JSON and beside DOJ copies and the rejects file"
+echo "provenance: version, policy and input checksums in the header, on the last line, in the JSON, beside DOJ copies and the rejects file, and in --stamp FILE"
