@@ -69,6 +69,23 @@ static void out_pending_remove(const char *tmp)
             out_pending[i] = NULL;
 }
 
+/*
+ * The file a run replaces keeps its content until the new one is renamed
+ * over it, but its pages leave the page cache now, for the new file's pages
+ * to take.  Otherwise the kernel finds room for a second copy of a large
+ * output while the first is still cached: on this kind of virtual machine
+ * that took 0.4-1.2 s more system time for a 475 MB DOJ copy written over
+ * the last run's (8 runs, against 4-run medians of 1.2 s when dropped).
+ */
+static void out_release_cache(const char *path)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+    if (fd < 0)
+        return;
+    (void)posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
+    close(fd);
+}
+
 static void out_file_release(struct out_file *o)
 {
     out_pending_remove(o->tmp_path);
@@ -120,6 +137,8 @@ bool out_file_open(struct out_file *o, const char *path, char *err, size_t errsi
                 return false;
             }
         } else {
+            if (exists)
+                out_release_cache(path);
             size_t len = strlen(path);
             o->tmp_path = malloc(len + sizeof ".tmp.XXXXXX");
             if (!o->tmp_path) {

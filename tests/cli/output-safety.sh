@@ -21,6 +21,23 @@ chmod 644 decisions.csv
 expect_rc 4 out "$LENITY" run "$POLICY" --input input.csv --output decisions.csv
 [ "$(stat -c %a decisions.csv)" = 600 ] || fail "a replaced decisions.csv has mode $(stat -c %a decisions.csv)"
 
+# A run that replaces a file leaves the old one's bytes as they were (another name still reaches
+# them), and takes its pages out of the page cache before writing the new one (runtime/outfile.c).
+head -c 2000000 /dev/urandom | base64 >old.csv
+cp old.csv old-pristine.csv
+ln old.csv old-link.csv
+sync old.csv # as lenity leaves its outputs: on disk, so their cached pages are clean
+cat old-link.csv >/dev/null
+expect_rc 4 out "$LENITY" run "$POLICY" --input input.csv --output old.csv
+if command -v fincore >/dev/null && [ "$(stat -f -c %T .)" != tmpfs ]; then
+    cached=$(fincore --noheadings --bytes --output RES old-link.csv | tr -d ' ')
+    [ "$cached" = 0 ] || fail "the replaced file still holds $cached bytes of page cache"
+else
+    echo "output-safety: the page-cache check needs fincore and a disk file system; skipped"
+fi
+cmp -s old-link.csv old-pristine.csv || fail "the replaced file's bytes changed before the rename"
+expect_grep "P001,1,HS 11357(b)" old.csv
+
 # The output over the input: refused with exit 2, and the input is untouched.
 expect_rc 2 out "$LENITY" run "$POLICY" --input input.csv --output input.csv
 expect_grep "input.csv" out
