@@ -450,6 +450,14 @@ static bool csv_read_header(struct csv_reader *r, char *err, size_t errsize)
     }
 
     if (r->role_col[COL_PERSON_ID] < 0 || r->role_col[COL_CITATION] < 0) {
+        if (r->ncol_names > 1 && strcasecmp(r->col_name[0], "RECORD_ID") == 0) {
+            /* its 95 column names would not fit in a message, and would not say what to do */
+            snprintf(err, errsize,
+                     "%s: this looks like a California DOJ criminal-history export (its header starts "
+                     "with RECORD_ID), not the one-row-per-conviction CSV: give --input-format cadoj "
+                     "to read it as an export", r->name);
+            return false;
+        }
         size_t n = 0;
         int m = snprintf(err, errsize, "%s: the header has no ", r->name);
         n = m > 0 ? (size_t)m : 0;

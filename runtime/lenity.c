@@ -365,17 +365,25 @@ static struct record_reader *open_records(const struct run_args *a, record_rejec
     const char *fmt = a->input_format ? a->input_format : "auto";
     if (strcmp(fmt, "auto") == 0) {
         fmt = "csv";
+        char head[64];
+        size_t n = 0;
         if (strcmp(a->input, "-") != 0) {
-            char head[64];
-            size_t n = 0;
             FILE *f = fopen(a->input, "rb");
             if (f) {
                 n = fread(head, 1, sizeof head, f);
                 fclose(f);
             }
-            if (cadoj_looks_like(head, n))
-                fmt = "cadoj";
+        } else {
+            /* a file given as standard input (< FILE) can be peeked at without moving its offset; a pipe cannot */
+            struct stat st;
+            off_t at = lseek(STDIN_FILENO, 0, SEEK_CUR);
+            ssize_t got = at >= 0 && fstat(STDIN_FILENO, &st) == 0 && S_ISREG(st.st_mode)
+                              ? pread(STDIN_FILENO, head, sizeof head, at)
+                              : -1;
+            n = got > 0 ? (size_t)got : 0;
         }
+        if (cadoj_looks_like(head, n))
+            fmt = "cadoj";
     }
     return strcmp(fmt, "cadoj") == 0 ? cadoj_reader_open(a->input, fn, ctx, err, errsize)
                                      : csv_reader_open(a->input, fn, ctx, err, errsize);

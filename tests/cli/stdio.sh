@@ -48,3 +48,21 @@ cat "$RECORDS" | "$LENITY" run "$POLICY" --input - --output - >piped.csv 2>stder
 [ "$rc" -eq 4 ] || fail "a piped run with a rejected row exited $rc, expected 4"
 expect_grep "2016-02-30" stderr.txt
 expect_no_grep "P010" piped.csv
+
+# A DOJ export on standard input: recognised from its header when it is a file (< FILE),
+# decided as when named; from a pipe, which cannot be peeked at, the message says what to give.
+DOJ=$ROOT/tests/fixtures/gogen/pilots/los_angeles/cadoj_los_angeles.csv
+LA=$ROOT/rules/ca/los_angeles.policy
+expect_rc 0 err "$LENITY" run "$LA" --input "$DOJ" --output doj-named.csv --as-of 2024-01-01
+rc=0
+"$LENITY" run "$LA" --input - --output doj-redirected.csv --as-of 2024-01-01 <"$DOJ" 2>err || rc=$?
+[ "$rc" -eq 0 ] || fail "a DOJ export given as standard input (< FILE) exited $rc: $(head -c 300 err)"
+diff <(grep -v '^# input' doj-named.csv) <(grep -v '^# input' doj-redirected.csv) >/dev/null ||
+    fail "a DOJ export read from standard input was decided differently from the same file named"
+rc=0
+cat "$DOJ" | "$LENITY" run "$LA" --input - --output doj-piped.csv --as-of 2024-01-01 2>err || rc=$?
+[ "$rc" -eq 3 ] || fail "a DOJ export piped without --input-format exited $rc, expected 3"
+expect_grep "looks like a California DOJ criminal-history export" err
+expect_grep "give --input-format cadoj" err
+cat "$DOJ" | expect_rc 0 err "$LENITY" run "$LA" --input - --input-format cadoj --output doj-piped.csv --as-of 2024-01-01
+echo "stdio: a DOJ export on standard input, from a file or a pipe"
