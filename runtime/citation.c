@@ -202,14 +202,43 @@ bool citation_equal(const struct citation *a, const struct citation *b)
 }
 
 /* 64-bit FNV-1a. */
-uint64_t citation_hash_bytes(const char *text, size_t len)
+#define FNV_OFFSET 14695981039346656037ULL
+
+/* FNV-1a of text[from, to), going on from h, the hash of text[0, from). */
+static inline uint64_t fnv_continue(uint64_t h, const char *text, size_t from, size_t to)
 {
-    uint64_t h = 14695981039346656037ULL;
-    for (size_t i = 0; i < len; i++) {
+    for (size_t i = from; i < to; i++) {
         h ^= (unsigned char)text[i];
         h *= 1099511628211ULL;
     }
     return h;
+}
+
+uint64_t citation_hash_bytes(const char *text, size_t len)
+{
+    return fnv_continue(FNV_OFFSET, text, 0, len);
+}
+
+void citation_hash_levels(const struct citation *c, struct citation_hashes *out)
+{
+    out->ok = false;
+    if (c == NULL || !well_formed(c))
+        return;
+    uint64_t h = FNV_OFFSET;
+    size_t done = 0;
+    for (uint8_t i = 0; i < c->depth; i++) {
+        size_t plen = c->ends[i];
+        if (plen > c->len)
+            return;
+        if (plen < done) { /* levels out of order (never from the parser): start again */
+            h = FNV_OFFSET;
+            done = 0;
+        }
+        h = fnv_continue(h, c->text, done, plen);
+        done = plen;
+        out->level[i] = h;
+    }
+    out->ok = true;
 }
 
 void citation_set_free(struct citation_set *set)
@@ -284,33 +313,40 @@ bool citation_set_build(struct citation_set *set, const struct citation *items, 
     return true;
 }
 
-bool citation_set_contains(const struct citation_set *set, const struct citation *c)
+bool citation_set_contains_hashed(const struct citation_set *set, const struct citation *c,
+                                  const struct citation_hashes *h)
 {
-    if (set == NULL || c == NULL || set->count == 0 || set->slots == NULL || !well_formed(c))
+    if (set == NULL || c == NULL || !h->ok || set->count == 0 || set->slots == NULL)
         return false;
-    for (uint8_t i = 0; i < c->depth; i++) {
-        size_t plen = c->ends[i];
-        if (plen > c->len)
-            return false;
-        uint64_t h = citation_hash_bytes(c->text, plen);
-        if (set->slots[find_slot(set, c->text, plen, h)] != 0)
+    for (uint8_t i = 0; i < c->depth; i++)
+        if (set->slots[find_slot(set, c->text, c->ends[i], h->level[i])] != 0)
             return true;
-    }
     return false;
 }
 
-int64_t citation_set_find(const struct citation_set *set, const struct citation *c)
+bool citation_set_contains(const struct citation_set *set, const struct citation *c)
 {
-    if (set == NULL || c == NULL || set->count == 0 || set->slots == NULL || !well_formed(c))
+    struct citation_hashes h;
+    citation_hash_levels(c, &h);
+    return citation_set_contains_hashed(set, c, &h);
+}
+
+int64_t citation_set_find_hashed(const struct citation_set *set, const struct citation *c,
+                                 const struct citation_hashes *h)
+{
+    if (set == NULL || c == NULL || !h->ok || set->count == 0 || set->slots == NULL)
         return -1;
     for (uint8_t i = c->depth; i > 0; i--) {
-        size_t plen = c->ends[i - 1];
-        if (plen > c->len)
-            return -1;
-        uint64_t h = citation_hash_bytes(c->text, plen);
-        uint32_t slot = set->slots[find_slot(set, c->text, plen, h)];
+        uint32_t slot = set->slots[find_slot(set, c->text, c->ends[i - 1], h->level[i - 1])];
         if (slot != 0)
             return (int64_t)slot - 1;
     }
     return -1;
+}
+
+int64_t citation_set_find(const struct citation_set *set, const struct citation *c)
+{
+    struct citation_hashes h;
+    citation_hash_levels(c, &h);
+    return citation_set_find_hashed(set, c, &h);
 }

@@ -73,4 +73,21 @@ bool citation_set_contains(const struct citation_set *set, const struct citation
 /* The entry (index into entries) that covers c most closely, its deepest ancestor listed; -1 if none. */
 int64_t citation_set_find(const struct citation_set *set, const struct citation *c);
 
+/*
+ * The hashes of c's levels (ends[0] .. ends[depth - 1]), worked out once, so
+ * that asking many sets about one citation (a policy with dozens of rules
+ * asks them all about each conviction) hashes its text once, not once per
+ * set and level.  ok is false for a malformed citation, which is in no set.
+ */
+struct citation_hashes {
+    uint64_t level[CITATION_MAX_DEPTH];
+    bool ok;
+};
+void citation_hash_levels(const struct citation *c, struct citation_hashes *out);
+/* citation_set_contains and citation_set_find, with c's hashes from citation_hash_levels. */
+bool citation_set_contains_hashed(const struct citation_set *set, const struct citation *c,
+                                  const struct citation_hashes *h);
+int64_t citation_set_find_hashed(const struct citation_set *set, const struct citation *c,
+                                 const struct citation_hashes *h);
+
 #endif

@@ -252,6 +252,16 @@ static struct value text_value(const char *ptr, size_t len)
     return v;
 }
 
+/* c's level hashes, worked out when c is not the citation asked about last (see struct vm). */
+static inline const struct citation_hashes *vm_hashes_of(struct vm *vm, const struct citation *c)
+{
+    if (c != vm->hashed) {
+        citation_hash_levels(c, &vm->hashes);
+        vm->hashed = c;
+    }
+    return &vm->hashes;
+}
+
 /* Into v, the fact's value for one conviction; unknown (naming the fact) when the record lacks it. */
 static void load_fact(const struct vm *vm, uint32_t fact, const struct conviction *c, struct value *v)
 {
@@ -833,7 +843,8 @@ static void run_function(struct vm *vm, uint32_t fn, struct value *base, const s
             vmcase(IN_SET) {
                 /* an unknown citation is in no set we can name: unknown */
                 if (!sp[-1].unknown)
-                    set_bool(&sp[-1], citation_set_contains(&p->sets[in->c].table, sp[-1].as.citation));
+                    set_bool(&sp[-1], citation_set_contains_hashed(&p->sets[in->c].table, sp[-1].as.citation,
+                                                                   vm_hashes_of(vm, sp[-1].as.citation)));
                 else
                     sp[-1].type = TYPE_BOOL;
                 vmbreak;
@@ -848,7 +859,8 @@ static void run_function(struct vm *vm, uint32_t fn, struct value *base, const s
                     sp[-1].type = t->type;
                     vmbreak;
                 }
-                int64_t k = citation_set_find(&t->keys, sp[-1].as.citation);
+                int64_t k = citation_set_find_hashed(&t->keys, sp[-1].as.citation,
+                                                     vm_hashes_of(vm, sp[-1].as.citation));
                 if (k >= 0)
                     sp[-1] = p->consts[t->values[k]];
                 else if (t->type != TYPE_CITATION)
@@ -1041,6 +1053,7 @@ void vm_decide(struct vm *vm, const struct person *person, uint32_t index, struc
 {
     if (index == 0)
         vm->steps_left = vm->steps_per_person;
+    vm->hashed = NULL;
     vm->person = person;
     vm->current = &person->convictions[index];
     run_function(vm, 0, vm->stack, &person->convictions[index], out);
@@ -1062,6 +1075,7 @@ bool vm_column_scope(struct vm *vm, const struct person *person, uint32_t index,
     const struct program *p = vm->program;
     if (p->column_scope == PROGRAM_NO_CONST)
         return true;
+    vm->hashed = NULL;
     vm->person = person;
     vm->current = &person->convictions[index];
     vm->decision = d;
@@ -1087,6 +1101,7 @@ bool vm_column(struct vm *vm, const struct person *person, uint32_t index, const
                uint32_t column, const char **text, size_t *len)
 {
     const struct program *p = vm->program;
+    vm->hashed = NULL;
     vm->person = person;
     vm->current = &person->convictions[index];
     vm->decision = d;
@@ -1099,6 +1114,7 @@ bool vm_row_column(struct vm *vm, const struct person *person, const struct conv
                    const char **text, size_t *len)
 {
     const struct program *p = vm->program;
+    vm->hashed = NULL;
     vm->person = person;
     vm->current = charge;
     /* the verifier lets no row column read the outcome or the reason */

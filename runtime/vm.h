@@ -58,6 +58,16 @@ struct vm {
      */
     uint64_t steps_per_person;
     uint64_t steps_left;
+    /*
+     * The last citation asked about a set or table, and its level hashes
+     * (citation.h): the rules of a policy ask them all about the same
+     * conviction.  Keyed by address, which is safe because citations are
+     * the program's, the parameters', or the person's, and none changes
+     * while the VM runs; each call of vm_decide, vm_column_scope, vm_column
+     * and vm_row_column forgets it.
+     */
+    const struct citation *hashed;
+    struct citation_hashes hashes;
     vm_trace_fn trace;
     vm_note_fn note;
     void *note_ctx;

@@ -295,6 +295,35 @@ static void test_citation_set_non_membership(void **state)
     citation_set_free(&set);
 }
 
+/* The level hashes are the hashes of each level's text, and the hashed lookups agree with the plain ones. */
+static void test_citation_hash_levels(void **state)
+{
+    (void)state;
+    static const char *const texts[] = { "HS 11357", "HS 11359(b)", "HS 11360(a)(2)" };
+    struct citation_set set = make_set(texts, 3);
+    static const char *const asked[] = { "HS 11357(b)(2)", "HS 11359", "HS 11359(b)(1)(A)", "HS 11360(a)(2)(x)",
+                                         "HS 11360(a)", "PC 187", "HS 1135" };
+    for (size_t k = 0; k < sizeof asked / sizeof asked[0]; k++) {
+        struct citation c = cite(asked[k]);
+        struct citation_hashes h;
+        citation_hash_levels(&c, &h);
+        assert_true(h.ok);
+        for (uint8_t i = 0; i < c.depth; i++)
+            assert_true(h.level[i] == citation_hash_bytes(c.text, c.ends[i]));
+        assert_int_equal(citation_set_contains_hashed(&set, &c, &h), citation_set_contains(&set, &c));
+        assert_int_equal(citation_set_find_hashed(&set, &c, &h), citation_set_find(&set, &c));
+    }
+    /* a citation whose levels end past its text is in no set, hashed or not */
+    struct citation bad = cite("HS 11357(b)");
+    bad.ends[1] = (uint8_t)(bad.len + 5);
+    struct citation_hashes h;
+    citation_hash_levels(&bad, &h);
+    assert_false(h.ok);
+    assert_false(citation_set_contains_hashed(&set, &bad, &h));
+    assert_false(citation_set_contains(&set, &bad));
+    citation_set_free(&set);
+}
+
 static void test_citation_set_duplicates(void **state)
 {
     (void)state;
@@ -410,6 +439,7 @@ int main(void)
         cmocka_unit_test(test_citation_hash_is_fnv1a),
         cmocka_unit_test(test_citation_set_membership_via_ancestor),
         cmocka_unit_test(test_citation_set_non_membership),
+        cmocka_unit_test(test_citation_hash_levels),
         cmocka_unit_test(test_citation_set_duplicates),
         cmocka_unit_test(test_citation_set_empty),
         cmocka_unit_test(test_citation_set_large),

@@ -755,6 +755,41 @@ static void test_vm_in_set(void **state)
     person_free(&p);
 }
 
+/*
+ * The VM keeps the hashes of the citation it asked a set about last, by its
+ * address.  A reader hands the VM one person after another in the same
+ * memory, so one VM deciding a conviction rewritten in place must see the
+ * new citation, in sets and in tables alike.
+ */
+static void test_vm_in_set_sees_a_citation_rewritten_in_place(void **state)
+{
+    (void)state;
+    char *text = policy_text(NULL, "citation in pot and citation in { HS 11357 }");
+    struct program prog;
+    compile_ok(text, false, &prog);
+    free(text);
+    struct vm vm;
+    assert_true(vm_init(&vm, &prog));
+    struct person p;
+    new_person(&p, "P-3b");
+    uint32_t i = add(&p, "PC 187");
+    /* a stale hash sends a lookup to the wrong slot: a member after a non-member is the telling case */
+    static const char *const seq[] = {"PC 187", "HS 11357(b)(2)", "HS 11358", "HS 11357", "PC 11357", "HS 11357(a)"};
+    static const enum tri want[] = {FALSE3, TRUE3, FALSE3, TRUE3, FALSE3, TRUE3};
+    for (size_t k = 0; k < sizeof seq / sizeof seq[0]; k++) {
+        assert_true(citation_parse(seq[k], strlen(seq[k]), &p.convictions[i].citation, NULL));
+        struct decision d;
+        vm_decide(&vm, &p, i, &d);
+        enum tri got = classify(__FILE__, __LINE__, seq[k], &prog, &d);
+        if (got != want[k])
+            fail_msg("conviction rewritten to %s: 'citation in pot' is %s, expected %s", seq[k], tri_words(got),
+                     tri_words(want[k]));
+    }
+    vm_free(&vm);
+    person_free(&p);
+    program_free(&prog);
+}
+
 static void test_vm_in_citation_follows_nesting(void **state)
 {
     (void)state;
@@ -1634,6 +1669,7 @@ int main(void)
         cmocka_unit_test(test_vm_duration_ordering),
         cmocka_unit_test(test_vm_is_known_is_never_unknown),
         cmocka_unit_test(test_vm_in_set),
+        cmocka_unit_test(test_vm_in_set_sees_a_citation_rewritten_in_place),
         cmocka_unit_test(test_vm_in_citation_follows_nesting),
         cmocka_unit_test(test_vm_citation_is_versus_in),
         cmocka_unit_test(test_vm_date_plus_and_minus_duration),
