@@ -201,7 +201,6 @@ bool citation_equal(const struct citation *a, const struct citation *b)
     return a->len == b->len && a->len <= CITATION_MAX_LEN && memcmp(a->text, b->text, a->len) == 0;
 }
 
-/* 64-bit FNV-1a. */
 #define FNV_OFFSET 14695981039346656037ULL
 
 /* FNV-1a of text[from, to), going on from h, the hash of text[0, from). */
@@ -214,6 +213,7 @@ static inline uint64_t fnv_continue(uint64_t h, const char *text, size_t from, s
     return h;
 }
 
+/* 64-bit FNV-1a. */
 uint64_t citation_hash_bytes(const char *text, size_t len)
 {
     return fnv_continue(FNV_OFFSET, text, 0, len);

@@ -753,16 +753,23 @@ static int cmd_run(int argc, char **argv)
         fprintf(stderr, "lenity: refusing to write the decisions over the input file '%s'\n", a.input);
         return EXIT_USAGE;
     }
-    /* the report, the summary and the stamp are written over nothing the run reads or writes */
-    const char *extra[3] = {a.report, a.summary, a.stamp};
-    static const char *const extra_name[3] = {"report", "summary", "stamp"};
-    for (int k = 0; k < 3; k++)
-        if (extra[k] && (output_is_same_file(extra[k], a.input) ||
-                         (strcmp(output, "-") != 0 && output_is_same_file(extra[k], output)))) {
+    /* the report, the summary, the stamp and the rejects are written over nothing else the run reads or writes */
+    const char *extra[4] = {a.report, a.summary, a.stamp, a.rejects};
+    static const char *const extra_name[4] = {"report", "summary", "stamp", "rejects"};
+    for (int k = 0; k < 4; k++) {
+        if (extra[k] && k < 3 && (output_is_same_file(extra[k], a.input) ||
+                                  (strcmp(output, "-") != 0 && output_is_same_file(extra[k], output)))) {
             fprintf(stderr, "lenity: the %s file '%s' would overwrite the input or the decisions\n",
                     extra_name[k], extra[k]);
             return EXIT_USAGE;
         }
+        for (int j = 0; j < k; j++)
+            if (extra[k] && extra[j] && output_is_same_file(extra[k], extra[j])) {
+                fprintf(stderr, "lenity: --%s and --%s name the same file '%s'; give each its own\n",
+                        extra_name[j], extra_name[k], extra[k]);
+                return EXIT_USAGE;
+            }
+    }
     if (a.rejects && (output_is_same_file(a.rejects, a.input) ||
                       (strcmp(output, "-") != 0 && output_is_same_file(a.rejects, output)))) {
         fprintf(stderr, "lenity: the rejects file '%s' would overwrite the input or the decisions\n", a.rejects);

@@ -73,9 +73,10 @@ static void out_pending_remove(const char *tmp)
  * The file a run replaces keeps its content until the new one is renamed
  * over it, but its pages leave the page cache now, for the new file's pages
  * to take.  Otherwise the kernel finds room for a second copy of a large
- * output while the first is still cached: on this kind of virtual machine
- * that took 0.4-1.2 s more system time for a 475 MB DOJ copy written over
- * the last run's (8 runs, against 4-run medians of 1.2 s when dropped).
+ * output while the first is still cached, which on a virtual machine can
+ * mean memory the host must first hand over: a 475 MB DOJ copy written over
+ * the last run's took a median 2.3 s here, and 1.3 s with this (5 runs each,
+ * alternating).  Only clean pages go, and our outputs are synced.
  */
 static void out_release_cache(const char *path)
 {

@@ -88,6 +88,10 @@ python3 -c 'import json, sys; d = json.load(open("plain-stamp.json")); assert d[
 # a stamp never overwrites the input
 expect_rc 2 err "$LENITY" run "$POLICY" --input clean.csv --output x.csv --stamp clean.csv
 expect_grep "the stamp file 'clean.csv' would overwrite the input" err
+# nor another output of the same run
+expect_rc 2 err "$LENITY" run "$POLICY" --input clean.csv --output x.csv --summary same.json --stamp same.json
+expect_grep "summary and --stamp name the same file 'same.json'" err
+[ ! -e same.json ] || fail "a refused run wrote same.json"
 
 # a failed run leaves no provenance file either
 rm -f la.csv la.csv.provenance.json
