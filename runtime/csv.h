@@ -26,5 +26,7 @@
  */
 struct record_reader *csv_reader_open(const char *path, record_reject_fn reject, void *ctx,
                                       char *err, size_t errsize);
+/* Reads every later row the slow and careful way, for tests that both ways read the same. */
+void csv_reader_scan_carefully(struct record_reader *r);
 
 #endif

@@ -586,10 +586,138 @@ static void test_csv_streams_across_blocks(void **state)
     close_fixture(fx);
 }
 
+/* ---- the quick scanner reads as the careful one does ------------------------------------ */
+
+static void digest_reject(void *ctx, uint64_t row, const char *reason)
+{
+    fprintf((FILE *)ctx, "reject %llu: %s\n", (unsigned long long)row, reason);
+}
+
+/* Everything a reader hands out for the file at path, as text: every person, conviction and rejection. */
+static char *digest_file(const char *path, bool carefully, size_t *len)
+{
+    char *text = NULL;
+    FILE *f = open_memstream(&text, len);
+    assert_non_null(f);
+    char err[1024];
+    struct record_reader *r = csv_reader_open(path, digest_reject, f, err, sizeof err);
+    assert_non_null(r);
+    if (carefully)
+        csv_reader_scan_carefully(r);
+    struct person p;
+    person_init(&p);
+    enum record_status st;
+    while ((st = r->next(r, &p)) == RECORD_PERSON) {
+        fprintf(f, "person %s known %x dob %d\n", person_text(&p, p.id), (unsigned)p.known, (int)p.date_of_birth);
+        for (uint32_t i = 0; i < p.count; i++) {
+            const struct conviction *c = &p.convictions[i];
+            fprintf(f, "  row %llu known %llx %s level %u date %d county '%s' key '%s'\n",
+                    (unsigned long long)c->row, (unsigned long long)c->known, c->citation.text,
+                    (unsigned)c->level, (int)c->disposition_date, person_text(&p, c->county),
+                    person_text(&p, c->key));
+        }
+    }
+    fprintf(f, "end %d read %llu rejected %llu\n", (int)st, (unsigned long long)r->rows_read,
+            (unsigned long long)r->rows_rejected);
+    person_free(&p);
+    r->close(r);
+    fclose(f);
+    return text;
+}
+
+static uint64_t next_random(uint64_t *seed)
+{
+    *seed = *seed * 6364136223846793005ull + 1442695040888963407ull;
+    return *seed >> 33;
+}
+
+static void test_csv_quick_and_careful_read_the_same(void **state)
+{
+    (void)state;
+    /* cells of every shape the quick scanner must hand to the careful one, or read as it would */
+    static const char *const shapes[] = {
+        "HS 11357(b)", " HS 11358 ", "\"HS 11359, quoted\"", "\"say \"\"HS 11360\"\"\"", "\"two\nlines\"",
+        "text\"after", "\"closed\"x", "", "  ", "M", "felony", "2016-11-09", "2016-02-30", "LOS ANGELES",
+        "a\rb", "nul\0here",
+    };
+    const size_t nshapes = sizeof shapes / sizeof shapes[0];
+    size_t cap = 4u << 20, len = 0;
+    char *data = malloc(cap);
+    assert_non_null(data);
+    len += (size_t)snprintf(data, cap, "person_id,citation,level,disposition_date,county,notes\n");
+    uint64_t seed = 7;
+    for (uint32_t row = 0; len < (3u << 20); row++) {
+        uint64_t kind = next_random(&seed) % 20;
+        if (kind == 0) { /* a blank line, or one of blanks */
+            len += (size_t)snprintf(data + len, cap - len, "%s", next_random(&seed) % 2 ? "\n" : "   \n");
+            continue;
+        }
+        uint32_t cells = kind == 1 ? 4 + (uint32_t)(next_random(&seed) % 4) : 6;
+        for (uint32_t c = 0; c < cells; c++) {
+            if (c)
+                data[len++] = ',';
+            const char *v;
+            char own[64];
+            if (c == 0) {
+                snprintf(own, sizeof own, "P%u", row / 3);
+                v = own;
+            } else if (c == 1 && next_random(&seed) % 4) {
+                v = next_random(&seed) % 2 ? "HS 11357(b)" : "PC 187";
+            } else if (next_random(&seed) % (kind == 2 ? 2 : 12) == 0) {
+                v = shapes[next_random(&seed) % nshapes];
+            } else if (c == 2) {
+                v = "misdemeanor";
+            } else if (c == 3) {
+                v = "2016-11-09";
+            } else if (c == 4) {
+                v = "SAN DIEGO";
+            } else {
+                v = "";
+            }
+            size_t n = strlen(v);
+            if (v == shapes[15])
+                n = 8; /* "nul\0here" with its NUL */
+            memcpy(data + len, v, n);
+            len += n;
+        }
+        if (row % 2000 == 1000) { /* a row longer than the quick scanner takes */
+            memset(data + len, 'x', 70000);
+            len += 70000;
+        }
+        uint64_t eol = next_random(&seed) % 8;
+        len += (size_t)snprintf(data + len, cap - len, "%s", eol == 0 ? "\r\n" : eol == 1 ? "\r" : "\n");
+        assert_true(len + 80000 < cap);
+    }
+    memcpy(data + len, "P9,HS 11357,M,2016-01-01,X,last row without a line end", 55);
+    len += 54;
+    char *path = write_temp(data, len);
+    free(data);
+    size_t quick_len = 0, careful_len = 0;
+    char *quick = digest_file(path, false, &quick_len);
+    char *careful = digest_file(path, true, &careful_len);
+    if (quick_len != careful_len || memcmp(quick, careful, quick_len) != 0) {
+        size_t at = 0;
+        while (at < quick_len && at < careful_len && quick[at] == careful[at])
+            at++;
+        size_t from = at > 200 ? at - 200 : 0;
+        fail_msg("the quick scanner read differently from byte %zu of the digest:\nquick:   %.300s\ncareful: %.300s",
+                 at, quick + from, careful + from);
+    }
+    /* the mix reaches every branch: rejections, several people, rows past 64 KiB */
+    assert_non_null(strstr(quick, "reject "));
+    assert_non_null(strstr(quick, "LOS ANGELES"));
+    assert_true(quick_len > 1000000);
+    free(quick);
+    free(careful);
+    unlink(path);
+    free(path);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_csv_two_people_adjacent),
+        cmocka_unit_test(test_csv_quick_and_careful_read_the_same),
         cmocka_unit_test(test_csv_empty_cell_is_unknown),
         cmocka_unit_test(test_csv_missing_column_named_in_error),
         cmocka_unit_test(test_csv_semicolon_header_explained),
