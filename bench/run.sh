@@ -126,6 +126,14 @@ else
     note "so lenity is benched on the simple CSV generated from the same $ROWS DOJ rows: $IN_ROWS rows, one per conviction"
 fi
 IN_BYTES=$(stat -c %s "$IN_FILE")
+# The general conviction CSV (spec/records.md) of the same convictions, as a county might hand
+# them over: lenity's other reader, benched beside the export.
+if [ "$INPUT" = doj ]; then
+    SIMPLE=$DIR/simple-r$ROWS-s$SEED-g$GV.csv
+    generate "conviction CSV" "$SIMPLE" --simple --rows "$ROWS" --seed "$SEED" --stats
+fi
+S_ROWS=$(stat_of "$SIMPLE" convictions)
+S_BYTES=$(stat -c %s "$SIMPLE")
 
 HELP=$("$LENITY" --help 2>&1)
 JOBS=()
@@ -171,8 +179,8 @@ add cat_null "cat DOJ >/dev/null (floor)" doj /dev/null tool "cat $DOJ"
 add cat_copy "cat DOJ > OUT (floor for a full copy)" doj "$DIR/out/copy.csv" tool "cat $DOJ"
 add awk "$AWK_NAME prop64.awk DOJ (simplest Prop 64 row check)" doj "$DIR/out/awk.txt" tool "$AWK -f bench/prop64.awk $DOJ"
 add sha256 "SHA-256 of DOJ alone, as lenity hashes its input (bench/sha256_file)" doj "$DIR/out/sha256.txt" tool "$SHA $DOJ"
+add cat_null_s "cat SIMPLE >/dev/null (floor for the conviction CSV)" simple /dev/null tool "cat $SIMPLE"
 if [ "$INPUT" = simple ]; then
-    add cat_null_s "cat SIMPLE >/dev/null (floor for the simple CSV)" simple /dev/null tool "cat $IN_FILE"
     add cat_copy_s "cat SIMPLE > OUT" simple "$DIR/out/copy-simple.csv" tool "cat $IN_FILE"
 fi
 for p in "${POLICIES[@]}"; do
@@ -190,6 +198,11 @@ for p in "${POLICIES[@]}"; do
         done
     done
 done
+# The conviction CSV reader, on the same convictions.
+if [ "$INPUT" = doj ]; then
+    add prop64_simple "lenity run prop64, conviction CSV (SIMPLE), decisions to a file" simple /dev/null lenity \
+        "$LENITY run rules/ca/prop64.policy --input $SIMPLE --output $DIR/out/prop64_simple.csv $ASOF"
+fi
 # The same first run, with the decisions on standard output (/dev/null): no file, no fsync.
 j1=${JOBS[0]}
 jopt=""
@@ -205,7 +218,7 @@ add compile "lenityc: 10,000 rules, two sets of 5,000" none /dev/null lenity \
 
 # Warm the page cache so repetition 1 is not a cold read.
 cat "$DOJ" >/dev/null
-[ "$INPUT" = simple ] && cat "$IN_FILE" >/dev/null
+cat "$SIMPLE" >/dev/null
 
 # cpu_jiffies: total and idle (idle + iowait) jiffies of all CPUs, from /proc/stat.
 cpu_jiffies() { awk '/^cpu / { t = 0; for (i = 2; i <= NF; i++) t += $i; print t, $5 + $6 }' /proc/stat 2>/dev/null; }
@@ -331,7 +344,7 @@ TABLE=$(mktemp)
         rss=$(calc "printf \"%.1f\", ${RSS[$id]} / 1024")
         case ${INS[i]} in
             doj) rows=$ROWS bytes=$DOJ_BYTES floor=${MED[cat_null]} input="DOJ" ;;
-            simple) rows=$IN_ROWS bytes=$IN_BYTES floor=${MED[cat_null_s]:-${MED[cat_null]}} input="simple" ;;
+            simple) rows=$S_ROWS bytes=$S_BYTES floor=${MED[cat_null_s]} input="SIMPLE" ;;
             *) rows=0 bytes=0 floor=0 input="–" ;;
         esac
         if [ "$(status_of "$id")" != 0 ]; then
@@ -427,9 +440,7 @@ T_TOTAL=$(($(date +%s) - T_START))
     echo "- machine: $NPROC CPUs, $CPU, $MEM memory, $(uname -sr)"
     echo "- lenity: $COMMIT"
     echo "- data: $ROWS generated DOJ rows ($DOJ_BYTES bytes, seed $SEED, generator version $GV)"
-    if [ "$INPUT" = simple ]; then
-        echo "  and the simple CSV of the same convictions ($IN_ROWS rows, $IN_BYTES bytes)"
-    fi
+    echo "  and SIMPLE, the conviction CSV of the same convictions ($S_ROWS rows, $S_BYTES bytes)"
     echo "- $REPS repetitions of each command, interleaved; times are medians of wall time and of"
     echo "  CPU time (user + system); peak RSS is the largest of the repetitions; the bench took $T_TOTAL s"
     echo "- other processes kept $BUSY CPUs busy on average while the bench was timing"
