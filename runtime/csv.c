@@ -366,9 +366,9 @@ static enum scan_result csv_scan(struct csv_reader *r, bool header)
 
 /*
  * The quick scanner.  A row with no double quote, CR or NUL byte before its
- * line end, which is nearly every row a program writes, is read where it
- * lies: its cells are found by their commas, and nothing is copied or
- * unquoted.  Every other row goes to csv_scan, which reads one byte at a time
+ * line end (LF or CR LF), which is nearly every row a program writes, is
+ * read where it lies: its cells are found by their commas, and nothing is
+ * copied or unquoted.  Every other row goes to csv_scan, which reads one byte at a time
  * and knows every problem a row can have. That includes a row that runs past
  * the buffer, or past CSV_QUICK_ROW, and the row after a CR. Both give the
  * same fields (test_csv checks it).
@@ -399,7 +399,11 @@ static enum scan_result csv_scan_row(struct csv_reader *r)
     const char *line_end = memchr(row, '\n', avail);
     if (!line_end)
         return csv_scan(r, false);
-    size_t n = (size_t)(line_end - row);
+    /* the row's text ends before its LF, or before the CR of a CR LF (as spreadsheet programs write) */
+    size_t through = (size_t)(line_end - row) + 1;
+    size_t n = through - 1;
+    if (n > 0 && row[n - 1] == '\r')
+        n--;
     uint32_t col = 0;
     size_t cell = 0, i = 0;
 #ifdef __SSE2__
@@ -429,7 +433,7 @@ static enum scan_result csv_scan_row(struct csv_reader *r)
         cell = i + 1;
     }
     if (n == 0) {
-        r->pos++;
+        r->pos += through;
         return SCAN_BLANK;
     }
     csv_quick_cell(r, col, cell, n);
@@ -438,7 +442,7 @@ static enum scan_result csv_scan_row(struct csv_reader *r)
     r->w = n;
     r->unterminated_col = r->oversized_col = r->bad_quote_col = r->nul_col = -1;
     csv_line_breaks_reset(&r->line_breaks);
-    r->pos += n + 1;
+    r->pos += through;
     return SCAN_ROW;
 }
 
