@@ -24,6 +24,7 @@
 
 #include "csv_grammar.h"
 #include "doj_offense.h"
+#include "memo.h"
 #include "value.h"
 
 #include <errno.h>
@@ -144,15 +145,6 @@ enum dob_state { DOB_NONE, DOB_SET, DOB_CONFLICT };
  * citation read from each is remembered in a small table indexed by a hash
  * of the text, and each distinct text is parsed about once.
  */
-#define CADOJ_MEMO_SLOTS 1024u /* a power of two */
-#define CADOJ_MEMO_TEXT 96u    /* longer offence texts are parsed every time */
-struct cadoj_citation_memo {
-    uint8_t len; /* of text; 0: the slot is empty */
-    bool ok;     /* text is a citation */
-    char text[CADOJ_MEMO_TEXT];
-    struct citation citation;
-};
-
 /* The last date read from a column: rows of one subject and one step repeat it. */
 struct cadoj_date_memo {
     uint8_t len; /* of text; 0: none yet */
@@ -215,7 +207,7 @@ struct cadoj_reader {
     uint32_t generation;
 
     /* texts that repeat from row to row, and what was read from them */
-    struct cadoj_citation_memo *citations; /* CADOJ_MEMO_SLOTS, allocated at first use */
+    struct memo_slot *citations; /* memo.h: MEMO_SLOTS, made at first use */
     struct cadoj_date_memo dob_memo, date_memo;
 
     /* the scanned row starts the next subject: it is applied at the next call */
@@ -1137,33 +1129,15 @@ static bool cadoj_date(struct cadoj_date_memo *m, const char *s, size_t len, int
     return m->ok;
 }
 
-/* Hashes an offence text from its length and its first and last 8 bytes. */
-static uint64_t memo_hash(const char *s, size_t len)
-{
-    uint64_t head = 0, tail = 0;
-    size_t n = len < 8 ? len : 8;
-    memcpy(&head, s, n);
-    memcpy(&tail, s + len - n, n);
-    uint64_t h = (head ^ (tail * 0x9E3779B97F4A7C15ull) ^ len) * 0xFF51AFD7ED558CCDull;
-    return h ^ (h >> 29);
-}
-
 /* The citation of an offence text (doj_offense_parse), through the memo. */
 static bool cadoj_citation(struct cadoj_reader *r, const char *text, size_t len, struct citation *out)
 {
-    if (len == 0 || len > CADOJ_MEMO_TEXT)
+    bool hit;
+    struct memo_slot *m = memo_find(&r->citations, text, len, &hit);
+    if (!m)
         return doj_offense_parse(text, len, out, NULL);
-    if (!r->citations) {
-        r->citations = calloc(CADOJ_MEMO_SLOTS, sizeof *r->citations);
-        if (!r->citations)
-            return doj_offense_parse(text, len, out, NULL);
-    }
-    struct cadoj_citation_memo *m = &r->citations[memo_hash(text, len) & (CADOJ_MEMO_SLOTS - 1)];
-    if (m->len != len || memcmp(m->text, text, len) != 0) {
-        m->len = (uint8_t)len;
-        memcpy(m->text, text, len);
+    if (!hit)
         m->ok = doj_offense_parse(text, len, &m->citation, NULL);
-    }
     if (m->ok)
         *out = m->citation;
     return m->ok;
@@ -1794,7 +1768,7 @@ size_t cadoj_reader_footprint(const struct record_reader *base)
     if (!r)
         return 0;
     return sizeof *r + r->cap + CADOJ_SPAN + r->raw_cap + r->header_len + 1 +
-           (r->citations ? CADOJ_MEMO_SLOTS * sizeof *r->citations : 0) +
+           (r->citations ? MEMO_SLOTS * sizeof *r->citations : 0) +
            (size_t)r->fields_cap * sizeof *r->fields + (size_t)r->counts_cap * sizeof *r->counts +
            (size_t)r->nslots * sizeof *r->slots;
 }

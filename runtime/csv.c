@@ -16,6 +16,7 @@
 #include "csv.h"
 
 #include "csv_grammar.h"
+#include "memo.h"
 #include "value.h"
 
 #include <errno.h>
@@ -121,6 +122,8 @@ struct csv_reader {
     struct person pending;     /* the row that started the next person */
     uint64_t pending_dob_row;
     bool have_pending;
+
+    struct memo_slot *memo; /* memo.h: the citations parsed so far */
 
     char errmsg[1024];
     char reason[1024];
@@ -651,6 +654,21 @@ static int csv_parse_date(struct csv_reader *r, enum csv_column k, int32_t *out)
     return -1;
 }
 
+/* citation_parse, through the memo (memo.h). */
+static bool csv_citation(struct csv_reader *r, const char *s, size_t len, struct citation *out, const char **why)
+{
+    bool hit;
+    struct memo_slot *m = memo_find(&r->memo, s, len, &hit);
+    if (!m)
+        return citation_parse(s, len, out, why);
+    if (!hit)
+        m->ok = citation_parse(s, len, &m->citation, &m->why);
+    if (m->ok)
+        *out = m->citation;
+    *why = m->why;
+    return m->ok;
+}
+
 /* Checks the scanned row and reads its values; false (with r->reason) when it must be rejected. */
 static bool csv_parse_row(struct csv_reader *r, struct csv_row *row)
 {
@@ -706,7 +724,7 @@ static bool csv_parse_row(struct csv_reader *r, struct csv_row *row)
     } else {
         const char *why = NULL;
         csv_cell(r, COL_CITATION, &row->key, &row->key_len, false);
-        if (citation_parse(s, len, &c->citation, &why)) {
+        if (csv_citation(r, s, len, &c->citation, &why)) {
             c->known |= 1u << FACT_CITATION;
         } else {
             csv_sanitize(q, sizeof q, s, len, CSV_QUOTE_MAX);
@@ -934,6 +952,7 @@ static void csv_close(struct record_reader *base)
     if (r->own_fd && r->fd >= 0)
         close(r->fd);
     person_free(&r->pending);
+    free(r->memo);
     free(r->buf);
     free(r->fields);
     free(r->col_role);

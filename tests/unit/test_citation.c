@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include "citation.h"
+#include "memo.h"
 
 static struct citation cite(const char *text)
 {
@@ -324,6 +325,58 @@ static void test_citation_hash_levels(void **state)
     citation_set_free(&set);
 }
 
+/* The readers' memo keeps two texts that share a pair of slots, and lets the one used longer ago go for a third. */
+static void test_memo_keeps_two_texts_that_share_a_pair(void **state)
+{
+    (void)state;
+    /* three texts whose slots fall in one pair (found with a scratch table) */
+    struct memo_slot *scratch = NULL;
+    char texts[3][16];
+    ptrdiff_t pair = -1;
+    int found = 0;
+    bool hit;
+    for (int i = 0; found < 3 && i < 100000; i++) {
+        char t[16];
+        snprintf(t, sizeof t, "HS %d", 10000 + i);
+        struct memo_slot *m = memo_find(&scratch, t, strlen(t), &hit);
+        assert_non_null(m);
+        ptrdiff_t p = (m - scratch) & ~(ptrdiff_t)1;
+        if (found == 0)
+            pair = p;
+        if (p == pair)
+            snprintf(texts[found++], sizeof texts[0], "%s", t);
+    }
+    free(scratch);
+    assert_int_equal(found, 3);
+
+    struct memo_slot *table = NULL;
+    struct memo_slot *a = memo_find(&table, texts[0], strlen(texts[0]), &hit);
+    assert_false(hit);
+    struct memo_slot *b = memo_find(&table, texts[1], strlen(texts[1]), &hit);
+    assert_false(hit);
+    assert_ptr_not_equal(a, b);
+    /* both stay: neither pushes the other out */
+    for (int round = 0; round < 3; round++) {
+        assert_ptr_equal(memo_find(&table, texts[0], strlen(texts[0]), &hit), a);
+        assert_true(hit);
+        assert_ptr_equal(memo_find(&table, texts[1], strlen(texts[1]), &hit), b);
+        assert_true(hit);
+    }
+    /* a third takes the slot of the one used longer ago (texts[0]) */
+    assert_ptr_equal(memo_find(&table, texts[2], strlen(texts[2]), &hit), a);
+    assert_false(hit);
+    assert_ptr_equal(memo_find(&table, texts[1], strlen(texts[1]), &hit), b);
+    assert_true(hit);
+    memo_find(&table, texts[0], strlen(texts[0]), &hit);
+    assert_false(hit);
+    /* nothing to memoise: an empty text, or one longer than MEMO_TEXT */
+    char longer[MEMO_TEXT + 2];
+    memset(longer, 'x', sizeof longer);
+    assert_null(memo_find(&table, longer, sizeof longer, &hit));
+    assert_null(memo_find(&table, "", 0, &hit));
+    free(table);
+}
+
 static void test_citation_set_duplicates(void **state)
 {
     (void)state;
@@ -440,6 +493,7 @@ int main(void)
         cmocka_unit_test(test_citation_set_membership_via_ancestor),
         cmocka_unit_test(test_citation_set_non_membership),
         cmocka_unit_test(test_citation_hash_levels),
+        cmocka_unit_test(test_memo_keeps_two_texts_that_share_a_pair),
         cmocka_unit_test(test_citation_set_duplicates),
         cmocka_unit_test(test_citation_set_empty),
         cmocka_unit_test(test_citation_set_large),
