@@ -371,10 +371,10 @@ static enum scan_result csv_scan(struct csv_reader *r, bool header)
  * The quick scanner.  A row with no double quote, CR or NUL byte before its
  * line end (LF or CR LF), which is nearly every row a program writes, is
  * read where it lies: its cells are found by their commas, and nothing is
- * copied or unquoted.  Every other row goes to csv_scan, which reads one byte at a time
- * and knows every problem a row can have. That includes a row that runs past
- * the buffer, or past CSV_QUICK_ROW, and the row after a CR. Both give the
- * same fields (test_csv checks it).
+ * copied or unquoted.  Every other row goes to csv_scan, which reads one
+ * byte at a time and knows every problem a row can have; so do a row that
+ * runs past the buffer or past CSV_QUICK_ROW, and the row after a lone CR.
+ * Both give the same fields (test_csv and fuzz_csv check it).
  */
 #define CSV_QUICK_ROW (64u << 10)
 _Static_assert(CSV_QUICK_ROW < CSV_MAX_FIELD, "a quick row cannot hold an oversized cell");
