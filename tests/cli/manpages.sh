@@ -4,9 +4,10 @@ set -u
 BIN=${BIN:-bin}
 cd "$(dirname "$0")/../.."
 status=0
-check() { # program manpage
+check() { # "program [command]" manpage
     local opts
-    opts=$("$BIN/$1" --help 2>&1 | grep -oE '(^|[ [])--?[A-Za-z][A-Za-z0-9-]*' | sed 's/^[ [ ]*//' | sort -u)
+    # shellcheck disable=SC2086 # "lenity run": the program and its command
+    opts=$("$BIN"/$1 --help 2>&1 | grep -oE '(^|[ [])--?[A-Za-z][A-Za-z0-9-]*' | sed 's/^[ [ ]*//' | sort -u)
     [ -n "$opts" ] || { echo "$1 --help lists no options"; status=1; return; }
     local n=0
     for o in $opts; do
@@ -26,5 +27,9 @@ check() { # program manpage
     echo "$2: $n options of '$1 --help' documented"
 }
 check lenity man/lenity.1
+# each command's own --help lists more options than the overview
+for command in run test explain diff; do
+    check "lenity $command" man/lenity.1
+done
 check lenityc man/lenityc.1
 exit $status
