@@ -1049,13 +1049,23 @@ static void run_function(struct vm *vm, uint32_t fn, struct value *base, const s
     }
 }
 
+/*
+ * Every entry point starts here: the person and the conviction (or charge) a
+ * function is about, and the citation hashes of the last call forgotten, as
+ * a reader hands out the next person in the same memory (see struct vm).
+ */
+static void vm_enter(struct vm *vm, const struct person *person, const struct conviction *current)
+{
+    vm->hashed = NULL;
+    vm->person = person;
+    vm->current = current;
+}
+
 void vm_decide(struct vm *vm, const struct person *person, uint32_t index, struct decision *out)
 {
     if (index == 0)
         vm->steps_left = vm->steps_per_person;
-    vm->hashed = NULL;
-    vm->person = person;
-    vm->current = &person->convictions[index];
+    vm_enter(vm, person, &person->convictions[index]);
     run_function(vm, 0, vm->stack, &person->convictions[index], out);
     out->has_eligible_from = false;
     out->eligible_from = 0;
@@ -1075,9 +1085,7 @@ bool vm_column_scope(struct vm *vm, const struct person *person, uint32_t index,
     const struct program *p = vm->program;
     if (p->column_scope == PROGRAM_NO_CONST)
         return true;
-    vm->hashed = NULL;
-    vm->person = person;
-    vm->current = &person->convictions[index];
+    vm_enter(vm, person, &person->convictions[index]);
     vm->decision = d;
     run_function(vm, p->column_scope, vm->stack, &person->convictions[index], NULL);
     return !vm->stack[0].unknown && vm->stack[0].as.number;
@@ -1101,9 +1109,7 @@ bool vm_column(struct vm *vm, const struct person *person, uint32_t index, const
                uint32_t column, const char **text, size_t *len)
 {
     const struct program *p = vm->program;
-    vm->hashed = NULL;
-    vm->person = person;
-    vm->current = &person->convictions[index];
+    vm_enter(vm, person, &person->convictions[index]);
     vm->decision = d;
     vm->scratch_used = 0;
     run_function(vm, p->columns[column].function, vm->stack, vm->current, NULL);
@@ -1114,9 +1120,7 @@ bool vm_row_column(struct vm *vm, const struct person *person, const struct conv
                    const char **text, size_t *len)
 {
     const struct program *p = vm->program;
-    vm->hashed = NULL;
-    vm->person = person;
-    vm->current = charge;
+    vm_enter(vm, person, charge);
     /* the verifier lets no row column read the outcome or the reason */
     vm->decision = NULL;
     vm->scratch_used = 0;

@@ -63,8 +63,7 @@ struct vm {
      * (citation.h): the rules of a policy ask them all about the same
      * conviction.  Keyed by address, which is safe because citations are
      * the program's, the parameters', or the person's, and none changes
-     * while the VM runs; each call of vm_decide, vm_column_scope, vm_column
-     * and vm_row_column forgets it.
+     * while the VM runs; every entry point forgets it (vm_enter in vm.c).
      */
     const struct citation *hashed;
     struct citation_hashes hashes;
