@@ -215,6 +215,7 @@ struct cadoj_reader {
     /* cadoj_reader_stop_at: the offset, and whether the reader has stopped there */
     uint64_t stop_at;
     bool stopped;
+    uint64_t data_start;       /* the file offset of the first byte after the header */
 
     struct cadoj_counts counts_total;
 
@@ -1846,7 +1847,12 @@ static struct record_reader *cadoj_open(const char *path, size_t block, uint64_t
             return NULL;
         }
     }
-    if (!cadoj_read_header(r, err, errsize) || !cadoj_seek(r, offset, err, errsize)) {
+    if (!cadoj_read_header(r, err, errsize)) {
+        cadoj_close(&r->base);
+        return NULL;
+    }
+    r->data_start = cadoj_offset(r, r->pos);
+    if (!cadoj_seek(r, offset, err, errsize)) {
         cadoj_close(&r->base);
         return NULL;
     }
@@ -1875,20 +1881,48 @@ struct record_reader *cadoj_reader_open_at(const char *path, uint64_t offset,
     return cadoj_open(path, CADOJ_BLOCK, offset, reject, ctx, err, errsize);
 }
 
-bool cadoj_find_subject_start(const char *path, uint64_t near, uint64_t *offset, char *err,
-                              size_t errsize)
+bool cadoj_reader_restart_at(struct record_reader *base, uint64_t offset, char *err, size_t errsize)
 {
-    struct record_reader *base = cadoj_reader_open_at(path, near, NULL, NULL, err, errsize);
-    if (!base)
-        return false;
     struct cadoj_reader *r = cadoj_of(base);
+    if (!r)
+        return false;
+    if (!r->own_fd) {
+        snprintf(err, errsize, "%s: cannot be read from the middle", r->name);
+        return false;
+    }
+    if (offset < r->data_start)
+        offset = r->data_start;
+    if (offset > (uint64_t)INT64_MAX || lseek(r->fd, (off_t)offset, SEEK_SET) < 0) {
+        snprintf(err, errsize, "%s: cannot read from byte %llu: %s", r->name,
+                 (unsigned long long)offset, strerror(errno));
+        return false;
+    }
+    r->pos = r->len = r->row_start = r->w = 0;
+    r->end_offset = offset;
+    r->eof = false;
+    r->skip_lf = false;
+    r->row = 0;
+    r->base.rows_read = r->base.rows_rejected = r->base.rows_other = 0;
+    memset(&r->counts_total, 0, sizeof r->counts_total);
+    r->started = false;
+    r->have_pending = false;
+    r->stop_at = UINT64_MAX;
+    r->stopped = false;
+    r->errmsg[0] = '\0';
+    return true;
+}
+
+bool cadoj_reader_find_subject_start(struct record_reader *base, uint64_t near, struct person *scratch,
+                                     uint64_t *offset, char *err, size_t errsize)
+{
+    struct cadoj_reader *r = cadoj_of(base);
+    if (!r || !cadoj_reader_restart_at(base, near, err, errsize))
+        return false;
     /*
      * Read from `near`, the first person is the end of one that began before
      * it (after a piece of a row): the row that ends it starts the next.
      */
-    struct person p;
-    person_init(&p);
-    bool found = cadoj_next(base, &p) == RECORD_PERSON && r->have_pending;
+    bool found = cadoj_next(base, scratch) == RECORD_PERSON && r->have_pending;
     if (found)
         *offset = r->row_offset;
     else if (!r->errmsg[0])
@@ -1896,6 +1930,18 @@ bool cadoj_find_subject_start(const char *path, uint64_t near, uint64_t *offset,
                  (unsigned long long)near);
     else
         snprintf(err, errsize, "%s", r->errmsg);
+    return found;
+}
+
+bool cadoj_find_subject_start(const char *path, uint64_t near, uint64_t *offset, char *err,
+                              size_t errsize)
+{
+    struct record_reader *base = cadoj_reader_open_at(path, 0, NULL, NULL, err, errsize);
+    if (!base)
+        return false;
+    struct person p;
+    person_init(&p);
+    bool found = cadoj_reader_find_subject_start(base, near, &p, offset, err, errsize);
     person_free(&p);
     cadoj_close(base);
     return found;
@@ -1915,20 +1961,6 @@ bool cadoj_reader_stopped(const struct record_reader *base, uint64_t *offset)
         return false;
     *offset = r->row_offset;
     return true;
-}
-
-void cadoj_reader_resume(struct record_reader *base)
-{
-    struct cadoj_reader *r = cadoj_of(base);
-    if (!r)
-        return;
-    r->stop_at = UINT64_MAX;
-    if (r->stopped) {
-        /* the row it stopped at is read here after all */
-        r->stopped = false;
-        r->row++;
-        r->base.rows_read++;
-    }
 }
 
 void cadoj_reader_list_charges(struct record_reader *base, bool list)

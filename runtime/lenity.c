@@ -98,8 +98,9 @@ static void usage_run(FILE *f)
           "  --set NAME=VALUE  override a parameter of the policy for this run\n"
           "  --as-of DATE      the run date (YYYY-MM-DD) that ages and \"years since\" are measured to;\n"
           "                    default: today\n"
-          "  --jobs N          1 (default) or 2: with 2, a DOJ export is read and decided in two parts at\n"
-          "                    once, split where a subject begins; the output is the same as with 1\n"
+          "  --jobs N          1 (default) or 2: with 2, a DOJ export is read and decided in pieces, two\n"
+          "                    at a time, each ending where a subject begins; the output is the same as\n"
+          "                    with 1\n"
           "  --rejects FILE    write rejected rows (row number and reason) to FILE, its stamp beside it\n"
           "                    (FILE.provenance.json)\n"
           "  --stamp FILE      write the output's stamp to FILE (JSON) instead of OUTPUT.provenance.json:\n"
@@ -503,7 +504,8 @@ struct progress {
     dev_t dev;
     ino_t ino;
     int skip_fd;
-    int jobs;
+    /* the run's totals: with two jobs, the rows and bytes given to the output so far */
+    const struct run_totals *totals;
 };
 
 static double progress_now(void)
@@ -517,14 +519,16 @@ static double progress_now(void)
  * How far the readers are through the input, from 0 to 1, or -1 when it
  * cannot be told.  The readers' own file positions are read from
  * /proc/self/fdinfo (Linux), so the readers need not count their bytes.
- * With two jobs the second part starts near the middle and both go at
- * about the same pace, so the first part's position over half the file
- * is the estimate.
+ * With two jobs, the pieces given to the output so far are counted as they
+ * go (the readers are ahead of them, by a few pieces).
  */
 static double progress_fraction(const struct progress *pg)
 {
     if (!pg->sized || pg->size <= 0)
         return -1;
+    if (pg->totals && pg->totals->bytes_given > 0)
+        return pg->totals->bytes_given >= (uint64_t)pg->size ? 1.0
+                                                             : (double)pg->totals->bytes_given / (double)pg->size;
     DIR *dir = opendir("/proc/self/fd");
     if (!dir)
         return -1;
@@ -556,7 +560,7 @@ static double progress_fraction(const struct progress *pg)
     closedir(dir);
     if (found == 0)
         return -1;
-    double f = (double)lowest / (double)pg->size * (pg->jobs > 1 && found > 1 ? 2.0 : 1.0);
+    double f = (double)lowest / (double)pg->size;
     return f > 1 ? 1 : f;
 }
 
@@ -569,7 +573,9 @@ static void progress_tick(struct progress *pg)
         return;
     pg->last = now;
     double elapsed = now - pg->start;
-    uint64_t rows = pg->reader->rows_read;
+    uint64_t rows = pg->reader->rows_read; /* one job; with two, the pieces count */
+    if (pg->totals && pg->totals->rows_read > rows)
+        rows = pg->totals->rows_read;
     fprintf(stderr, "\r\033[K%llu rows, %.0f rows/s, %.0f s", (unsigned long long)rows,
             elapsed > 0 ? (double)rows / elapsed : 0.0, elapsed);
     double done = progress_fraction(pg);
@@ -615,7 +621,6 @@ static bool sink_open(struct sink *s, const struct run_args *a, const char *outp
     s->progress.reader = reader;
     s->progress.start = s->progress.last = progress_now();
     s->progress.skip_fd = pv && pv->fd >= 0 && pv->fd != STDIN_FILENO ? pv->fd : -1;
-    s->progress.jobs = a->jobs;
     struct stat st;
     if (s->progress.on && (strcmp(a->input, "-") == 0 ? fstat(STDIN_FILENO, &st) : stat(a->input, &st)) == 0 &&
         S_ISREG(st.st_mode)) {
@@ -823,7 +828,8 @@ static int cmd_run(int argc, char **argv)
     if (rc == EXIT_OK) {
         /* every person decided, in input order, with one job or more (parallel.h) */
         struct run_output out = {run_decision, run_person_done, &sink, sink.cadoj || sink.summary};
-        struct run_job job = {a.input, reader, &vm, out, a.jobs ? a.jobs : 1};
+        struct run_job job = {a.input, reader, &vm, out, a.jobs ? a.jobs : 1, 0};
+        sink.progress.totals = &totals;
         char why[1024];
         enum record_status st = run_decide(&job, &totals, why, sizeof why);
         totals.people_apart = sink.seen.apart;

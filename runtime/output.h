@@ -79,6 +79,10 @@ struct run_totals {
     uint64_t unknown_reviews;   /* decisions with d->unknown set */
     uint64_t people_apart;      /* people whose rows are not together: each part was judged alone */
     uint64_t people_apart_checked_to; /* nonzero: only the first this many people were checked */
+    /* With two jobs (not printed): the pieces decided beside the output (0 with one job), how
+     * many of them were decided again from a truer start, and the input's bytes given to the
+     * output so far (for the progress line, while the run goes on). */
+    uint64_t pieces, pieces_redone, bytes_given;
 };
 
 /* The run summary: policy, input, row accounting, outcome counts. */

@@ -1,39 +1,43 @@
 /*
- * parallel.c - the decision loop of lenity run, in one thread or two (see
- * parallel.h).
+ * parallel.c - the decision loop of lenity run: in the calling thread, or in
+ * pieces decided by worker threads and given to the output in file order
+ * (see parallel.h).
  *
- * The second part's thread keeps what it found in a spill, in input order:
- * each rejected row (row number, reason) and each person as an output of
+ * A worker keeps what it found in a piece in memory, in input order: each
+ * rejected row (row number, reason) and each person as an output of
  * decisions sees it (facts, convictions, their decisions, and the text they
  * point into; not its charges, which only the policy's code reads, nor its
- * kept rows).  Row numbers in the spill count from the part's first row; the
- * first part's row count is added when they are given out.
+ * rows).  Row numbers in a piece count from its first row; the rows of the
+ * pieces before it are added when it is given out.
  */
 #include "parallel.h"
 
-#include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include "cadoj.h"
 #include "opcode.h"
 
-#define SPILL_BUFFER (128u << 10) /* written in pieces of this size: see OUT_BUFFER in outfile.h */
-#define SPILL_MEMORY (16u << 20) /* with the seen-people check (at most 32 MiB), two jobs stay under 64 MB */
 /*
- * Where the split is looked for, in percent of the file.  The first thread
- * also gives out the second part's persons once its own are done (about an
- * eighth of the time deciding them took, as measured with the decisions
- * file), so its part is made a little smaller for the two to finish together.
+ * Pieces: the file is cut into at least PIECES_PER_FILE of them, each
+ * between PIECE_MIN and PIECE_MAX bytes (then to where the next subject
+ * begins).  PIECE_SLOTS of them are in memory at once (being decided,
+ * waiting, being written): a piece's persons take about a quarter of its
+ * bytes, so that stays near 10 MB.  A worker reads its pieces in blocks of
+ * PIECE_READ_BLOCK, so it reads little past a piece's end.
  */
-#define FIRST_PART_PERCENT 47
+#define PIECES_PER_FILE 64
+#define PIECE_MIN (64u << 10)
+#define PIECE_MAX (2u << 20)
+#define PIECE_SLOTS 6
+#define PIECE_READ_BLOCK (256u << 10)
+#define PIECE_TO_END UINT64_MAX
 
-/* ---- one part, read and decided in order ------------------------------------------- */
+/* ---- one reader, decided in order ------------------------------------------- */
 
 static void count_decision(struct run_totals *t, const struct decision *d)
 {
@@ -83,463 +87,482 @@ static bool policy_reads_charges(const struct program *p)
     return false;
 }
 
-/* ---- the spill ----------------------------------------------------------------------- */
-
-enum spill_tag { SPILL_REJECT = 'R', SPILL_PERSON = 'P' };
+/* ---- what a piece found, in memory -------------------------------------------------------- */
 
 /*
- * Written by the second part's thread, then read back in order by the
- * first: the first SPILL_MEMORY bytes in memory, the rest in a private
- * temporary file (removed as soon as it is made), so memory stays flat
- * however long the file.
+ * Records one after another, each at a multiple of 8 bytes: a rejected row
+ * (struct held_reject, then its reason and a NUL), or a person (struct
+ * held_person, then its convictions, their decisions, and its text).  A
+ * person is given to the output where it lies, without a copy.
  */
-struct spill {
-    char *mem;
-    size_t mem_len, mem_cap, mem_taken; /* reading: mem[mem_taken, mem_len) not taken yet */
-    int fd;                             /* -1 until the memory is full */
-    char *buf;                          /* the file's buffer */
-    size_t len, pos;  /* writing: buf[0, len) is not written yet; reading: buf[pos, len) not taken */
-    char why[256];    /* what went wrong, or empty */
-};
+enum held_tag { HELD_REJECT = 1, HELD_PERSON = 2 };
 
-static void spill_init(struct spill *s)
-{
-    memset(s, 0, sizeof *s);
-    s->fd = -1;
-}
-
-static void spill_close(struct spill *s)
-{
-    if (s->fd >= 0)
-        close(s->fd);
-    free(s->mem);
-    free(s->buf);
-    spill_init(s);
-}
-
-/* The temporary file, for what does not fit in memory. */
-static bool spill_open_file(struct spill *s)
-{
-    const char *dir = getenv("TMPDIR");
-    if (!dir || !*dir)
-        dir = "/tmp";
-    char path[4096];
-    if ((size_t)snprintf(path, sizeof path, "%s/lenity-part-XXXXXX", dir) >= sizeof path) {
-        snprintf(s->why, sizeof s->why, "the temporary folder's name (TMPDIR) is too long");
-        return false;
-    }
-    s->buf = malloc(SPILL_BUFFER);
-    s->fd = s->buf ? mkstemp(path) : -1;
-    if (s->fd < 0) {
-        snprintf(s->why, sizeof s->why, "cannot make a temporary file in %s: %s", dir,
-                 s->buf ? strerror(errno) : "out of memory");
-        return false;
-    }
-    unlink(path); /* criminal-history data: nobody else gets to open it, and it goes with the run */
-    return true;
-}
-
-static bool spill_flush(struct spill *s)
-{
-    size_t done = 0;
-    while (done < s->len) {
-        ssize_t n = write(s->fd, s->buf + done, s->len - done);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0) {
-            snprintf(s->why, sizeof s->why, "cannot write a temporary file: %s",
-                     n < 0 ? strerror(errno) : "nothing written");
-            return false;
-        }
-        done += (size_t)n;
-    }
-    s->len = 0;
-    return true;
-}
-
-static bool spill_put(struct spill *s, const void *data, size_t n)
-{
-    const char *p = data;
-    while (n > 0) {
-        if (s->fd < 0 && s->mem_len < SPILL_MEMORY) {
-            if (s->mem_len == s->mem_cap) {
-                size_t cap = s->mem_cap ? s->mem_cap * 2 : SPILL_BUFFER;
-                char *grown = realloc(s->mem, cap < SPILL_MEMORY ? cap : SPILL_MEMORY);
-                if (!grown) {
-                    snprintf(s->why, sizeof s->why, "out of memory");
-                    return false;
-                }
-                s->mem = grown;
-                s->mem_cap = cap < SPILL_MEMORY ? cap : SPILL_MEMORY;
-            }
-            size_t k = s->mem_cap - s->mem_len < n ? s->mem_cap - s->mem_len : n;
-            memcpy(s->mem + s->mem_len, p, k);
-            s->mem_len += k;
-            p += k;
-            n -= k;
-            continue;
-        }
-        if (s->fd < 0 && !spill_open_file(s))
-            return false;
-        if (s->len == SPILL_BUFFER && !spill_flush(s))
-            return false;
-        size_t k = SPILL_BUFFER - s->len < n ? SPILL_BUFFER - s->len : n;
-        memcpy(s->buf + s->len, p, k);
-        s->len += k;
-        p += k;
-        n -= k;
-    }
-    return true;
-}
-
-/* From writing to reading, at the start. */
-static bool spill_rewind(struct spill *s)
-{
-    if (s->fd < 0)
-        return true;
-    if (!spill_flush(s))
-        return false;
-    if (lseek(s->fd, 0, SEEK_SET) != 0) {
-        snprintf(s->why, sizeof s->why, "cannot read back a temporary file: %s", strerror(errno));
-        return false;
-    }
-    s->len = s->pos = 0;
-    return true;
-}
-
-/* The next n bytes; *eof (when given) says the spill ended cleanly before the first. */
-static bool spill_get(struct spill *s, void *data, size_t n, bool *eof)
-{
-    char *p = data;
-    bool first = true;
-    while (n > 0) {
-        if (s->mem_taken < s->mem_len) {
-            size_t k = s->mem_len - s->mem_taken < n ? s->mem_len - s->mem_taken : n;
-            memcpy(p, s->mem + s->mem_taken, k);
-            s->mem_taken += k;
-            p += k;
-            n -= k;
-            first = false;
-            continue;
-        }
-        if (s->pos == s->len) {
-            ssize_t got = s->fd < 0 ? 0 : read(s->fd, s->buf, SPILL_BUFFER);
-            if (got < 0 && errno == EINTR)
-                continue;
-            if (got <= 0) {
-                if (got == 0 && first && eof) {
-                    *eof = true;
-                    return false;
-                }
-                snprintf(s->why, sizeof s->why, "cannot read back a temporary file: %s",
-                         got < 0 ? strerror(errno) : "it is shorter than was written");
-                return false;
-            }
-            s->len = (size_t)got;
-            s->pos = 0;
-        }
-        size_t k = s->len - s->pos < n ? s->len - s->pos : n;
-        memcpy(p, s->buf + s->pos, k);
-        s->pos += k;
-        p += k;
-        n -= k;
-        first = false;
-    }
-    return true;
-}
-
-/*
- * A region of memory without its words of zero (convictions are mostly
- * empty: unknown facts, short citations): for each 64 words, a mask of the
- * words that are not zero, then those words; the bytes after the last whole
- * word as they are.
- */
-static bool spill_put_sparse(struct spill *s, const void *data, size_t n)
-{
-    const unsigned char *p = data;
-    size_t words = n / 8;
-    for (size_t i = 0; i < words; i += 64) {
-        uint64_t kept[64], mask = 0;
-        unsigned k = 0;
-        for (size_t j = 0; j < 64 && i + j < words; j++) {
-            uint64_t w;
-            memcpy(&w, p + 8 * (i + j), 8);
-            if (w) {
-                mask |= (uint64_t)1 << j;
-                kept[k++] = w;
-            }
-        }
-        if (!spill_put(s, &mask, sizeof mask) || !spill_put(s, kept, 8 * (size_t)k))
-            return false;
-    }
-    return spill_put(s, p + 8 * words, n % 8);
-}
-
-static bool spill_get_sparse(struct spill *s, void *data, size_t n)
-{
-    unsigned char *p = data;
-    size_t words = n / 8;
-    for (size_t i = 0; i < words; i += 64) {
-        uint64_t kept[64], mask;
-        if (!spill_get(s, &mask, sizeof mask, NULL) ||
-            !spill_get(s, kept, 8 * (size_t)__builtin_popcountll(mask), NULL))
-            return false;
-        unsigned k = 0;
-        for (size_t j = 0; j < 64 && i + j < words; j++) {
-            uint64_t w = mask >> j & 1 ? kept[k++] : 0;
-            memcpy(p + 8 * (i + j), &w, 8);
-        }
-    }
-    return spill_get(s, p + 8 * words, n % 8, NULL);
-}
-
-struct spilled_reject {
-    uint64_t row;
+struct held_reject {
+    uint32_t tag;
     uint32_t len;
+    uint64_t row;
 };
 
-/* A person's facts, and how many convictions and bytes of text follow it in the spill. */
-struct spilled_person {
+struct held_person {
+    uint32_t tag;
+    uint32_t count;
+    uint64_t strings_len;
     uint32_t known;
     struct text_ref id;
     int32_t date_of_birth;
     int32_t sex_offender_registration_date;
     bool deceased, sex_offender_registration;
-    uint32_t count;
-    uint64_t strings_len;
 };
 
-/* A person as an output of its decisions sees it: its facts, convictions and their decisions, its texts. */
-static bool spill_person(struct spill *s, const struct person *p, const struct decision *decisions)
+struct held {
+    char *data;
+    size_t len, cap;
+    bool out_of_memory;
+};
+
+static size_t held_round(size_t n)
 {
-    struct spilled_person h;
-    memset(&h, 0, sizeof h);
-    h.known = p->known;
-    h.id = p->id;
-    h.date_of_birth = p->date_of_birth;
-    h.sex_offender_registration_date = p->sex_offender_registration_date;
-    h.deceased = p->deceased;
-    h.sex_offender_registration = p->sex_offender_registration;
-    h.count = p->count;
-    h.strings_len = p->strings_len;
-    char tag = SPILL_PERSON;
-    return spill_put(s, &tag, 1) && spill_put(s, &h, sizeof h) &&
-           spill_put_sparse(s, p->convictions, (size_t)p->count * sizeof *p->convictions) &&
-           spill_put(s, decisions, (size_t)p->count * sizeof *decisions) &&
-           spill_put(s, p->strings, p->strings_len);
+    return (n + 7) & ~(size_t)7;
 }
 
-/* What replaying a spill needs between records: a person, its decisions, and room for text. */
-struct replay {
+/* Room for a record of n bytes at the end, zeroed; NULL (and out_of_memory) when there is none. */
+static char *held_add(struct held *h, size_t n)
+{
+    size_t need = held_round(n);
+    if (h->out_of_memory || need < n || need > SIZE_MAX / 2 - h->len) {
+        h->out_of_memory = true;
+        return NULL;
+    }
+    if (h->len + need > h->cap) {
+        size_t cap = h->cap ? h->cap : (size_t)64 << 10;
+        while (cap < h->len + need)
+            cap *= 2;
+        char *grown = realloc(h->data, cap);
+        if (!grown) {
+            h->out_of_memory = true;
+            return NULL;
+        }
+        h->data = grown;
+        h->cap = cap;
+    }
+    char *at = h->data + h->len;
+    memset(at, 0, need);
+    h->len += need;
+    return at;
+}
+
+/* Where a held person's parts lie, from the start of its record. */
+struct held_layout {
+    size_t convictions, decisions, strings, size;
+};
+
+static struct held_layout held_layout(uint32_t count, uint64_t strings_len)
+{
+    struct held_layout l;
+    l.convictions = held_round(sizeof(struct held_person));
+    l.decisions = l.convictions + (size_t)count * sizeof(struct conviction);
+    l.strings = held_round(l.decisions + (size_t)count * sizeof(struct decision));
+    l.size = l.strings + (size_t)strings_len;
+    return l;
+}
+
+static bool held_put_person(struct held *h, const struct person *p, const struct decision *decisions)
+{
+    struct held_layout l = held_layout(p->count, p->strings_len);
+    char *at = held_add(h, l.size);
+    if (!at)
+        return false;
+    struct held_person hp;
+    memset(&hp, 0, sizeof hp);
+    hp.tag = HELD_PERSON;
+    hp.count = p->count;
+    hp.strings_len = p->strings_len;
+    hp.known = p->known;
+    hp.id = p->id;
+    hp.date_of_birth = p->date_of_birth;
+    hp.sex_offender_registration_date = p->sex_offender_registration_date;
+    hp.deceased = p->deceased;
+    hp.sex_offender_registration = p->sex_offender_registration;
+    memcpy(at, &hp, sizeof hp);
+    memcpy(at + l.convictions, p->convictions, (size_t)p->count * sizeof *p->convictions);
+    memcpy(at + l.decisions, decisions, (size_t)p->count * sizeof *decisions);
+    if (p->strings_len)
+        memcpy(at + l.strings, p->strings, p->strings_len);
+    return true;
+}
+
+static void held_put_reject(struct held *h, uint64_t row, const char *reason)
+{
+    size_t len = strlen(reason);
+    if (len > UINT32_MAX - 1)
+        len = UINT32_MAX - 1;
+    char *at = held_add(h, sizeof(struct held_reject) + len + 1);
+    if (!at)
+        return; /* found when the piece ends (out_of_memory) */
+    struct held_reject hr = {HELD_REJECT, (uint32_t)len, row};
+    memcpy(at, &hr, sizeof hr);
+    memcpy(at + sizeof hr, reason, len);
+}
+
+/* ---- pieces and the workers that decide them -------------------------------------------------- */
+
+enum piece_state { PIECE_FREE, PIECE_WORKING, PIECE_READY };
+
+struct piece {
+    enum piece_state state;      /* under the lock */
+    uint64_t seq;                /* its place in the file: 0, 1, 2 ... */
+    uint64_t start, end;         /* from the row at byte start to the subject that begins at end
+                                  * (PIECE_TO_END: the end of the file) */
+    atomic_bool cancelled;       /* an earlier piece ended elsewhere than planned: this one is void */
+    struct held held;
+    /* how it went, set by its worker */
+    enum record_status status;   /* RECORD_END: the whole piece is in held */
+    bool stopped;                /* its reader stopped where a subject begins, at stopped_at */
+    uint64_t stopped_at;
+    uint64_t rows_read, rows_rejected, rows_other;
+    char err[1024];
+};
+
+struct pieces {
+    pthread_mutex_t lock;
+    pthread_cond_t ready;        /* a piece is ready: for the thread that writes */
+    pthread_cond_t room;         /* a slot is free, or the plan changed, or the run is over: for workers */
+    /* the plan, under the lock */
+    uint64_t next_seq, next_start;
+    bool planned_to_end;         /* the last piece is handed out */
+    bool finished;               /* the workers stop */
+    struct record_reader *planner; /* finds where subjects begin (under the lock) */
+    struct person planner_scratch;
+    struct piece slot[PIECE_SLOTS];
+    /* given before the workers start */
+    const char *input;
+    uint64_t piece_bytes;
+};
+
+struct worker {
+    struct pieces *pieces;
+    struct record_reader *reader;
+    struct vm vm;
+    bool vm_ready;
     struct person person;
     struct decision *decisions;
     uint32_t decisions_cap;
-    char *text;
-    size_t text_cap;
+    pthread_t thread;
+    bool started;
 };
 
-static bool replay_room(struct replay *rp, size_t text, uint32_t decisions)
+static void piece_reject(void *ctx, uint64_t row, const char *reason)
 {
-    if (text > rp->text_cap) {
-        char *grown = realloc(rp->text, text);
-        if (!grown)
-            return false;
-        rp->text = grown;
-        rp->text_cap = text;
-    }
-    if (decisions > rp->decisions_cap) {
-        struct decision *grown = realloc(rp->decisions, (size_t)decisions * sizeof *grown);
-        if (!grown)
-            return false;
-        rp->decisions = grown;
-        rp->decisions_cap = decisions;
-    }
-    return true;
+    struct piece *pc = ctx;
+    held_put_reject(&pc->held, row, reason);
 }
 
-/* Reads back a spilled person into rp, its rows numbered from row_offset + 1 on. */
-static bool unspill_person(struct spill *s, struct replay *rp, uint64_t row_offset)
+/* Where the piece that starts at `start` ends: the first subject to begin PIECE bytes on. */
+static uint64_t piece_plan_end(struct pieces *ps, uint64_t start)
 {
-    struct spilled_person h;
-    if (!spill_get(s, &h, sizeof h, NULL))
-        return false;
-    struct person *p = &rp->person;
-    person_clear(p);
-    bool ok = h.strings_len < SIZE_MAX / 2 && replay_room(rp, (size_t)h.strings_len, h.count);
-    /* the convictions, in place: added (zeroed) one by one, then read over as one region */
-    for (uint32_t i = 0; ok && i < h.count; i++)
-        ok = person_add_conviction(p, UINT32_MAX) != NULL;
-    if (!ok) {
-        snprintf(s->why, sizeof s->why, "out of memory reading back the second part");
-        return false;
-    }
-    if (!spill_get_sparse(s, p->convictions, (size_t)h.count * sizeof *p->convictions) ||
-        !spill_get(s, rp->decisions, (size_t)h.count * sizeof *rp->decisions, NULL) ||
-        !spill_get(s, rp->text, (size_t)h.strings_len, NULL))
-        return false;
-    for (uint32_t i = 0; i < h.count; i++)
-        p->convictions[i].row += row_offset;
-    /* The person's text, as one piece: every text in it ends with a NUL, the last one too. */
-    struct text_ref all;
-    if (h.strings_len > 0 && (rp->text[h.strings_len - 1] != '\0' ||
-                              !person_add_text(p, rp->text, (size_t)h.strings_len - 1, &all))) {
-        snprintf(s->why, sizeof s->why, "out of memory reading back the second part");
-        return false;
-    }
-    p->known = h.known;
-    p->id = h.id;
-    p->date_of_birth = h.date_of_birth;
-    p->sex_offender_registration_date = h.sex_offender_registration_date;
-    p->deceased = h.deceased;
-    p->sex_offender_registration = h.sex_offender_registration;
-    return true;
+    char why[256];
+    uint64_t at;
+    if (start > UINT64_MAX - ps->piece_bytes ||
+        !cadoj_reader_find_subject_start(ps->planner, start + ps->piece_bytes, &ps->planner_scratch, &at, why,
+                                         sizeof why))
+        return PIECE_TO_END; /* none: this piece goes to the end (a read error shows when it is read) */
+    return at;
 }
 
-/* ---- the second part's thread -------------------------------------------------------- */
-
-struct part {
-    /* given before the thread starts */
-    const char *input;
-    uint64_t start;              /* the byte offset where its first row begins */
-    const struct vm *vm;         /* copied: parameters and run date */
-    bool list_charges;
-    /* the thread's */
-    struct spill spill;
-    atomic_bool cancel;          /* set by the main thread: stop reading */
-    enum record_status status;   /* RECORD_END: every person of the part is in the spill */
-    char err[1024];
-    uint64_t rows_read, rows_rejected, rows_other;
-};
-
-static void part_reject(void *ctx, uint64_t row, const char *reason)
+/* Reads and decides one piece into its held records. */
+static void piece_decide(struct worker *w, struct piece *pc)
 {
-    struct part *part = ctx;
-    struct spilled_reject h = {row, (uint32_t)strlen(reason)};
-    char tag = SPILL_REJECT;
-    /* a failure is found when the part ends (spill.why) */
-    if (!part->spill.why[0])
-        (void)(spill_put(&part->spill, &tag, 1) && spill_put(&part->spill, &h, sizeof h) &&
-               spill_put(&part->spill, reason, h.len));
-}
-
-/* Reads and decides the persons of the part into the spill, then rewinds it for reading. */
-static void *part_run(void *arg)
-{
-    struct part *part = arg;
-    part->status = RECORD_ERROR;
-    struct record_reader *reader =
-        cadoj_reader_open_at(part->input, part->start, part_reject, part, part->err, sizeof part->err);
-    struct vm vm;
-    bool vm_ready = false;
-    if (reader) {
-        cadoj_reader_list_charges(reader, part->list_charges);
-        vm_ready = vm_init(&vm, part->vm->program);
-        if (!vm_ready)
-            snprintf(part->err, sizeof part->err, "out of memory");
-    }
-    if (vm_ready) {
-        memcpy(vm.params, part->vm->params, (size_t)part->vm->program->nparams * sizeof *vm.params);
-        vm.as_of = part->vm->as_of;
-        vm.as_of_known = part->vm->as_of_known;
-        struct person person;
-        person_init(&person);
-        struct decision *decisions = NULL;
-        uint32_t cap = 0;
-        enum record_status st = RECORD_END;
-        while (!atomic_load(&part->cancel) && (st = reader->next(reader, &person)) == RECORD_PERSON) {
-            if (person.count > cap) {
-                struct decision *grown = realloc(decisions, (size_t)person.count * sizeof *grown);
-                if (!grown) {
-                    snprintf(part->err, sizeof part->err, "out of memory");
-                    break;
-                }
-                decisions = grown;
-                cap = person.count;
-            }
-            for (uint32_t i = 0; i < person.count; i++)
-                vm_decide(&vm, &person, i, &decisions[i]);
-            if (part->spill.why[0] || !spill_person(&part->spill, &person, decisions))
+    struct record_reader *reader = w->reader;
+    pc->held.len = 0;
+    pc->held.out_of_memory = false;
+    pc->stopped = false;
+    pc->err[0] = '\0';
+    pc->status = RECORD_ERROR;
+    pc->rows_read = pc->rows_rejected = pc->rows_other = 0;
+    if (!cadoj_reader_restart_at(reader, pc->start, pc->err, sizeof pc->err))
+        return;
+    reader->reject_ctx = pc;
+    if (pc->end != PIECE_TO_END)
+        cadoj_reader_stop_at(reader, pc->end);
+    enum record_status st = RECORD_END;
+    while (!atomic_load(&pc->cancelled) && (st = reader->next(reader, &w->person)) == RECORD_PERSON) {
+        struct person *p = &w->person;
+        if (p->count > w->decisions_cap) {
+            struct decision *grown = realloc(w->decisions, (size_t)p->count * sizeof *grown);
+            if (!grown) {
+                pc->held.out_of_memory = true;
                 break;
+            }
+            w->decisions = grown;
+            w->decisions_cap = p->count;
         }
-        if (!atomic_load(&part->cancel) && !part->err[0] && !part->spill.why[0]) {
-            if (st == RECORD_END && spill_rewind(&part->spill))
-                part->status = RECORD_END;
-            else if (st == RECORD_ERROR)
-                snprintf(part->err, sizeof part->err, "%s", reader->error(reader));
+        for (uint32_t i = 0; i < p->count; i++)
+            vm_decide(&w->vm, p, i, &w->decisions[i]);
+        if (!held_put_person(&pc->held, p, w->decisions))
+            break;
+    }
+    if (pc->held.out_of_memory)
+        snprintf(pc->err, sizeof pc->err, "out of memory");
+    else if (st == RECORD_ERROR)
+        snprintf(pc->err, sizeof pc->err, "%s", reader->error(reader));
+    else
+        pc->status = RECORD_END;
+    pc->stopped = cadoj_reader_stopped(reader, &pc->stopped_at);
+    pc->rows_read = reader->rows_read;
+    pc->rows_rejected = reader->rows_rejected;
+    pc->rows_other = reader->rows_other;
+    reader->reject_ctx = NULL;
+}
+
+static struct piece *piece_in_state(struct pieces *ps, enum piece_state state, uint64_t seq, bool any_seq)
+{
+    for (int k = 0; k < PIECE_SLOTS; k++)
+        if (ps->slot[k].state == state && (any_seq || ps->slot[k].seq == seq))
+            return &ps->slot[k];
+    return NULL;
+}
+
+/* A worker: takes the next piece of the plan, decides it, and hands it over, until the run is over. */
+static void *piece_worker(void *arg)
+{
+    struct worker *w = arg;
+    struct pieces *ps = w->pieces;
+    pthread_mutex_lock(&ps->lock);
+    for (;;) {
+        struct piece *pc = NULL;
+        while (!ps->finished && (ps->planned_to_end || !(pc = piece_in_state(ps, PIECE_FREE, 0, true))))
+            pthread_cond_wait(&ps->room, &ps->lock);
+        if (ps->finished)
+            break;
+        pc->seq = ps->next_seq++;
+        pc->start = ps->next_start;
+        pc->end = piece_plan_end(ps, pc->start);
+        ps->next_start = pc->end;
+        ps->planned_to_end = pc->end == PIECE_TO_END;
+        pc->state = PIECE_WORKING;
+        atomic_store(&pc->cancelled, false);
+        pthread_mutex_unlock(&ps->lock);
+
+        piece_decide(w, pc);
+
+        pthread_mutex_lock(&ps->lock);
+        if (atomic_load(&pc->cancelled)) {
+            pc->state = PIECE_FREE;
+            pthread_cond_broadcast(&ps->room);
+        } else {
+            pc->state = PIECE_READY;
+            pthread_cond_signal(&ps->ready);
         }
-        person_free(&person);
-        free(decisions);
-        vm_free(&vm);
     }
-    if (reader) {
-        part->rows_read = reader->rows_read;
-        part->rows_rejected = reader->rows_rejected;
-        part->rows_other = reader->rows_other;
-        reader->close(reader);
-    }
+    pthread_mutex_unlock(&ps->lock);
     return NULL;
 }
 
 /*
- * Gives out the second part, in order: its rejected rows through the first
- * reader's reject callback, its persons to the output.  false with a
- * message in err (empty when writing failed).
+ * Gives out a piece, in order: its rejected rows through the run's reject
+ * callback, its persons to the output, row numbers counted on from
+ * row_offset.  false when writing failed.
  */
-static bool replay_part(struct part *part, const struct run_job *job, uint64_t row_offset,
-                        struct run_totals *t, char *err, size_t errsize)
+static bool piece_give_out(struct piece *pc, const struct run_job *job, uint64_t row_offset, struct run_totals *t)
 {
-    struct replay rp;
-    memset(&rp, 0, sizeof rp);
-    person_init(&rp.person);
     struct record_reader *reader = job->reader;
     const struct run_output *out = &job->output;
-    bool ok = true, write_failed = false;
-    for (;;) {
-        char tag;
-        bool eof = false;
-        if (!spill_get(&part->spill, &tag, 1, &eof)) {
-            ok = eof;
-            break;
-        }
-        if (tag == SPILL_REJECT) {
-            struct spilled_reject h;
-            ok = spill_get(&part->spill, &h, sizeof h, NULL) && replay_room(&rp, (size_t)h.len + 1, 0) &&
-                 spill_get(&part->spill, rp.text, h.len, NULL);
-            if (!ok)
-                break;
-            rp.text[h.len] = '\0';
+    size_t at = 0;
+    while (at < pc->held.len) {
+        char *rec = pc->held.data + at;
+        uint32_t tag;
+        memcpy(&tag, rec, sizeof tag);
+        if (tag == HELD_REJECT) {
+            struct held_reject hr;
+            memcpy(&hr, rec, sizeof hr);
             if (reader->reject)
-                reader->reject(reader->reject_ctx, h.row + row_offset, rp.text);
+                reader->reject(reader->reject_ctx, hr.row + row_offset, rec + sizeof hr);
+            at += held_round(sizeof hr + hr.len + 1);
             continue;
         }
-        if (tag != SPILL_PERSON || !unspill_person(&part->spill, &rp, row_offset)) {
-            ok = false;
-            break;
-        }
+        struct held_person hp;
+        memcpy(&hp, rec, sizeof hp);
+        struct held_layout l = held_layout(hp.count, hp.strings_len);
+        /* the person where it lies: read only, never grown or freed */
+        struct person p;
+        person_init(&p);
+        p.known = hp.known;
+        p.id = hp.id;
+        p.date_of_birth = hp.date_of_birth;
+        p.sex_offender_registration_date = hp.sex_offender_registration_date;
+        p.deceased = hp.deceased;
+        p.sex_offender_registration = hp.sex_offender_registration;
+        p.convictions = (struct conviction *)(void *)(rec + l.convictions);
+        p.count = p.capacity = hp.count;
+        p.strings = rec + l.strings;
+        p.strings_len = p.strings_cap = (size_t)hp.strings_len;
+        const struct decision *decisions = (const struct decision *)(void *)(rec + l.decisions);
         t->people++;
-        for (uint32_t i = 0; ok && i < rp.person.count; i++) {
-            count_decision(t, &rp.decisions[i]);
-            ok = out->decision(out->ctx, &rp.person, i, &rp.decisions[i]);
+        bool ok = true;
+        for (uint32_t i = 0; i < p.count && ok; i++) {
+            p.convictions[i].row += row_offset;
+            count_decision(t, &decisions[i]);
+            ok = out->decision(out->ctx, &p, i, &decisions[i]);
         }
-        if (!ok || !out->person_done(out->ctx, &rp.person)) {
-            ok = false;
-            write_failed = true;
+        if (!ok || !out->person_done(out->ctx, &p))
+            return false;
+        at += held_round(l.size);
+    }
+    return true;
+}
+
+/* Voids every piece after seq: they were planned from where piece seq was to end, and it did not. */
+static void pieces_replan(struct pieces *ps, uint64_t seq, const struct piece *pc, struct run_totals *t)
+{
+    pthread_mutex_lock(&ps->lock);
+    for (int k = 0; k < PIECE_SLOTS; k++) {
+        struct piece *other = &ps->slot[k];
+        if (other->state == PIECE_FREE || other->seq <= seq)
+            continue;
+        if (other->state == PIECE_READY)
+            other->state = PIECE_FREE;
+        else
+            atomic_store(&other->cancelled, true); /* its worker frees it */
+        t->pieces_redone++;
+    }
+    ps->next_seq = seq + 1;
+    ps->next_start = pc->stopped ? pc->stopped_at : PIECE_TO_END;
+    ps->planned_to_end = !pc->stopped;
+    pthread_cond_broadcast(&ps->room);
+    pthread_mutex_unlock(&ps->lock);
+}
+
+/* Gives out every piece in order as the workers finish them. */
+static enum record_status pieces_give_out(struct pieces *ps, const struct run_job *job, struct run_totals *t,
+                                          char *err, size_t errsize)
+{
+    uint64_t row_offset = 0;
+    for (uint64_t seq = 0;; seq++) {
+        pthread_mutex_lock(&ps->lock);
+        struct piece *pc;
+        while (!(pc = piece_in_state(ps, PIECE_READY, seq, false)))
+            pthread_cond_wait(&ps->ready, &ps->lock);
+        pthread_mutex_unlock(&ps->lock);
+
+        /* what was read before a failure is given out first, as one job would */
+        if (!piece_give_out(pc, job, row_offset, t))
+            return RECORD_ERROR; /* writing failed: err stays empty */
+        t->pieces++;
+        t->rows_read += pc->rows_read;
+        t->rows_rejected += pc->rows_rejected;
+        t->rows_other += pc->rows_other;
+        row_offset += pc->rows_read;
+        if (pc->status == RECORD_ERROR) {
+            snprintf(err, errsize, "%s", pc->err);
+            return RECORD_ERROR;
+        }
+        bool last = pc->end == PIECE_TO_END || !pc->stopped;
+        if (!last && pc->stopped_at != pc->end)
+            pieces_replan(ps, seq, pc, t); /* a quoted value with line breaks ran past the planned end */
+        t->bytes_given = last ? UINT64_MAX : pc->stopped_at;
+
+        pthread_mutex_lock(&ps->lock);
+        pc->state = PIECE_FREE;
+        pthread_cond_broadcast(&ps->room);
+        pthread_mutex_unlock(&ps->lock);
+        if (last)
+            return RECORD_END;
+    }
+}
+
+/* The pieces, their planner and workers, made before any thread starts so a failure is a notice. */
+static bool pieces_start(struct pieces *ps, struct worker *w, int nworkers, const struct run_job *job,
+                         uint64_t size, char *why, size_t whysize)
+{
+    memset(ps, 0, sizeof *ps);
+    ps->input = job->input;
+    uint64_t bytes = job->piece_bytes;
+    if (!bytes) {
+        bytes = size / PIECES_PER_FILE;
+        bytes = bytes < PIECE_MIN ? PIECE_MIN : bytes > PIECE_MAX ? PIECE_MAX : bytes;
+    }
+    ps->piece_bytes = bytes;
+    person_init(&ps->planner_scratch);
+    for (int k = 0; k < PIECE_SLOTS; k++)
+        atomic_init(&ps->slot[k].cancelled, false);
+    bool charges = policy_reads_charges(job->vm->program);
+    ps->planner = cadoj_reader_open_block(job->input, 64u << 10, NULL, NULL, why, whysize);
+    if (!ps->planner)
+        return false;
+    cadoj_reader_list_charges(ps->planner, false);
+    for (int k = 0; k < nworkers; k++) {
+        memset(&w[k], 0, sizeof w[k]);
+        w[k].pieces = ps;
+        person_init(&w[k].person);
+        w[k].reader = cadoj_reader_open_block(job->input, PIECE_READ_BLOCK, piece_reject, NULL, why, whysize);
+        if (!w[k].reader)
+            return false;
+        cadoj_reader_list_charges(w[k].reader, charges);
+        w[k].vm_ready = vm_init(&w[k].vm, job->vm->program);
+        if (!w[k].vm_ready) {
+            snprintf(why, whysize, "out of memory");
+            return false;
+        }
+        memcpy(w[k].vm.params, job->vm->params, (size_t)job->vm->program->nparams * sizeof *w[k].vm.params);
+        w[k].vm.as_of = job->vm->as_of;
+        w[k].vm.as_of_known = job->vm->as_of_known;
+    }
+    pthread_mutex_init(&ps->lock, NULL);
+    pthread_cond_init(&ps->ready, NULL);
+    pthread_cond_init(&ps->room, NULL);
+    for (int k = 0; k < nworkers; k++) {
+        int e = pthread_create(&w[k].thread, NULL, piece_worker, &w[k]);
+        if (e != 0) {
+            snprintf(why, whysize, "cannot start a thread: %s", strerror(e));
             break;
         }
+        w[k].started = true;
     }
-    if (!ok && !write_failed)
-        snprintf(err, errsize, "reading back the second part of %s: %s", job->input,
-                 part->spill.why[0] ? part->spill.why : "it is damaged");
-    person_free(&rp.person);
-    free(rp.decisions);
-    free(rp.text);
-    return ok;
+    if (!w[0].started) {
+        pthread_mutex_destroy(&ps->lock);
+        pthread_cond_destroy(&ps->ready);
+        pthread_cond_destroy(&ps->room);
+        return false;
+    }
+    return true; /* a second worker that did not start leaves the first to do the pieces */
+}
+
+/* Stops the workers (whatever they are doing) and frees everything pieces_start made. */
+static void pieces_stop(struct pieces *ps, struct worker *w, int nworkers, bool threads)
+{
+    if (threads) {
+        pthread_mutex_lock(&ps->lock);
+        ps->finished = true;
+        for (int k = 0; k < PIECE_SLOTS; k++)
+            atomic_store(&ps->slot[k].cancelled, true);
+        pthread_cond_broadcast(&ps->room);
+        pthread_mutex_unlock(&ps->lock);
+        for (int k = 0; k < nworkers; k++)
+            if (w[k].started)
+                pthread_join(w[k].thread, NULL);
+        pthread_mutex_destroy(&ps->lock);
+        pthread_cond_destroy(&ps->ready);
+        pthread_cond_destroy(&ps->room);
+    }
+    for (int k = 0; k < nworkers; k++) {
+        if (w[k].reader)
+            w[k].reader->close(w[k].reader);
+        if (w[k].vm_ready)
+            vm_free(&w[k].vm);
+        person_free(&w[k].person);
+        free(w[k].decisions);
+    }
+    for (int k = 0; k < PIECE_SLOTS; k++)
+        free(ps->slot[k].held.data);
+    if (ps->planner)
+        ps->planner->close(ps->planner);
+    person_free(&ps->planner_scratch);
 }
 
 /* ---- the run ------------------------------------------------------------------------- */
 
-/* Where the second part starts: the first subject to begin after FIRST_PART_PERCENT of the file. */
-static bool find_split(const struct run_job *job, uint64_t *at, char *why, size_t whysize)
+/* Whether the input can be cut into pieces, and its size; false with the reason in why. */
+static bool can_cut(const struct run_job *job, uint64_t *size, char *why, size_t whysize)
 {
     if (job->output.whole_persons && (job->reader->keep_rows || policy_reads_charges(job->vm->program))) {
         snprintf(why, whysize, "this output needs each person's %s, which two jobs would have to pass "
@@ -558,8 +581,8 @@ static bool find_split(const struct run_job *job, uint64_t *at, char *why, size_
                  strcmp(job->input, "-") == 0 ? "standard input" : job->input);
         return false;
     }
-    uint64_t near = (uint64_t)st.st_size / 100 * FIRST_PART_PERCENT;
-    return cadoj_find_subject_start(job->input, near, at, why, whysize);
+    *size = (uint64_t)st.st_size;
+    return true;
 }
 
 enum record_status run_decide(const struct run_job *job, struct run_totals *totals, char *err,
@@ -570,72 +593,30 @@ enum record_status run_decide(const struct run_job *job, struct run_totals *tota
     err[0] = '\0';
     cadoj_reader_list_charges(reader, policy_reads_charges(job->vm->program));
 
-    /* Two jobs: the second part's thread starts now, on the first subject after the split. */
     char why[1024] = "";
-    struct part *part = NULL;
-    pthread_t thread;
-    uint64_t split = 0;
-    if (job->jobs > 1 && find_split(job, &split, why, sizeof why)) {
-        part = calloc(1, sizeof *part);
-        if (!part) {
+    uint64_t size = 0;
+    if (job->jobs > 1 && can_cut(job, &size, why, sizeof why)) {
+        struct pieces *ps = malloc(sizeof *ps);
+        struct worker w[RUN_MAX_JOBS];
+        int n = job->jobs < RUN_MAX_JOBS ? job->jobs : RUN_MAX_JOBS;
+        memset(w, 0, sizeof w);
+        if (!ps) {
             snprintf(why, sizeof why, "out of memory");
+        } else if (!pieces_start(ps, w, n, job, size, why, sizeof why)) {
+            pieces_stop(ps, w, n, false);
         } else {
-            spill_init(&part->spill);
-            part->input = job->input;
-            part->start = split;
-            part->vm = job->vm;
-            part->list_charges = policy_reads_charges(job->vm->program);
-            atomic_init(&part->cancel, false);
-            int e = pthread_create(&thread, NULL, part_run, part);
-            if (e != 0)
-                snprintf(why, sizeof why, "cannot start a thread: %s", strerror(e));
+            enum record_status st = pieces_give_out(ps, job, totals, err, errsize);
+            pieces_stop(ps, w, n, true);
+            free(ps);
+            return st;
         }
-        if (why[0]) {
-            if (part)
-                spill_close(&part->spill);
-            free(part);
-            part = NULL;
-        } else {
-            cadoj_reader_stop_at(reader, split);
-        }
+        free(ps);
     }
-    if (job->jobs > 1 && !part)
+    if (job->jobs > 1)
         fprintf(stderr, "lenity: --jobs %d: %s; reading it as one job\n", job->jobs, why);
 
     bool write_failed = false;
     enum record_status st = decide_part(reader, job->vm, &job->output, totals, &write_failed);
-
-    if (part) {
-        uint64_t stopped_at = 0;
-        bool split_here = st == RECORD_END && cadoj_reader_stopped(reader, &stopped_at) && stopped_at == split;
-        if (!split_here)
-            atomic_store(&part->cancel, true);
-        pthread_join(thread, NULL);
-        if (split_here && part->status == RECORD_END) {
-            uint64_t first_rows = reader->rows_read;
-            if (!replay_part(part, job, first_rows, totals, err, errsize))
-                st = RECORD_ERROR;
-            totals->rows_read = first_rows + part->rows_read;
-            totals->rows_rejected = reader->rows_rejected + part->rows_rejected;
-            totals->rows_other = reader->rows_other + part->rows_other;
-            spill_close(&part->spill);
-            free(part);
-            return st;
-        }
-        if (st == RECORD_END) {
-            /* The first part goes on to the end of the file by itself. */
-            if (!split_here)
-                snprintf(why, sizeof why, "no subject begins where %s was to be split (a quoted value "
-                                          "with line breaks near its middle?)", job->input);
-            else
-                snprintf(why, sizeof why, "%s", part->err[0] ? part->err : part->spill.why);
-            fprintf(stderr, "lenity: --jobs %d: %s; reading the rest as one job\n", job->jobs, why);
-            cadoj_reader_resume(reader);
-            st = decide_part(reader, job->vm, &job->output, totals, &write_failed);
-        }
-        spill_close(&part->spill);
-        free(part);
-    }
     totals->rows_read = reader->rows_read;
     totals->rows_rejected = reader->rows_rejected;
     totals->rows_other = reader->rows_other;

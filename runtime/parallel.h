@@ -1,25 +1,29 @@
 /*
  * parallel.h - deciding every person of the records, in input order, in one
- * thread or two (lenity run --jobs).
+ * thread or with worker threads (lenity run --jobs).
  *
- * With two jobs, a DOJ export is split near its middle where a subject
- * begins (cadoj_find_subject_start).  The first part is read and decided
- * here and given to the output as it goes; the second part is read and
- * decided at the same time by a thread of its own, which keeps its persons,
- * their decisions and its rejected rows in a private temporary file.  When
- * the first part is done, the second part's are given to the output and to
- * the reject callback, with row numbers as in the whole file, so the output
- * is the same as with one job.  The split is checked by the first part's
- * reader, which reads from the start of the file up to it: when a subject
- * does not begin exactly there, or the file cannot be split at all (standard
- * input, the conviction CSV, no subject begins after the middle), the run
- * says so on standard error and finishes as one job.
+ * With two jobs, a DOJ export is cut into pieces of a few megabytes, each
+ * ending where a subject begins (cadoj_reader_find_subject_start).  Two
+ * worker threads read and decide a piece each at a time and keep what they
+ * found in memory; the calling thread gives the pieces to the output and to
+ * the reject callback in file order, with row numbers as in the whole file,
+ * so the output is the same as with one job.  A few pieces are in memory at
+ * once, so memory stays flat however long the file, and nothing is written
+ * to a temporary file.
  *
- * The second part's persons reach the output as a writer of decisions sees
- * them: their facts, convictions and decisions.  An output that needs more
- * of a person (its rows, or its charges for the policy's output columns) is
- * made with one job.  Charges are listed only when the policy's code looks
- * at them (an aggregate "of charges"); nothing else reads them.
+ * Where a piece was to end is checked by its own reader, which started
+ * where a subject is known to begin (the first data row, or where the piece
+ * before it stopped): when a quoted value with line breaks hides the planned
+ * end, the reader stops at the next subject it truly finds, the pieces
+ * planned after it are thrown away, and the plan goes on from there.  Input
+ * that cannot be cut (standard input, the conviction CSV) is read as one
+ * job, and the run says so on standard error.
+ *
+ * The pieces' persons reach the output as a writer of decisions sees them:
+ * their facts, convictions and decisions.  An output that needs more of a
+ * person (its rows, or its charges for the policy's output columns) is made
+ * with one job.  Charges are listed only when the policy's code looks at
+ * them (an aggregate "of charges"); nothing else reads them.
  */
 #ifndef LENITY_PARALLEL_H
 #define LENITY_PARALLEL_H
@@ -50,6 +54,7 @@ struct run_job {
     struct vm *vm;                /* parameters and run date set */
     struct run_output output;
     int jobs;                     /* 1 .. RUN_MAX_JOBS */
+    uint64_t piece_bytes;         /* two jobs: about how long a piece is; 0: chosen from the file's size */
 };
 
 /*
