@@ -160,7 +160,20 @@ static const struct conviction *row_charge(const struct person *person, const st
 
 bool cadoj_out_person(struct cadoj_out *w, const struct person *person, const struct decision *decisions)
 {
-    FILE *f = w->out.f;
+    return cadoj_out_person_to(w, w->out.f, w->vm, person, decisions);
+}
+
+bool cadoj_out_bytes(struct cadoj_out *w, const char *bytes, size_t len)
+{
+    /* in pieces of the file's own buffer size, as every other write of it (see OUT_BUFFER) */
+    for (size_t done = 0; done < len; done += OUT_BUFFER)
+        fwrite_unlocked(bytes + done, 1, len - done < OUT_BUFFER ? len - done : OUT_BUFFER, w->out.f);
+    return !ferror(w->out.f);
+}
+
+bool cadoj_out_person_to(const struct cadoj_out *w, FILE *f, struct vm *vm, const struct person *person,
+                         const struct decision *decisions)
+{
     const struct program *p = w->p;
     uint32_t next_charge = 0;
     struct conviction none;
@@ -168,7 +181,7 @@ bool cadoj_out_person(struct cadoj_out *w, const struct person *person, const st
         const struct raw_row *row = &person->rows[r];
         const char *text = person_text(person, row->text);
         bool filled = row->conviction != UINT32_MAX &&
-                      vm_column_scope(w->vm, person, row->conviction, &decisions[row->conviction]);
+                      vm_column_scope(vm, person, row->conviction, &decisions[row->conviction]);
         if (w->variant == CADOJ_OUT_CONVICTIONS && !filled)
             continue;
         if (w->variant == CADOJ_OUT_CONDENSED) {
@@ -192,9 +205,9 @@ bool cadoj_out_person(struct cadoj_out *w, const struct person *person, const st
             if (p->functions[p->columns[c].function].kind == FUNCTION_ROW_COLUMN) {
                 if (!charge)
                     charge = row_charge(person, row, &next_charge, &none);
-                vm_row_column(w->vm, person, charge, c, &value, &vlen);
+                vm_row_column(vm, person, charge, c, &value, &vlen);
             } else if (filled) {
-                vm_column(w->vm, person, row->conviction, &decisions[row->conviction], c, &value, &vlen);
+                vm_column(vm, person, row->conviction, &decisions[row->conviction], c, &value, &vlen);
             } else {
                 continue;
             }

@@ -20,6 +20,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "person.h"
 #include "program.h"
@@ -34,6 +35,15 @@ struct cadoj_out *cadoj_out_open(const char *path, enum cadoj_out_variant varian
                                  struct vm *vm, const char *header, size_t header_len, char *err, size_t errsize);
 /* Writes the person's rows; decisions[i] is conviction i's decision.  false once a write failed. */
 bool cadoj_out_person(struct cadoj_out *w, const struct person *person, const struct decision *decisions);
+/*
+ * The same rows into f, with vm for the columns (lenity run --jobs 2: a
+ * worker's own stream and VM).  w is only read, so threads may call it at
+ * once, each with its own f and vm.  false once a write to f failed.
+ */
+bool cadoj_out_person_to(const struct cadoj_out *w, FILE *f, struct vm *vm, const struct person *person,
+                         const struct decision *decisions);
+/* Bytes made by cadoj_out_person_to, written to the file as they are.  false once a write failed. */
+bool cadoj_out_bytes(struct cadoj_out *w, const char *bytes, size_t len);
 /* Puts the finished file in place and frees w. */
 bool cadoj_out_commit(struct cadoj_out *w, char *err, size_t errsize);
 /* Removes the unfinished file and frees w. */

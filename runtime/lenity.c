@@ -737,6 +737,17 @@ static bool run_person_done(void *sink, const struct person *person)
     return sink_person_done(sink, person);
 }
 
+/* With two jobs, a worker's copy of a person's rows into its piece (parallel.h). */
+static bool run_rows(void *sink, FILE *f, struct vm *vm, const struct person *person, const struct decision *d)
+{
+    return cadoj_out_person_to(((struct sink *)sink)->cadoj, f, vm, person, d);
+}
+
+static bool run_copy(void *sink, const char *bytes, size_t len)
+{
+    return cadoj_out_bytes(((struct sink *)sink)->cadoj, bytes, len);
+}
+
 /* The outputs that cannot carry '#' lines (plain CSV, DOJ copies): their stamp goes in a file of its own. */
 static bool stamp_beside(const struct run_args *a)
 {
@@ -827,7 +838,8 @@ static int cmd_run(int argc, char **argv)
     memset(&totals, 0, sizeof totals);
     if (rc == EXIT_OK) {
         /* every person decided, in input order, with one job or more (parallel.h) */
-        struct run_output out = {run_decision, run_person_done, &sink, sink.cadoj || sink.summary};
+        struct run_output out = {run_decision, run_person_done, &sink, sink.summary != NULL,
+                                 sink.cadoj ? run_rows : NULL, sink.cadoj ? run_copy : NULL};
         struct run_job job = {a.input, reader, &vm, out, a.jobs ? a.jobs : 1, 0};
         sink.progress.totals = &totals;
         char why[1024];

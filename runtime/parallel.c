@@ -25,14 +25,17 @@
 /*
  * Pieces: the file is cut into at least PIECES_PER_FILE of them, each
  * between PIECE_MIN and PIECE_MAX bytes (then to where the next subject
- * begins).  PIECE_SLOTS of them are in memory at once (being decided,
- * waiting, being written): a piece's persons take about a quarter of its
- * bytes, so that stays near 10 MB.  A worker reads its pieces in blocks of
- * PIECE_READ_BLOCK, so it reads little past a piece's end.
+ * begins), or PIECE_MAX_COPY for a DOJ copy.  PIECE_SLOTS of them are in
+ * memory at once (being decided, waiting, being written): a piece's persons
+ * take about a quarter of its bytes, and a DOJ copy of it a little more than
+ * its bytes (in a buffer that grows by doubling), so that stays near 10 MB
+ * and 20 MB.  A worker reads its pieces in blocks of PIECE_READ_BLOCK, so it
+ * reads little past a piece's end.
  */
 #define PIECES_PER_FILE 64
 #define PIECE_MIN (64u << 10)
 #define PIECE_MAX (2u << 20)
+#define PIECE_MAX_COPY (1u << 20)
 #define PIECE_SLOTS 6
 #define PIECE_READ_BLOCK (256u << 10)
 #define PIECE_TO_END UINT64_MAX
@@ -166,9 +169,40 @@ static struct held_layout held_layout(uint32_t count, uint64_t strings_len)
     return l;
 }
 
+/* The bytes of text a person's facts and convictions point to, each with its NUL. */
+static size_t held_text_size(const struct person *p)
+{
+    size_t n = (size_t)p->id.len + 1;
+    for (uint32_t i = 0; i < p->count; i++) {
+        struct text_ref *texts[CONVICTION_TEXTS];
+        conviction_texts(&p->convictions[i], texts);
+        for (int k = 0; k < CONVICTION_TEXTS; k++)
+            n += (size_t)texts[k]->len + 1;
+    }
+    return n;
+}
+
+/* Copies the text r points to in p to dst + at, with a NUL, and points r there; the next free byte. */
+static size_t held_move_text(char *dst, size_t at, const struct person *p, struct text_ref *r)
+{
+    if (r->len)
+        memcpy(dst + at, person_text(p, *r), r->len);
+    dst[at + r->len] = '\0';
+    r->offset = (uint32_t)at;
+    return at + r->len + 1;
+}
+
+/*
+ * A person and its decisions, at the end of h.  When the reader kept the
+ * person's rows (a DOJ copy, which the worker has written already), their
+ * text is most of the person's: then only the texts its facts and
+ * convictions point to are held, moved together.
+ */
 static bool held_put_person(struct held *h, const struct person *p, const struct decision *decisions)
 {
-    struct held_layout l = held_layout(p->count, p->strings_len);
+    bool compact = p->nrows > 0;
+    size_t strings_len = compact ? held_text_size(p) : p->strings_len;
+    struct held_layout l = held_layout(p->count, strings_len);
     char *at = held_add(h, l.size);
     if (!at)
         return false;
@@ -176,18 +210,31 @@ static bool held_put_person(struct held *h, const struct person *p, const struct
     memset(&hp, 0, sizeof hp);
     hp.tag = HELD_PERSON;
     hp.count = p->count;
-    hp.strings_len = p->strings_len;
+    hp.strings_len = strings_len;
     hp.known = p->known;
     hp.id = p->id;
     hp.date_of_birth = p->date_of_birth;
     hp.sex_offender_registration_date = p->sex_offender_registration_date;
     hp.deceased = p->deceased;
     hp.sex_offender_registration = p->sex_offender_registration;
-    memcpy(at, &hp, sizeof hp);
-    memcpy(at + l.convictions, p->convictions, (size_t)p->count * sizeof *p->convictions);
-    memcpy(at + l.decisions, decisions, (size_t)p->count * sizeof *decisions);
-    if (p->strings_len)
+    if (p->count) { /* a person without convictions may have no array yet */
+        memcpy(at + l.convictions, p->convictions, (size_t)p->count * sizeof *p->convictions);
+        memcpy(at + l.decisions, decisions, (size_t)p->count * sizeof *decisions);
+    }
+    if (compact) {
+        char *text = at + l.strings;
+        struct conviction *held = (struct conviction *)(void *)(at + l.convictions);
+        size_t used = held_move_text(text, 0, p, &hp.id);
+        for (uint32_t i = 0; i < p->count; i++) {
+            struct text_ref *texts[CONVICTION_TEXTS];
+            conviction_texts(&held[i], texts);
+            for (int k = 0; k < CONVICTION_TEXTS; k++)
+                used = held_move_text(text, used, p, texts[k]);
+        }
+    } else if (p->strings_len) {
         memcpy(at + l.strings, p->strings, p->strings_len);
+    }
+    memcpy(at, &hp, sizeof hp);
     return true;
 }
 
@@ -215,6 +262,9 @@ struct piece {
                                   * (PIECE_TO_END: the end of the file) */
     atomic_bool cancelled;       /* an earlier piece ended elsewhere than planned: this one is void */
     struct held held;
+    FILE *copy;                  /* a DOJ copy's rows of the piece (run_output.rows), or NULL */
+    char *copy_data;             /* copy's bytes (open_memstream), copy_len of them this time */
+    size_t copy_size, copy_len;
     /* how it went, set by its worker */
     enum record_status status;   /* RECORD_END: the whole piece is in held */
     bool stopped;                /* its reader stopped where a subject begins, at stopped_at */
@@ -237,6 +287,7 @@ struct pieces {
     /* given before the workers start */
     const char *input;
     uint64_t piece_bytes;
+    const struct run_output *out;
 };
 
 struct worker {
@@ -284,6 +335,8 @@ static void piece_decide(struct worker *w, struct piece *pc)
     reader->reject_ctx = pc;
     if (pc->end != PIECE_TO_END)
         cadoj_reader_stop_at(reader, pc->end);
+    const struct run_output *out = w->pieces->out;
+    bool copy_ok = !pc->copy || fseeko(pc->copy, 0, SEEK_SET) == 0;
     enum record_status st = RECORD_END;
     while (!atomic_load(&pc->cancelled) && (st = reader->next(reader, &w->person)) == RECORD_PERSON) {
         struct person *p = &w->person;
@@ -298,10 +351,17 @@ static void piece_decide(struct worker *w, struct piece *pc)
         }
         for (uint32_t i = 0; i < p->count; i++)
             vm_decide(&w->vm, p, i, &w->decisions[i]);
+        if (pc->copy && !(copy_ok = out->rows(out->ctx, pc->copy, &w->vm, p, w->decisions)))
+            break;
         if (!held_put_person(&pc->held, p, w->decisions))
             break;
     }
-    if (pc->held.out_of_memory)
+    if (pc->copy) {
+        off_t len = copy_ok && fflush(pc->copy) == 0 ? ftello(pc->copy) : -1;
+        copy_ok = len >= 0;
+        pc->copy_len = copy_ok ? (size_t)len : 0;
+    }
+    if (pc->held.out_of_memory || !copy_ok)
         snprintf(pc->err, sizeof pc->err, "out of memory");
     else if (st == RECORD_ERROR)
         snprintf(pc->err, sizeof pc->err, "%s", reader->error(reader));
@@ -367,6 +427,8 @@ static bool piece_give_out(struct piece *pc, const struct run_job *job, uint64_t
 {
     struct record_reader *reader = job->reader;
     const struct run_output *out = &job->output;
+    if (pc->copy_len && !out->copy(out->ctx, pc->copy_data, pc->copy_len))
+        return false;
     size_t at = 0;
     while (at < pc->held.len) {
         char *rec = pc->held.data + at;
@@ -383,7 +445,7 @@ static bool piece_give_out(struct piece *pc, const struct run_job *job, uint64_t
         struct held_person hp;
         memcpy(&hp, rec, sizeof hp);
         struct held_layout l = held_layout(hp.count, hp.strings_len);
-        /* the person where it lies: read only, never grown or freed */
+        /* the person where it lies: read only, never grown or freed; its rows are in the copy */
         struct person p;
         person_init(&p);
         p.known = hp.known;
@@ -479,12 +541,20 @@ static bool pieces_start(struct pieces *ps, struct worker *w, int nworkers, cons
     uint64_t bytes = job->piece_bytes;
     if (!bytes) {
         bytes = size / PIECES_PER_FILE;
-        bytes = bytes < PIECE_MIN ? PIECE_MIN : bytes > PIECE_MAX ? PIECE_MAX : bytes;
+        uint64_t most = job->output.rows ? PIECE_MAX_COPY : PIECE_MAX;
+        bytes = bytes < PIECE_MIN ? PIECE_MIN : bytes > most ? most : bytes;
     }
     ps->piece_bytes = bytes;
+    ps->out = &job->output;
     person_init(&ps->planner_scratch);
-    for (int k = 0; k < PIECE_SLOTS; k++)
-        atomic_init(&ps->slot[k].cancelled, false);
+    for (int k = 0; k < PIECE_SLOTS; k++) {
+        struct piece *pc = &ps->slot[k];
+        atomic_init(&pc->cancelled, false);
+        if (job->output.rows && !(pc->copy = open_memstream(&pc->copy_data, &pc->copy_size))) {
+            snprintf(why, whysize, "out of memory");
+            return false;
+        }
+    }
     bool charges = policy_reads_charges(job->vm->program);
     ps->planner = cadoj_reader_open_block(job->input, 64u << 10, NULL, NULL, why, whysize);
     if (!ps->planner)
@@ -498,6 +568,7 @@ static bool pieces_start(struct pieces *ps, struct worker *w, int nworkers, cons
         if (!w[k].reader)
             return false;
         cadoj_reader_list_charges(w[k].reader, charges);
+        w[k].reader->keep_rows = job->reader->keep_rows;
         w[k].vm_ready = vm_init(&w[k].vm, job->vm->program);
         if (!w[k].vm_ready) {
             snprintf(why, whysize, "out of memory");
@@ -552,8 +623,12 @@ static void pieces_stop(struct pieces *ps, struct worker *w, int nworkers, bool 
         person_free(&w[k].person);
         free(w[k].decisions);
     }
-    for (int k = 0; k < PIECE_SLOTS; k++)
+    for (int k = 0; k < PIECE_SLOTS; k++) {
         free(ps->slot[k].held.data);
+        if (ps->slot[k].copy)
+            fclose(ps->slot[k].copy);
+        free(ps->slot[k].copy_data);
+    }
     if (ps->planner)
         ps->planner->close(ps->planner);
     person_free(&ps->planner_scratch);
@@ -564,9 +639,10 @@ static void pieces_stop(struct pieces *ps, struct worker *w, int nworkers, bool 
 /* Whether the input can be cut into pieces, and its size; false with the reason in why. */
 static bool can_cut(const struct run_job *job, uint64_t *size, char *why, size_t whysize)
 {
-    if (job->output.whole_persons && (job->reader->keep_rows || policy_reads_charges(job->vm->program))) {
+    bool rows = job->reader->keep_rows && !job->output.rows;
+    if (rows || (job->output.whole_persons && policy_reads_charges(job->vm->program))) {
         snprintf(why, whysize, "this output needs each person's %s, which two jobs would have to pass "
-                               "between them", job->reader->keep_rows ? "rows" : "charges");
+                               "between them", rows ? "rows" : "charges");
         return false;
     }
     struct cadoj_counts k;

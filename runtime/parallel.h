@@ -20,10 +20,12 @@
  * job, and the run says so on standard error.
  *
  * The pieces' persons reach the output as a writer of decisions sees them:
- * their facts, convictions and decisions.  An output that needs more of a
- * person (its rows, or its charges for the policy's output columns) is made
- * with one job.  Charges are listed only when the policy's code looks at
- * them (an aggregate "of charges"); nothing else reads them.
+ * their facts, convictions and decisions.  A DOJ copy's rows are written by
+ * the workers (run_output.rows), each piece into memory, and reach the file
+ * in order.  An output that runs the policy over each person in order (a
+ * summary) when the policy looks at charges is made with one job: the
+ * charges stay with the worker.  Charges are listed only when the policy's
+ * code looks at them (an aggregate "of charges", a column on every row).
  */
 #ifndef LENITY_PARALLEL_H
 #define LENITY_PARALLEL_H
@@ -31,6 +33,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "output.h"
 #include "record.h"
@@ -43,9 +46,17 @@ struct run_output {
     bool (*decision)(void *ctx, const struct person *person, uint32_t index, const struct decision *d);
     bool (*person_done)(void *ctx, const struct person *person);
     void *ctx;
-    /* The output reads more of a person than its facts and convictions: it runs the policy's
-     * code over the person (output columns, summary scopes) or copies its rows. */
+    /* The output runs the policy's code over each person as person_done is given it (a
+     * summary's scopes), so it needs more of a person than its facts and convictions. */
     bool whole_persons;
+    /*
+     * An output that copies each person's rows (a DOJ copy), or NULL.  With two
+     * jobs a worker writes a person's rows with rows(), into its piece's own
+     * stream, with a VM of its own; each piece's bytes then reach copy() in
+     * order, before its persons reach person_done without their rows.
+     */
+    bool (*rows)(void *ctx, FILE *f, struct vm *vm, const struct person *person, const struct decision *decisions);
+    bool (*copy)(void *ctx, const char *bytes, size_t len);
 };
 
 struct run_job {

@@ -38,6 +38,7 @@ struct raw_row {
     uint32_t conviction;         /* index of the conviction made from this row, or UINT32_MAX */
 };
 
+/* A text_ref added to a conviction goes in conviction_texts() below too. */
 struct conviction {
     uint32_t known;              /* bit (1u << FACT_x) set when the fact is known */
     struct citation citation;
@@ -63,6 +64,17 @@ struct conviction {
     uint64_t row;                /* input row number (1 = first data row) */
     struct text_ref key;         /* the row's own key fields, echoed in the output */
 };
+
+/* Every text of a conviction, for code that moves a person's texts elsewhere (parallel.c). */
+#define CONVICTION_TEXTS 11
+static inline void conviction_texts(struct conviction *c, struct text_ref *out[CONVICTION_TEXTS])
+{
+    struct text_ref *all[CONVICTION_TEXTS] = {&c->county, &c->case_id, &c->cycle_id, &c->offense_section,
+                                              &c->comment_text, &c->ofn, &c->step_type, &c->offense_class,
+                                              &c->substance, &c->custody_status, &c->key};
+    for (int k = 0; k < CONVICTION_TEXTS; k++)
+        out[k] = all[k];
+}
 
 /* The record's words for a text fact of the conviction; NULL for a fact that is not one. */
 static inline const struct text_ref *conviction_record_text(const struct conviction *c, unsigned fact)

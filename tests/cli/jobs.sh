@@ -10,8 +10,9 @@
 #                  this happens; here, that the output is still the same)
 #   one.csv        a single subject: one piece
 # None of them makes the run say anything more than one job says.  An output that runs the policy
-# over each person (--summary) is cut too; one that copies each person's rows (--format cadoj) is
-# made with one job, and says so.
+# over each person (--summary) is cut too, and so are the DOJ copies (--format cadoj...), whose rows
+# the workers write; a summary of a policy that looks at each person's charges is made with one
+# job, and the run says so.
 set -euo pipefail
 source "$(dirname "$0")/lib/common.bash"
 WORK=$(mktemp -d)
@@ -133,11 +134,27 @@ same summary
 cmp summary-j1.err summary-j2.err || fail "straddle.csv was not split (--summary)"
 cmp summary-j1.json summary-j2.json || fail "the --jobs 2 summary file differs from --jobs 1"
 
-# copying every row: one job, and the same copy
-run cadoj straddle.csv 1 "$ROOT/rules/ca/california.policy" --format cadoj
-run cadoj straddle.csv 2 "$ROOT/rules/ca/california.policy" --format cadoj
-same cadoj
-expect_grep "one job" cadoj-j2.err
+# copying every row, in each of the three forms, with the policies' columns: the same copy, cut
+for policy in california los_angeles; do
+    for fmt in cadoj cadoj-convictions cadoj-condensed; do
+        for f in straddle quoted; do
+            run "$fmt-$f-$policy" "$f.csv" 1 "$ROOT/rules/ca/$policy.policy" --format "$fmt"
+            run "$fmt-$f-$policy" "$f.csv" 2 "$ROOT/rules/ca/$policy.policy" --format "$fmt"
+            same "$fmt-$f-$policy"
+            cmp "$fmt-$f-$policy-j1.err" "$fmt-$f-$policy-j2.err" || fail "$fmt $f.csv: --jobs 2 said more ($policy)"
+        done
+    done
+done
+# every line of the file but its two broken rows (rejected), in the DOJ copy
+[ "$(wc -l <cadoj-straddle-los_angeles-j2.out)" -eq $(($(wc -l <straddle.csv) - 2)) ] ||
+    fail "the DOJ copy of straddle.csv has $(wc -l <cadoj-straddle-los_angeles-j2.out) lines, not $(($(wc -l <straddle.csv) - 2))"
+
+# a summary of a policy that looks at charges: one job, and it says so; the same summary
+run la-summary straddle.csv 1 "$ROOT/rules/ca/los_angeles.policy" --summary la-summary-j1.json
+run la-summary straddle.csv 2 "$ROOT/rules/ca/los_angeles.policy" --summary la-summary-j2.json
+same la-summary
+expect_grep "one job" la-summary-j2.err
+cmp la-summary-j1.json la-summary-j2.json || fail "the --jobs 2 summary (los_angeles) differs from --jobs 1"
 
 # --jobs takes 1 or 2
 expect_rc 2 out "$LENITY" run "$ROOT/rules/ca/prop64.policy" --input one.csv --jobs 3

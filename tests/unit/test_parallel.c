@@ -93,17 +93,55 @@ struct seen {
     struct sbuf text;  /* one line per decision, person done and rejected row, in order */
     uint64_t fail_after; /* nonzero: the output fails at that decision */
     uint64_t decisions;
+    FILE *copy;        /* copying rows: each person's rows, as a DOJ copy would have them */
+    struct decision held[64];
+    char *copied;
+    size_t copied_len;
 };
+
+/* A person's rows, each with its conviction's outcome: what a DOJ copy writes, in short. */
+static bool copy_rows(FILE *f, const struct person *p, const struct decision *d)
+{
+    for (uint32_t r = 0; r < p->nrows; r++) {
+        const struct raw_row *row = &p->rows[r];
+        fprintf(f, "%s|%.*s|", person_text(p, p->id), (int)row->text.len, person_text(p, row->text));
+        if (row->conviction != UINT32_MAX)
+            fprintf(f, "%u", (unsigned)d[row->conviction].outcome);
+        fputc('\n', f);
+    }
+    return !ferror(f);
+}
+
+static bool seen_rows(void *ctx, FILE *f, struct vm *vm, const struct person *p, const struct decision *d)
+{
+    (void)ctx;
+    (void)vm;
+    return copy_rows(f, p, d);
+}
+
+static bool seen_copy(void *ctx, const char *bytes, size_t len)
+{
+    struct seen *s = ctx;
+    return fwrite(bytes, 1, len, s->copy) == len;
+}
 
 static bool seen_decision(void *ctx, const struct person *p, uint32_t i, const struct decision *d)
 {
     struct seen *s = ctx;
     if (s->fail_after && ++s->decisions >= s->fail_after)
         return false;
-    const struct conviction *c = &p->convictions[i];
-    sb_printf(&s->text, "row %llu %s %s rule %u outcome %u%s from %d\n", (unsigned long long)c->row,
-              person_text(p, p->id), c->citation.text, (unsigned)d->rule, (unsigned)d->outcome,
+    assert_true(i < sizeof s->held / sizeof *s->held);
+    s->held[i] = *d; /* for the rows, as lenity's own DOJ copy keeps them */
+    struct conviction c = p->convictions[i];
+    sb_printf(&s->text, "row %llu %s %s rule %u outcome %u%s from %d,", (unsigned long long)c.row,
+              person_text(p, p->id), c.citation.text, (unsigned)d->rule, (unsigned)d->outcome,
               d->unknown ? " unknown" : "", d->has_eligible_from ? d->eligible_from : 0);
+    /* and every text of the conviction, which two jobs move (parallel.c, held_put_person) */
+    struct text_ref *texts[CONVICTION_TEXTS];
+    conviction_texts(&c, texts);
+    for (int k = 0; k < CONVICTION_TEXTS; k++)
+        sb_printf(&s->text, " '%.*s'", (int)texts[k]->len, person_text(p, *texts[k])); /* as outputs read them */
+    sb_printf(&s->text, "\n");
     return true;
 }
 
@@ -112,7 +150,8 @@ static bool seen_person_done(void *ctx, const struct person *p)
     struct seen *s = ctx;
     sb_printf(&s->text, "person %s dob %d, %u convictions\n", person_text(p, p->id), p->date_of_birth,
               (unsigned)p->count);
-    return true;
+    /* one job: the rows are here; with two, a worker wrote them and they came through seen_copy */
+    return !s->copy || copy_rows(s->copy, p, s->held);
 }
 
 static void seen_reject(void *ctx, uint64_t row, const char *reason)
@@ -148,17 +187,49 @@ static void free_policy(struct loaded *p)
     program_free(&p->program);
 }
 
-/* One run over path with `jobs` and pieces of piece_bytes; what the output saw goes to *seen. */
-static enum record_status run(const char *path, struct loaded *p, int jobs, uint64_t piece_bytes,
+/*
+ * One run over path with `jobs` and pieces of piece_bytes; what the output saw goes to *seen.
+ * copy: the output copies each person's rows too (into seen->copied), as a DOJ copy does.
+ */
+static enum record_status run(const char *path, struct loaded *p, int jobs, uint64_t piece_bytes, bool copy,
                               struct seen *seen, struct run_totals *t, char *err, size_t errsize)
 {
     char open_err[1024];
     struct record_reader *reader = cadoj_reader_open(path, seen_reject, seen, open_err, sizeof open_err);
     assert_non_null(reader);
-    struct run_job job = {path, reader, &p->vm, {seen_decision, seen_person_done, seen, false}, jobs, piece_bytes};
+    reader->keep_rows = copy;
+    if (copy) {
+        seen->copy = open_memstream(&seen->copied, &seen->copied_len);
+        assert_non_null(seen->copy);
+    }
+    struct run_job job = {path, reader, &p->vm,
+                          {seen_decision, seen_person_done, seen, false, copy ? seen_rows : NULL,
+                           copy ? seen_copy : NULL},
+                          jobs, piece_bytes};
     enum record_status st = run_decide(&job, t, err, errsize);
     reader->close(reader);
+    if (copy)
+        assert_int_equal(fclose(seen->copy), 0);
     return st;
+}
+
+static void seen_free(struct seen *s)
+{
+    free(s->text.s);
+    free(s->copied);
+}
+
+/* a and b are the same text; where they are not, the test fails showing where. */
+static void assert_same_text(const char *a, size_t alen, const char *b, size_t blen, const char *what,
+                             const char *policy, uint64_t piece_bytes)
+{
+    if (alen == blen && memcmp(a, b, alen) == 0)
+        return;
+    size_t at = 0;
+    while (at < alen && at < blen && a[at] == b[at])
+        at++;
+    fail_msg("%s, pieces of %llu bytes: the %s differs from one job's at byte %zu:\n"
+             "one job: %.200s\ntwo jobs: %.200s", policy, (unsigned long long)piece_bytes, what, at, a + at, b + at);
 }
 
 static void assert_same_totals(const struct run_totals *a, const struct run_totals *b)
@@ -179,13 +250,15 @@ static void test_pieces_give_what_one_job_gives(void **state)
     char *data = make_export(&size);
     char *path = write_temp(data, size);
     static const char *const policies[] = {"rules/ca/prop64.policy", "rules/ca/los_angeles.policy"};
-    for (size_t k = 0; k < sizeof policies / sizeof *policies; k++) {
+    for (size_t k = 0; k < 2 * sizeof policies / sizeof *policies; k++) {
+        const char *policy = policies[k / 2];
+        bool copy = k % 2; /* and the same, copying rows */
         struct loaded p;
-        load_policy(policies[k], &p);
+        load_policy(policy, &p);
         struct seen one = {0};
         struct run_totals t1;
         char err[1024];
-        assert_int_equal(run(path, &p, 1, 0, &one, &t1, err, sizeof err), RECORD_END);
+        assert_int_equal(run(path, &p, 1, 0, copy, &one, &t1, err, sizeof err), RECORD_END);
         assert_int_equal(t1.pieces, 0);
         assert_true(t1.people > 500 && t1.rows_rejected == 6 && t1.convictions_decided > 500);
         assert_non_null(strstr(one.text.s, "rejected row "));
@@ -195,14 +268,12 @@ static void test_pieces_give_what_one_job_gives(void **state)
         for (size_t j = 0; j < sizeof piece_bytes / sizeof *piece_bytes; j++) {
             struct seen two = {0};
             struct run_totals t2;
-            assert_int_equal(run(path, &p, 2, piece_bytes[j], &two, &t2, err, sizeof err), RECORD_END);
-            if (strcmp(one.text.s, two.text.s) != 0) {
-                size_t at = 0;
-                while (one.text.s[at] == two.text.s[at])
-                    at++;
-                fail_msg("%s, pieces of %llu bytes: the output differs from one job's at byte %zu:\n"
-                         "one job: %.200s\ntwo jobs: %.200s", policies[k], (unsigned long long)piece_bytes[j],
-                         at, one.text.s + at, two.text.s + at);
+            assert_int_equal(run(path, &p, 2, piece_bytes[j], copy, &two, &t2, err, sizeof err), RECORD_END);
+            assert_same_text(one.text.s, one.text.len, two.text.s, two.text.len, "output", policy, piece_bytes[j]);
+            if (copy) {
+                assert_true(one.copied_len > size / 2); /* every row, with its person and outcome */
+                assert_same_text(one.copied, one.copied_len, two.copied, two.copied_len, "copy", policy,
+                                 piece_bytes[j]);
             }
             assert_same_totals(&t1, &t2);
             assert_int_equal(t2.bytes_given, UINT64_MAX);
@@ -214,11 +285,11 @@ static void test_pieces_give_what_one_job_gives(void **state)
             else
                 assert_true(t2.pieces <= size / bytes + 1 && t2.pieces >= size / (bytes + 10000));
             redone += t2.pieces_redone;
-            free(two.text.s);
+            seen_free(&two);
         }
         /* subject 300's quoted name hid the planned end of some piece, and it was planned again */
         assert_true(redone > 0);
-        free(one.text.s);
+        seen_free(&one);
         free_policy(&p);
     }
     unlink(path);
@@ -239,10 +310,10 @@ static void test_a_failing_output_stops_the_workers(void **state)
         struct seen two = {.fail_after = fail_after[j]};
         struct run_totals t;
         char err[1024] = "x";
-        assert_int_equal(run(path, &p, 2, 700, &two, &t, err, sizeof err), RECORD_ERROR);
+        assert_int_equal(run(path, &p, 2, 700, j == 1, &two, &t, err, sizeof err), RECORD_ERROR);
         assert_string_equal(err, ""); /* writing failed: the caller says so */
         assert_true(t.people < 600);
-        free(two.text.s);
+        seen_free(&two);
     }
     free_policy(&p);
     unlink(path);
@@ -263,9 +334,9 @@ static void test_what_cannot_be_cut_is_one_job(void **state)
     char err[1024];
     struct record_reader *reader = cadoj_reader_open(path, seen_reject, &seen, err, sizeof err);
     assert_non_null(reader);
-    /* an output that copies each person's rows cannot have them from another thread */
+    /* an output that needs each person's rows, but cannot have them written by the workers */
     reader->keep_rows = true;
-    struct run_job job = {path, reader, &p.vm, {seen_decision, seen_person_done, &seen, true}, 2, 700};
+    struct run_job job = {path, reader, &p.vm, {seen_decision, seen_person_done, &seen, false, NULL, NULL}, 2, 700};
     struct run_totals t;
     assert_int_equal(run_decide(&job, &t, err, sizeof err), RECORD_END);
     assert_int_equal(t.pieces, 0);
