@@ -231,6 +231,8 @@ for ((rep = 1; rep <= REPS; rep++)); do
         id=${IDS[i]}
         [ "${OUTS[i]}" = /dev/null ] || rm -f "${OUTS[i]}"
         rm -f "$DIR"/out/"$id".csv "$DIR"/out/big.lbc
+        # the last command's output goes to disk now, untimed, not during this one
+        sync
         read -r -a argv <<<"${CMDS[i]}"
         "$PEAK" -o "${OUTS[i]}" -r "$DIR/res/$id" -- "${argv[@]}" 2>"$DIR/log/$id.err"
         rc=$?
@@ -399,15 +401,19 @@ MARK=""
         echo "| (the most $NPROC CPUs allow: --jobs 1 wall ÷ (its CPU time ÷ $NPROC); the input hash alone takes $(calc "printf \"%.2f\", ${CPUT[sha256]}") s CPU) | – | $ceil | – |"
     fi
     if [ ${#FORMATS[@]} -gt 1 ]; then
-        cid=los_angeles_cadoj_j${JOBS[0]}
         copy=${MED[cat_copy]}
         [ "$INPUT" = simple ] && copy=${MED[cat_copy_s]}
-        if [ -n "${MED[$cid]:-}" ]; then
-            r=$(calc "printf \"%.1f\", ${MED[$cid]} / $copy")
-            echo "| --format cadoj ÷ cat > OUT (los_angeles) | ≤ 3 | $r$MARK | $(yesno "$r <= 3")$MARK |"
-        else
-            echo "| --format cadoj ÷ cat > OUT (los_angeles) | ≤ 3 | failed or not run | no |"
-        fi
+        for j in "${JOBS[@]}"; do
+            cid=los_angeles_cadoj_j$j
+            jl=""
+            [ "$j" = none ] || jl=", --jobs $j"
+            if [ -n "${MED[$cid]:-}" ]; then
+                r=$(calc "printf \"%.1f\", ${MED[$cid]} / $copy")
+                echo "| --format cadoj ÷ cat > OUT (los_angeles$jl) | ≤ 3 | $r$MARK (repetitions: $(range_of "$cid") s) | $(yesno "$r <= 3")$MARK |"
+            else
+                echo "| --format cadoj ÷ cat > OUT (los_angeles$jl) | ≤ 3 | failed or not run | no |"
+            fi
+        done
     else
         echo "| --format cadoj ÷ cat > OUT | ≤ 3 | not yet supported | no |"
     fi
