@@ -25,6 +25,7 @@ struct cadoj_out {
     const struct program *p;
     struct vm *vm;
     int condensed_index[NCONDENSED]; /* input field of each condensed column, or -1 */
+    uint64_t persons;                /* written by cadoj_out_person, for out_file_write_back */
 };
 
 /* One CSV cell, quoted when a reader could otherwise misread it. */
@@ -160,6 +161,8 @@ static const struct conviction *row_charge(const struct person *person, const st
 
 bool cadoj_out_person(struct cadoj_out *w, const struct person *person, const struct decision *decisions)
 {
+    if ((++w->persons & 1023) == 0)
+        out_file_write_back(&w->out);
     return cadoj_out_person_to(w, w->out.f, w->vm, person, decisions);
 }
 
@@ -168,6 +171,7 @@ bool cadoj_out_bytes(struct cadoj_out *w, const char *bytes, size_t len)
     /* in pieces of the file's own buffer size, as every other write of it (see OUT_BUFFER) */
     for (size_t done = 0; done < len; done += OUT_BUFFER)
         fwrite_unlocked(bytes + done, 1, len - done < OUT_BUFFER ? len - done : OUT_BUFFER, w->out.f);
+    out_file_write_back(&w->out);
     return !ferror(w->out.f);
 }
 

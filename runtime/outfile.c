@@ -3,6 +3,9 @@
  * final name: written to a private (0600) temporary file in the same folder,
  * synced, and renamed into place only when the run completes.
  */
+#ifdef __linux__
+#define _GNU_SOURCE /* sync_file_range */
+#endif
 #include "outfile.h"
 
 #include <errno.h>
@@ -259,3 +262,18 @@ bool out_file_commit(struct out_file *o, char *err, size_t errsize)
     return ok;
 }
 
+
+void out_file_write_back(struct out_file *o)
+{
+#ifdef __linux__
+    if (!o->tmp_path)
+        return; /* standard output, a device: not ours to sync */
+    off_t at = ftello(o->f);
+    if (at < 0 || at - o->written_back < OUT_WRITE_BACK || fflush(o->f) != 0)
+        return; /* a failed flush shows at the commit (ferror) */
+    if (sync_file_range(fileno(o->f), o->written_back, at - o->written_back, SYNC_FILE_RANGE_WRITE) == 0)
+        o->written_back = at;
+#else
+    (void)o;
+#endif
+}

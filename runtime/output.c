@@ -206,6 +206,7 @@ struct decisions_writer {
     unsigned col;               /* the column being written */
     long hash_at;               /* where the input hash's placeholder starts; -1: none */
     bool hash_last;             /* the input hash goes on a last line */
+    uint64_t rows;              /* written, for out_file_write_back */
 };
 
 /* "by NAME on DATE", or that there is none: printed on every output a court may see. */
@@ -621,6 +622,8 @@ bool decisions_write(struct decisions_writer *w, const struct person *person, ui
     ok = ok && line_end(w);
     if (!ok)
         return false;
+    if ((++w->rows & 4095) == 0)
+        out_file_write_back(&w->out);
     FILE *f = w->out.f;
     return fwrite(w->line, 1, w->line_len, f) == w->line_len && !ferror(f);
 }

@@ -16,6 +16,7 @@
 
 #include <cmocka.h>
 
+#include "outfile.h"
 #include "output.h"
 
 enum {
@@ -291,6 +292,40 @@ static void test_output_abort_leaves_no_file(void **state)
     assert_int_not_equal(stat(fx->out_path, &st), 0);
 }
 
+/* A long output is sent on to the disk as it goes, every OUT_WRITE_BACK bytes, and the file is whole. */
+static void test_output_writes_back_as_it_goes(void **state)
+{
+    struct fixture *fx = *state;
+    char err[512];
+    struct out_file o;
+    assert_true(out_file_open(&o, fx->out_path, err, sizeof err));
+    static char block[64 << 10];
+    memset(block, 'x', sizeof block);
+    size_t written = 0;
+    out_file_write_back(&o);
+    assert_int_equal(o.written_back, 0); /* nothing to send yet */
+    while (written < 3 * (size_t)OUT_WRITE_BACK) {
+        assert_int_equal(fwrite(block, 1, sizeof block, o.f), sizeof block);
+        written += sizeof block;
+        out_file_write_back(&o);
+        /* sent in steps of at least OUT_WRITE_BACK, never past what was written */
+        assert_true(o.written_back <= (long long)written);
+        assert_true((long long)written - o.written_back < OUT_WRITE_BACK);
+    }
+    assert_true(o.written_back >= 2 * OUT_WRITE_BACK);
+    assert_true(out_file_commit(&o, err, sizeof err));
+    struct stat st;
+    assert_int_equal(stat(fx->out_path, &st), 0);
+    assert_int_equal(st.st_size, (off_t)written);
+
+    /* standard output is not ours to sync */
+    assert_true(out_file_open(&o, "-", err, sizeof err));
+    o.written_back = 0;
+    out_file_write_back(&o);
+    assert_int_equal(o.written_back, 0);
+    assert_true(out_file_commit(&o, err, sizeof err));
+}
+
 static void test_output_refuses_a_folder_or_missing_folder(void **state)
 {
     struct fixture *fx = *state;
@@ -422,6 +457,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_output_csv_quoting_and_unknowns, setup, teardown),
         cmocka_unit_test_setup_teardown(test_output_refuses_to_overwrite_input, setup, teardown),
         cmocka_unit_test_setup_teardown(test_output_abort_leaves_no_file, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_output_writes_back_as_it_goes, setup, teardown),
         cmocka_unit_test_setup_teardown(test_output_refuses_a_folder_or_missing_folder, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_output_totals_summary, setup, teardown),
