@@ -1774,12 +1774,9 @@ size_t cadoj_reader_footprint(const struct record_reader *base)
            (size_t)r->nslots * sizeof *r->slots;
 }
 
-/* Reads data rows from `offset` on (the header is read first, from the start, all the same). */
-static bool cadoj_seek(struct cadoj_reader *r, uint64_t offset, char *err, size_t errsize)
+/* Reads on from byte `offset`, which must be where a row starts: what the buffer held is dropped. */
+static bool cadoj_lseek(struct cadoj_reader *r, uint64_t offset, char *err, size_t errsize)
 {
-    uint64_t here = cadoj_offset(r, r->pos);
-    if (offset <= here)
-        return true; /* in the header: the data starts after it */
     if (!r->own_fd) {
         snprintf(err, errsize, "%s: cannot be read from the middle", r->name);
         return false;
@@ -1794,6 +1791,14 @@ static bool cadoj_seek(struct cadoj_reader *r, uint64_t offset, char *err, size_
     r->eof = false;
     r->skip_lf = false;
     return true;
+}
+
+/* Reads data rows from `offset` on (the header is read first, from the start, all the same). */
+static bool cadoj_seek(struct cadoj_reader *r, uint64_t offset, char *err, size_t errsize)
+{
+    if (offset <= cadoj_offset(r, r->pos))
+        return true; /* in the header: the data starts after it */
+    return cadoj_lseek(r, offset, err, errsize);
 }
 
 static struct record_reader *cadoj_open(const char *path, size_t block, uint64_t offset,
@@ -1884,23 +1889,8 @@ struct record_reader *cadoj_reader_open_at(const char *path, uint64_t offset,
 bool cadoj_reader_restart_at(struct record_reader *base, uint64_t offset, char *err, size_t errsize)
 {
     struct cadoj_reader *r = cadoj_of(base);
-    if (!r)
+    if (!r || !cadoj_lseek(r, offset < r->data_start ? r->data_start : offset, err, errsize))
         return false;
-    if (!r->own_fd) {
-        snprintf(err, errsize, "%s: cannot be read from the middle", r->name);
-        return false;
-    }
-    if (offset < r->data_start)
-        offset = r->data_start;
-    if (offset > (uint64_t)INT64_MAX || lseek(r->fd, (off_t)offset, SEEK_SET) < 0) {
-        snprintf(err, errsize, "%s: cannot read from byte %llu: %s", r->name,
-                 (unsigned long long)offset, strerror(errno));
-        return false;
-    }
-    r->pos = r->len = r->row_start = r->w = 0;
-    r->end_offset = offset;
-    r->eof = false;
-    r->skip_lf = false;
     r->row = 0;
     r->base.rows_read = r->base.rows_rejected = r->base.rows_other = 0;
     memset(&r->counts_total, 0, sizeof r->counts_total);

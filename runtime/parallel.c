@@ -95,8 +95,9 @@ static bool policy_reads_charges(const struct program *p)
 /*
  * Records one after another, each at a multiple of 8 bytes: a rejected row
  * (struct held_reject, then its reason and a NUL), or a person (struct
- * held_person, then its convictions, their decisions, and its text).  A
- * person is given to the output where it lies, without a copy.
+ * held_person, then its convictions, its charges when the output needs them,
+ * their decisions, and its text).  A person is given to the output where it
+ * lies, without a copy.
  */
 enum held_tag { HELD_REJECT = 1, HELD_PERSON = 2 };
 
@@ -114,7 +115,8 @@ struct held_person {
     struct text_ref id;
     int32_t date_of_birth;
     int32_t sex_offender_registration_date;
-    bool deceased, sex_offender_registration;
+    bool deceased, sex_offender_registration, has_charges;
+    uint32_t ncharges;
 };
 
 struct held {
@@ -156,30 +158,31 @@ static char *held_add(struct held *h, size_t n)
 
 /* Where a held person's parts lie, from the start of its record. */
 struct held_layout {
-    size_t convictions, decisions, strings, size;
+    size_t convictions, charges, decisions, strings, size;
 };
 
-static struct held_layout held_layout(uint32_t count, uint64_t strings_len)
+static struct held_layout held_layout(uint32_t count, uint32_t ncharges, uint64_t strings_len)
 {
     struct held_layout l;
     l.convictions = held_round(sizeof(struct held_person));
-    l.decisions = l.convictions + (size_t)count * sizeof(struct conviction);
+    l.charges = l.convictions + (size_t)count * sizeof(struct conviction);
+    l.decisions = l.charges + (size_t)ncharges * sizeof(struct conviction);
     l.strings = held_round(l.decisions + (size_t)count * sizeof(struct decision));
     l.size = l.strings + (size_t)strings_len;
     return l;
 }
 
-/* The bytes of text a person's facts and convictions point to, each with its NUL. */
-static size_t held_text_size(const struct person *p)
+/* The bytes of the texts n convictions (or charges) point to, each with its NUL. */
+static size_t held_text_size(const struct conviction *c, uint32_t n)
 {
-    size_t n = (size_t)p->id.len + 1;
-    for (uint32_t i = 0; i < p->count; i++) {
+    size_t size = 0;
+    for (uint32_t i = 0; i < n; i++) {
         struct text_ref *texts[CONVICTION_TEXTS];
-        conviction_texts(&p->convictions[i], texts);
+        conviction_texts((struct conviction *)&c[i], texts);
         for (int k = 0; k < CONVICTION_TEXTS; k++)
-            n += (size_t)texts[k]->len + 1;
+            size += (size_t)texts[k]->len + 1;
     }
-    return n;
+    return size;
 }
 
 /* Copies the text r points to in p to dst + at, with a NUL, and points r there; the next free byte. */
@@ -192,17 +195,34 @@ static size_t held_move_text(char *dst, size_t at, const struct person *p, struc
     return at + r->len + 1;
 }
 
-/*
- * A person and its decisions, at the end of h.  When the reader kept the
- * person's rows (a DOJ copy, which the worker has written already), their
- * text is most of the person's: then only the texts its facts and
- * convictions point to are held, moved together.
- */
-static bool held_put_person(struct held *h, const struct person *p, const struct decision *decisions)
+/* The texts of n held convictions (or charges), from p's to dst + at; the next free byte. */
+static size_t held_move_texts(char *dst, size_t at, const struct person *p, struct conviction *held, uint32_t n)
 {
+    for (uint32_t i = 0; i < n; i++) {
+        struct text_ref *texts[CONVICTION_TEXTS];
+        conviction_texts(&held[i], texts);
+        for (int k = 0; k < CONVICTION_TEXTS; k++)
+            at = held_move_text(dst, at, p, texts[k]);
+    }
+    return at;
+}
+
+/*
+ * A person and its decisions, at the end of h; its charges too when
+ * with_charges (an output that runs the policy over the person).  When the
+ * reader kept the person's rows (a DOJ copy, which the worker has written
+ * already), their text is most of the person's: then only the texts its
+ * facts, convictions and charges point to are held, moved together.
+ */
+static bool held_put_person(struct held *h, const struct person *p, const struct decision *decisions,
+                            bool with_charges)
+{
+    uint32_t ncharges = with_charges ? p->ncharges : 0;
     bool compact = p->nrows > 0;
-    size_t strings_len = compact ? held_text_size(p) : p->strings_len;
-    struct held_layout l = held_layout(p->count, strings_len);
+    size_t strings_len = compact ? (size_t)p->id.len + 1 + held_text_size(p->convictions, p->count) +
+                                       held_text_size(p->charges, ncharges)
+                                 : p->strings_len;
+    struct held_layout l = held_layout(p->count, ncharges, strings_len);
     char *at = held_add(h, l.size);
     if (!at)
         return false;
@@ -217,20 +237,20 @@ static bool held_put_person(struct held *h, const struct person *p, const struct
     hp.sex_offender_registration_date = p->sex_offender_registration_date;
     hp.deceased = p->deceased;
     hp.sex_offender_registration = p->sex_offender_registration;
-    if (p->count) { /* a person without convictions may have no array yet */
+    hp.has_charges = with_charges && p->has_charges;
+    hp.ncharges = ncharges;
+    /* a person without convictions or charges may have no array yet */
+    if (p->count) {
         memcpy(at + l.convictions, p->convictions, (size_t)p->count * sizeof *p->convictions);
         memcpy(at + l.decisions, decisions, (size_t)p->count * sizeof *decisions);
     }
+    if (ncharges)
+        memcpy(at + l.charges, p->charges, (size_t)ncharges * sizeof *p->charges);
     if (compact) {
         char *text = at + l.strings;
-        struct conviction *held = (struct conviction *)(void *)(at + l.convictions);
         size_t used = held_move_text(text, 0, p, &hp.id);
-        for (uint32_t i = 0; i < p->count; i++) {
-            struct text_ref *texts[CONVICTION_TEXTS];
-            conviction_texts(&held[i], texts);
-            for (int k = 0; k < CONVICTION_TEXTS; k++)
-                used = held_move_text(text, used, p, texts[k]);
-        }
+        used = held_move_texts(text, used, p, (struct conviction *)(void *)(at + l.convictions), p->count);
+        held_move_texts(text, used, p, (struct conviction *)(void *)(at + l.charges), ncharges);
     } else if (p->strings_len) {
         memcpy(at + l.strings, p->strings, p->strings_len);
     }
@@ -353,7 +373,7 @@ static void piece_decide(struct worker *w, struct piece *pc)
             vm_decide(&w->vm, p, i, &w->decisions[i]);
         if (pc->copy && !(copy_ok = out->rows(out->ctx, pc->copy, &w->vm, p, w->decisions)))
             break;
-        if (!held_put_person(&pc->held, p, w->decisions))
+        if (!held_put_person(&pc->held, p, w->decisions, out->whole_persons))
             break;
     }
     if (pc->copy) {
@@ -444,7 +464,7 @@ static bool piece_give_out(struct piece *pc, const struct run_job *job, uint64_t
         }
         struct held_person hp;
         memcpy(&hp, rec, sizeof hp);
-        struct held_layout l = held_layout(hp.count, hp.strings_len);
+        struct held_layout l = held_layout(hp.count, hp.ncharges, hp.strings_len);
         /* the person where it lies: read only, never grown or freed; its rows are in the copy */
         struct person p;
         person_init(&p);
@@ -456,10 +476,15 @@ static bool piece_give_out(struct piece *pc, const struct run_job *job, uint64_t
         p.sex_offender_registration = hp.sex_offender_registration;
         p.convictions = (struct conviction *)(void *)(rec + l.convictions);
         p.count = p.capacity = hp.count;
+        p.charges = (struct conviction *)(void *)(rec + l.charges);
+        p.ncharges = p.charges_capacity = hp.ncharges;
+        p.has_charges = hp.has_charges;
         p.strings = rec + l.strings;
         p.strings_len = p.strings_cap = (size_t)hp.strings_len;
         const struct decision *decisions = (const struct decision *)(void *)(rec + l.decisions);
         t->people++;
+        for (uint32_t i = 0; i < p.ncharges; i++)
+            p.charges[i].row += row_offset; /* as the convictions': the policy matches them by row */
         bool ok = true;
         for (uint32_t i = 0; i < p.count && ok; i++) {
             p.convictions[i].row += row_offset;
@@ -639,10 +664,9 @@ static void pieces_stop(struct pieces *ps, struct worker *w, int nworkers, bool 
 /* Whether the input can be cut into pieces, and its size; false with the reason in why. */
 static bool can_cut(const struct run_job *job, uint64_t *size, char *why, size_t whysize)
 {
-    bool rows = job->reader->keep_rows && !job->output.rows;
-    if (rows || (job->output.whole_persons && policy_reads_charges(job->vm->program))) {
-        snprintf(why, whysize, "this output needs each person's %s, which two jobs would have to pass "
-                               "between them", rows ? "rows" : "charges");
+    if (job->reader->keep_rows && !job->output.rows) {
+        snprintf(why, whysize, "this output needs each person's rows, which two jobs would have to pass "
+                               "between them");
         return false;
     }
     struct cadoj_counts k;

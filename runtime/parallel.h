@@ -20,12 +20,12 @@
  * job, and the run says so on standard error.
  *
  * The pieces' persons reach the output as a writer of decisions sees them:
- * their facts, convictions and decisions.  A DOJ copy's rows are written by
- * the workers (run_output.rows), each piece into memory, and reach the file
- * in order.  An output that runs the policy over each person in order (a
- * summary) when the policy looks at charges is made with one job: the
- * charges stay with the worker.  Charges are listed only when the policy's
- * code looks at them (an aggregate "of charges", a column on every row).
+ * their facts, convictions and decisions, and their charges too for an
+ * output that runs the policy over each person (a summary).  A DOJ copy's
+ * rows are written by the workers (run_output.rows), each piece into
+ * memory, and reach the file in order.  Charges are listed only when the
+ * policy's code looks at them (an aggregate "of charges", a column on every
+ * row).
  */
 #ifndef LENITY_PARALLEL_H
 #define LENITY_PARALLEL_H

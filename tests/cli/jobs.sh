@@ -10,9 +10,8 @@
 #                  this happens; here, that the output is still the same)
 #   one.csv        a single subject: one piece
 # None of them makes the run say anything more than one job says.  An output that runs the policy
-# over each person (--summary) is cut too, and so are the DOJ copies (--format cadoj...), whose rows
-# the workers write; a summary of a policy that looks at each person's charges is made with one
-# job, and the run says so.
+# over each person (--summary, also of a policy that looks at each person's charges) is cut too,
+# and so are the DOJ copies (--format cadoj...), whose rows the workers write.
 set -euo pipefail
 source "$(dirname "$0")/lib/common.bash"
 WORK=$(mktemp -d)
@@ -149,12 +148,24 @@ done
 [ "$(wc -l <cadoj-straddle-los_angeles-j2.out)" -eq $(($(wc -l <straddle.csv) - 2)) ] ||
     fail "the DOJ copy of straddle.csv has $(wc -l <cadoj-straddle-los_angeles-j2.out) lines, not $(($(wc -l <straddle.csv) - 2))"
 
-# a summary of a policy that looks at charges: one job, and it says so; the same summary
-run la-summary straddle.csv 1 "$ROOT/rules/ca/los_angeles.policy" --summary la-summary-j1.json
-run la-summary straddle.csv 2 "$ROOT/rules/ca/los_angeles.policy" --summary la-summary-j2.json
+# a summary and a DOJ copy of a policy that looks at charges: cut too, and the same
+run la-summary straddle.csv 1 "$ROOT/rules/ca/los_angeles.policy" --format cadoj --summary la-summary-j1.json
+run la-summary straddle.csv 2 "$ROOT/rules/ca/los_angeles.policy" --format cadoj --summary la-summary-j2.json
 same la-summary
-expect_grep "one job" la-summary-j2.err
+cmp la-summary-j1.err la-summary-j2.err || fail "straddle.csv was not cut (los_angeles, --summary)"
 cmp la-summary-j1.json la-summary-j2.json || fail "the --jobs 2 summary (los_angeles) differs from --jobs 1"
+
+# what cannot be read from the middle is read as one job, and the run says why
+"$LENITY" run "$ROOT/rules/ca/prop64.policy" --input - --input-format cadoj --output stdin-j2.out --jobs 2 \
+    --as-of 2026-01-01 <straddle.csv 2>stdin-j2.err || [ $? -eq 4 ] || fail "--jobs 2 on standard input failed"
+expect_grep "standard input cannot be split" stdin-j2.err
+expect_grep "reading it as one job" stdin-j2.err
+# the same decisions; the '#' lines name the input
+cmp <(grep -v '^#' straddle-prop64-j1.out) <(grep -v '^#' stdin-j2.out) ||
+    fail "standard input with --jobs 2: not what one job wrote"
+"$LENITY" run "$POLICY" --input "$RECORDS" --output csv-j2.out --jobs 2 --as-of 2026-01-01 2>csv-j2.err ||
+    [ $? -eq 4 ] || fail "--jobs 2 on a conviction CSV failed"
+expect_grep "only a California DOJ export is split" csv-j2.err
 
 # --jobs takes 1 or 2
 expect_rc 2 out "$LENITY" run "$ROOT/rules/ca/prop64.policy" --input one.csv --jobs 3

@@ -87,12 +87,41 @@ static char *make_export(size_t *size)
     return b.s;
 }
 
+/* The export, written once for every test. */
+struct export {
+    char *data;
+    size_t size;
+    char *path;
+};
+
+static int export_setup(void **state)
+{
+    struct export *e = calloc(1, sizeof *e);
+    if (!e)
+        return -1;
+    e->data = make_export(&e->size);
+    e->path = write_temp(e->data, e->size);
+    *state = e;
+    return 0;
+}
+
+static int export_teardown(void **state)
+{
+    struct export *e = *state;
+    unlink(e->path);
+    free(e->path);
+    free(e->data);
+    free(e);
+    return 0;
+}
+
 /* ---- an output that writes down everything it is given ------------------------------------ */
 
 struct seen {
     struct sbuf text;  /* one line per decision, person done and rejected row, in order */
     uint64_t fail_after; /* nonzero: the output fails at that decision */
     uint64_t decisions;
+    bool charges;      /* as an output that runs the policy over each person: its charges too */
     FILE *copy;        /* copying rows: each person's rows, as a DOJ copy would have them */
     struct decision held[64];
     char *copied;
@@ -150,6 +179,15 @@ static bool seen_person_done(void *ctx, const struct person *p)
     struct seen *s = ctx;
     sb_printf(&s->text, "person %s dob %d, %u convictions\n", person_text(p, p->id), p->date_of_birth,
               (unsigned)p->count);
+    for (uint32_t i = 0; s->charges && i < p->ncharges; i++) {
+        struct conviction c = p->charges[i];
+        sb_printf(&s->text, "  charge row %llu %s", (unsigned long long)c.row, c.citation.text);
+        struct text_ref *texts[CONVICTION_TEXTS];
+        conviction_texts(&c, texts);
+        for (int k = 0; k < CONVICTION_TEXTS; k++)
+            sb_printf(&s->text, " '%.*s'", (int)texts[k]->len, person_text(p, *texts[k]));
+        sb_printf(&s->text, "\n");
+    }
     /* one job: the rows are here; with two, a worker wrote them and they came through seen_copy */
     return !s->copy || copy_rows(s->copy, p, s->held);
 }
@@ -189,7 +227,8 @@ static void free_policy(struct loaded *p)
 
 /*
  * One run over path with `jobs` and pieces of piece_bytes; what the output saw goes to *seen.
- * copy: the output copies each person's rows too (into seen->copied), as a DOJ copy does.
+ * copy: the output copies each person's rows too (into seen->copied), as a DOJ copy does;
+ * seen->charges: it runs the policy over each person (whole_persons), as a summary does.
  */
 static enum record_status run(const char *path, struct loaded *p, int jobs, uint64_t piece_bytes, bool copy,
                               struct seen *seen, struct run_totals *t, char *err, size_t errsize)
@@ -203,7 +242,7 @@ static enum record_status run(const char *path, struct loaded *p, int jobs, uint
         assert_non_null(seen->copy);
     }
     struct run_job job = {path, reader, &p->vm,
-                          {seen_decision, seen_person_done, seen, false, copy ? seen_rows : NULL,
+                          {seen_decision, seen_person_done, seen, seen->charges, copy ? seen_rows : NULL,
                            copy ? seen_copy : NULL},
                           jobs, piece_bytes};
     enum record_status st = run_decide(&job, t, err, errsize);
@@ -245,28 +284,30 @@ static void assert_same_totals(const struct run_totals *a, const struct run_tota
 
 static void test_pieces_give_what_one_job_gives(void **state)
 {
-    (void)state;
-    size_t size;
-    char *data = make_export(&size);
-    char *path = write_temp(data, size);
+    const struct export *e = *state;
+    const char *path = e->path;
+    size_t size = e->size;
     static const char *const policies[] = {"rules/ca/prop64.policy", "rules/ca/los_angeles.policy"};
-    for (size_t k = 0; k < 2 * sizeof policies / sizeof *policies; k++) {
-        const char *policy = policies[k / 2];
-        bool copy = k % 2; /* and the same, copying rows */
+    for (size_t k = 0; k < 4 * sizeof policies / sizeof *policies; k++) {
+        const char *policy = policies[k / 4];
+        bool copy = k % 2, charges = k % 4 >= 2; /* and the same copying rows, with charges, both */
         struct loaded p;
         load_policy(policy, &p);
-        struct seen one = {0};
+        struct seen one = {.charges = charges};
         struct run_totals t1;
         char err[1024];
         assert_int_equal(run(path, &p, 1, 0, copy, &one, &t1, err, sizeof err), RECORD_END);
         assert_int_equal(t1.pieces, 0);
         assert_true(t1.people > 500 && t1.rows_rejected == 6 && t1.convictions_decided > 500);
         assert_non_null(strstr(one.text.s, "rejected row "));
+        /* the Los Angeles policy looks at charges (a column on every row): they are listed */
+        if (charges && strstr(policy, "los_angeles"))
+            assert_non_null(strstr(one.text.s, "  charge row "));
         /* pieces of a subject or two, of a few subjects, of many, and of the whole file at once */
         static const uint64_t piece_bytes[] = {1, 700, 5000, 40000, 0, 1u << 20};
         uint64_t redone = 0;
         for (size_t j = 0; j < sizeof piece_bytes / sizeof *piece_bytes; j++) {
-            struct seen two = {0};
+            struct seen two = {.charges = charges};
             struct run_totals t2;
             assert_int_equal(run(path, &p, 2, piece_bytes[j], copy, &two, &t2, err, sizeof err), RECORD_END);
             assert_same_text(one.text.s, one.text.len, two.text.s, two.text.len, "output", policy, piece_bytes[j]);
@@ -292,17 +333,11 @@ static void test_pieces_give_what_one_job_gives(void **state)
         seen_free(&one);
         free_policy(&p);
     }
-    unlink(path);
-    free(path);
-    free(data);
 }
 
 static void test_a_failing_output_stops_the_workers(void **state)
 {
-    (void)state;
-    size_t size;
-    char *data = make_export(&size);
-    char *path = write_temp(data, size);
+    const char *path = ((const struct export *)*state)->path;
     struct loaded p;
     load_policy("rules/ca/prop64.policy", &p);
     static const uint64_t fail_after[] = {1, 50, 400};
@@ -316,18 +351,12 @@ static void test_a_failing_output_stops_the_workers(void **state)
         seen_free(&two);
     }
     free_policy(&p);
-    unlink(path);
-    free(path);
-    free(data);
 }
 
 /* Standard input, or a file of another format, is read as one job. */
 static void test_what_cannot_be_cut_is_one_job(void **state)
 {
-    (void)state;
-    size_t size;
-    char *data = make_export(&size);
-    char *path = write_temp(data, size);
+    const char *path = ((const struct export *)*state)->path;
     struct loaded p;
     load_policy("rules/ca/prop64.policy", &p);
     struct seen seen = {0};
@@ -344,9 +373,6 @@ static void test_what_cannot_be_cut_is_one_job(void **state)
     reader->close(reader);
     free(seen.text.s);
     free_policy(&p);
-    unlink(path);
-    free(path);
-    free(data);
 }
 
 int main(void)
@@ -356,5 +382,5 @@ int main(void)
         cmocka_unit_test(test_a_failing_output_stops_the_workers),
         cmocka_unit_test(test_what_cannot_be_cut_is_one_job),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return cmocka_run_group_tests(tests, export_setup, export_teardown);
 }
