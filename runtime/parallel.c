@@ -130,7 +130,8 @@ static size_t held_round(size_t n)
     return (n + 7) & ~(size_t)7;
 }
 
-/* Room for a record of n bytes at the end, zeroed; NULL (and out_of_memory) when there is none. */
+/* Room for a record of n bytes at the end (not zeroed: a record's padding is never read); NULL (and
+ * out_of_memory) when there is none. */
 static char *held_add(struct held *h, size_t n)
 {
     size_t need = held_round(n);
@@ -151,7 +152,6 @@ static char *held_add(struct held *h, size_t n)
         h->cap = cap;
     }
     char *at = h->data + h->len;
-    memset(at, 0, need);
     h->len += need;
     return at;
 }
@@ -269,6 +269,7 @@ static void held_put_reject(struct held *h, uint64_t row, const char *reason)
     struct held_reject hr = {HELD_REJECT, (uint32_t)len, row};
     memcpy(at, &hr, sizeof hr);
     memcpy(at + sizeof hr, reason, len);
+    at[sizeof hr + len] = '\0';
 }
 
 /* ---- pieces and the workers that decide them -------------------------------------------------- */
