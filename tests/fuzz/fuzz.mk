@@ -18,7 +18,7 @@
 # Both compile the compiler and runtime sources themselves, with their own flags; the
 # flex and bison outputs come from the normal build ($(BUILD)/lexer.c, $(BUILD)/parser.c).
 
-FUZZ_TARGETS  ?= fuzz_policy fuzz_bytecode fuzz_csv fuzz_cadoj fuzz_literals
+FUZZ_TARGETS  ?= fuzz_policy fuzz_bytecode fuzz_csv fuzz_cadoj fuzz_literals fuzz_parallel
 FUZZ_SECONDS  ?= 60
 FUZZ_CC       ?= clang
 # A single input that takes longer than this (seconds) is a hang, and a finding.
