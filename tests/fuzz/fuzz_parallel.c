@@ -4,11 +4,12 @@
  *
  * The bytes follow the DOJ's 95-column header and are decided by a small
  * policy that looks at each person's history and charges.  The first byte
- * chooses the size of the pieces (1 to 256 bytes, so a few rows are cut in
+ * chooses the size of the pieces (1 to 249 bytes, so a few rows are cut in
  * many places, inside quoted values too) and what the output asks for:
  * bit 0 each person's rows copied (as --format cadoj), bit 1 the policy run
  * over each person as it is given out (as --summary, which has the charges
- * carried over).  Both runs must give the output the same decisions,
+ * carried over), bit 2 a header as a spreadsheet program saves it (a UTF-8
+ * byte-order mark before it, CR LF after it).  Both runs must give the output the same decisions,
  * persons, charges, rows and rejected rows, in the same order, with the
  * same row numbers, and the same totals; a difference aborts.
  */
@@ -218,13 +219,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     input_clear("fuzz_parallel");
     char header[2048];
     size_t n = 0;
+    if (mode & 4)
+        n += (size_t)snprintf(header, sizeof header, "\xEF\xBB\xBF");
     for (size_t i = 0; i < CADOJ_COLUMNS; i++)
         n += (size_t)snprintf(header + n, sizeof header - n, "%s%s", i ? "," : "", cadoj_column_names[i]);
-    header[n++] = '\n';
+    n += (size_t)snprintf(header + n, sizeof header - n, "%s", mode & 4 ? "\r\n" : "\n");
     input_write(header, n, 0);
     input_write(data, size, (off_t)n);
 
-    uint64_t piece_bytes = 1 + (mode >> 2) * 4; /* 1 to 253 */
+    uint64_t piece_bytes = 1 + (mode >> 3) * 8; /* 1 to 249 */
     bool copy = mode & 1, charges = mode & 2;
     static struct seen one, two;
     struct run_totals t1, t2;
