@@ -62,7 +62,7 @@ static void usage(FILE *f)
           "  --format F        decisions (default), csv, jsonl, cadoj, cadoj-convictions, cadoj-condensed\n"
           "  --set NAME=VALUE  override a parameter of the policy for this run\n"
           "  --as-of DATE      the run date (YYYY-MM-DD); default: today\n"
-          "  --jobs N          1 (default) or 2\n"
+          "  --jobs N          1 or 2 (default: 2 on a machine of two or more CPUs)\n"
           "  --rejects FILE    write rejected rows (row number and reason) to FILE\n"
           "  --quiet, -q       no progress line\n"
           "  --summary FILE    the run's statistics as JSON\n"
@@ -98,9 +98,9 @@ static void usage_run(FILE *f)
           "  --set NAME=VALUE  override a parameter of the policy for this run\n"
           "  --as-of DATE      the run date (YYYY-MM-DD) that ages and \"years since\" are measured to;\n"
           "                    default: today\n"
-          "  --jobs N          1 (default) or 2: with 2, a DOJ export is read and decided in pieces, two\n"
-          "                    at a time, each ending where a subject begins; the output is the same as\n"
-          "                    with 1\n"
+          "  --jobs N          1 or 2 (default: 2 on a machine of two or more CPUs): with 2, a DOJ export\n"
+          "                    is read and decided in pieces, two at a time, each ending where a subject\n"
+          "                    begins; the output is the same as with 1\n"
           "  --rejects FILE    write rejected rows (row number and reason) to FILE, its stamp beside it\n"
           "                    (FILE.provenance.json)\n"
           "  --stamp FILE      write the output's stamp to FILE (JSON) instead of OUTPUT.provenance.json:\n"
@@ -244,7 +244,7 @@ static int load_policy(const char *path, const struct compile_options *opts, str
 struct run_args {
     const char *policy, *input, *output, *rejects, *person, *as_of, *input_format, *format, *summary, *report;
     const char *stamp; /* lenity run --stamp FILE */
-    int jobs; /* --jobs; 0 when not given (one job) */
+    int jobs; /* --jobs; 0 when not given (default_jobs) */
     bool quiet; /* --quiet: no progress line */
     const char *sets[MAX_SETS];
     int nsets;
@@ -748,6 +748,13 @@ static bool run_copy(void *sink, const char *bytes, size_t len)
     return cadoj_out_bytes(((struct sink *)sink)->cadoj, bytes, len);
 }
 
+/* Without --jobs: two jobs where there are two CPUs to run them (the output is the same either way). */
+static int default_jobs(void)
+{
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    return cpus >= 2 ? 2 : 1;
+}
+
 /* The outputs that cannot carry '#' lines (plain CSV, DOJ copies): their stamp goes in a file of its own. */
 static bool stamp_beside(const struct run_args *a)
 {
@@ -840,7 +847,7 @@ static int cmd_run(int argc, char **argv)
         /* every person decided, in input order, with one job or more (parallel.h) */
         struct run_output out = {run_decision, run_person_done, &sink, sink.summary != NULL,
                                  sink.cadoj ? run_rows : NULL, sink.cadoj ? run_copy : NULL};
-        struct run_job job = {a.input, reader, &vm, out, a.jobs ? a.jobs : 1, 0};
+        struct run_job job = {a.input, reader, &vm, out, a.jobs ? a.jobs : default_jobs(), 0, a.jobs == 0};
         sink.progress.totals = &totals;
         char why[1024];
         enum record_status st = run_decide(&job, &totals, why, sizeof why);

@@ -713,7 +713,7 @@ enum record_status run_decide(const struct run_job *job, struct run_totals *tota
         }
         free(ps);
     }
-    if (job->jobs > 1)
+    if (job->jobs > 1 && !job->jobs_chosen)
         fprintf(stderr, "lenity: --jobs %d: %s; reading it as one job\n", job->jobs, why);
 
     bool write_failed = false;

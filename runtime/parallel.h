@@ -66,6 +66,8 @@ struct run_job {
     struct run_output output;
     int jobs;                     /* 1 .. RUN_MAX_JOBS */
     uint64_t piece_bytes;         /* two jobs: about how long a piece is; 0: chosen from the file's size */
+    bool jobs_chosen;             /* jobs is the default, not asked for: input that cannot be cut is read
+                                   * as one job without a word */
 };
 
 /*

@@ -155,6 +155,19 @@ same la-summary
 cmp la-summary-j1.err la-summary-j2.err || fail "straddle.csv was not cut (los_angeles, --summary)"
 cmp la-summary-j1.json la-summary-j2.json || fail "the --jobs 2 summary (los_angeles) differs from --jobs 1"
 
+# without --jobs: two jobs on this machine (two CPUs or more), the same output, and on input that
+# cannot be cut, one job without a word
+if [ "$(getconf _NPROCESSORS_ONLN)" -ge 2 ]; then
+    "$LENITY" run "$ROOT/rules/ca/los_angeles.policy" --input straddle.csv --output default.out \
+        --rejects default.rej --as-of 2026-01-01 2>default.err || [ $? -eq 4 ] || fail "a run without --jobs failed"
+    cmp straddle-los_angeles-j1.out default.out || fail "without --jobs: not what one job wrote"
+    cmp straddle-los_angeles-j1.rej default.rej || fail "without --jobs: not the rejects one job wrote"
+    cmp straddle-los_angeles-j1.err default.err || fail "without --jobs: the summary differs"
+    "$LENITY" run "$ROOT/rules/ca/prop64.policy" --input - --input-format cadoj --output default-stdin.out \
+        --as-of 2026-01-01 <straddle.csv 2>default-stdin.err || [ $? -eq 4 ] || fail "standard input without --jobs failed"
+    ! grep -q "one job" default-stdin.err || fail "without --jobs, standard input made the run say it runs one job"
+fi
+
 # what cannot be read from the middle is read as one job, and the run says why
 "$LENITY" run "$ROOT/rules/ca/prop64.policy" --input - --input-format cadoj --output stdin-j2.out --jobs 2 \
     --as-of 2026-01-01 <straddle.csv 2>stdin-j2.err || [ $? -eq 4 ] || fail "--jobs 2 on standard input failed"

@@ -202,7 +202,7 @@ static bool run(int jobs, uint64_t piece_bytes, bool copy, bool charges, struct 
     struct run_job job = {input_path, reader, &vm,
                           {seen_decision, seen_person_done, s, charges, copy ? seen_rows : NULL,
                            copy ? seen_copy : NULL},
-                          jobs, piece_bytes};
+                          jobs, piece_bytes, false};
     *st = run_decide(&job, t, err, sizeof err);
     reader->close(reader);
     return true;

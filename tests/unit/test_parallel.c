@@ -244,7 +244,7 @@ static enum record_status run(const char *path, struct loaded *p, int jobs, uint
     struct run_job job = {path, reader, &p->vm,
                           {seen_decision, seen_person_done, seen, seen->charges, copy ? seen_rows : NULL,
                            copy ? seen_copy : NULL},
-                          jobs, piece_bytes};
+                          jobs, piece_bytes, false};
     enum record_status st = run_decide(&job, t, err, errsize);
     reader->close(reader);
     if (copy)
@@ -365,7 +365,7 @@ static void test_what_cannot_be_cut_is_one_job(void **state)
     assert_non_null(reader);
     /* an output that needs each person's rows, but cannot have them written by the workers */
     reader->keep_rows = true;
-    struct run_job job = {path, reader, &p.vm, {seen_decision, seen_person_done, &seen, false, NULL, NULL}, 2, 700};
+    struct run_job job = {path, reader, &p.vm, {seen_decision, seen_person_done, &seen, false, NULL, NULL}, 2, 700, false};
     struct run_totals t;
     assert_int_equal(run_decide(&job, &t, err, sizeof err), RECORD_END);
     assert_int_equal(t.pieces, 0);
