@@ -6,9 +6,16 @@
  * A worker keeps what it found in a piece in memory, in input order: each
  * rejected row (row number, reason) and each person as an output of
  * decisions sees it (facts, convictions, their decisions, and the text they
- * point into; not its charges, which only the policy's code reads, nor its
- * rows).  Row numbers in a piece count from its first row; the rows of the
- * pieces before it are added when it is given out.
+ * point into; its charges only for an output that runs the policy over the
+ * person; never its rows, which a DOJ copy has had written by the worker).
+ * Row numbers in a piece count from its first row; the rows of the pieces
+ * before it are added when it is given out.
+ *
+ * The workers and the thread that gives the pieces out share one lock:
+ * under it a worker takes a free slot and plans its piece's end (a short
+ * read where the next subject begins), and hands the piece over when done;
+ * the thread that gives out waits for the next piece in file order.  A
+ * piece being decided or given out is its owner's alone.
  */
 #include "parallel.h"
 
