@@ -1,7 +1,9 @@
 /* cadoj_out.c - the DOJ export with the policy's columns added; see cadoj_out.h. */
 #include "cadoj_out.h"
 
+#include <errno.h>
 #include <stdlib.h>
+#include <unistd.h>
 #include <string.h>
 #ifdef __GLIBC__
 #include <stdio_ext.h>
@@ -168,11 +170,22 @@ bool cadoj_out_person(struct cadoj_out *w, const struct person *person, const st
 
 bool cadoj_out_bytes(struct cadoj_out *w, const char *bytes, size_t len)
 {
-    /* in pieces of the file's own buffer size, as every other write of it (see OUT_BUFFER) */
-    for (size_t done = 0; done < len; done += OUT_BUFFER)
-        fwrite_unlocked(bytes + done, 1, len - done < OUT_BUFFER ? len - done : OUT_BUFFER, w->out.f);
+    /* straight to the file, in writes of OUT_BUFFER, not through stdio's buffer (a copy less);
+     * what stdio holds goes first */
+    FILE *f = w->out.f;
+    if (fflush(f) != 0)
+        return false;
+    int fd = fileno(f);
+    for (size_t done = 0; done < len;) {
+        ssize_t n = write(fd, bytes + done, len - done < OUT_BUFFER ? len - done : OUT_BUFFER);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return false;
+        done += (size_t)n;
+    }
     out_file_write_back(&w->out);
-    return !ferror(w->out.f);
+    return true;
 }
 
 bool cadoj_out_person_to(const struct cadoj_out *w, FILE *f, struct vm *vm, const struct person *person,

@@ -268,9 +268,11 @@ void out_file_write_back(struct out_file *o)
 #ifdef __linux__
     if (!o->tmp_path)
         return; /* standard output, a device: not ours to sync */
-    off_t at = ftello(o->f);
-    if (at < 0 || at - o->written_back < OUT_WRITE_BACK || fflush(o->f) != 0)
-        return; /* a failed flush shows at the commit (ferror) */
+    /* what has reached the file (not what stdio still holds), by the file's own offset: stdio's
+     * (ftello) does not see bytes written past it (cadoj_out_bytes) */
+    off_t at = lseek(fileno(o->f), 0, SEEK_CUR);
+    if (at < 0 || at - o->written_back < OUT_WRITE_BACK)
+        return;
     if (sync_file_range(fileno(o->f), o->written_back, at - o->written_back, SYNC_FILE_RANGE_WRITE) == 0)
         o->written_back = at;
 #else
