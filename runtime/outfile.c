@@ -262,7 +262,6 @@ bool out_file_commit(struct out_file *o, char *err, size_t errsize)
     return ok;
 }
 
-
 void out_file_write_back(struct out_file *o)
 {
 #ifdef __linux__
