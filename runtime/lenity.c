@@ -62,7 +62,7 @@ static void usage(FILE *f)
           "  --format F        decisions (default), csv, jsonl, cadoj, cadoj-convictions, cadoj-condensed\n"
           "  --set NAME=VALUE  override a parameter of the policy for this run\n"
           "  --as-of DATE      the run date (YYYY-MM-DD); default: today\n"
-          "  --jobs N          1 or 2 (default: 2 on a machine of two or more CPUs)\n"
+          "  --jobs N          1 to 8 (default: as many as the CPUs, up to 8)\n"
           "  --rejects FILE    write rejected rows (row number and reason) to FILE\n"
           "  --quiet, -q       no progress line\n"
           "  --summary FILE    the run's statistics as JSON\n"
@@ -98,9 +98,9 @@ static void usage_run(FILE *f)
           "  --set NAME=VALUE  override a parameter of the policy for this run\n"
           "  --as-of DATE      the run date (YYYY-MM-DD) that ages and \"years since\" are measured to;\n"
           "                    default: today\n"
-          "  --jobs N          1 or 2 (default: 2 on a machine of two or more CPUs): with 2, a DOJ export\n"
-          "                    is read and decided in pieces, two at a time, each ending where a subject\n"
-          "                    begins; the output is the same as with 1\n"
+          "  --jobs N          1 to 8 (default: as many as the CPUs, up to 8): with 2 or more, a DOJ\n"
+          "                    export is read and decided in pieces, N at a time, each ending where a\n"
+          "                    subject begins; the output is the same as with 1\n"
           "  --rejects FILE    write rejected rows (row number and reason) to FILE, its stamp beside it\n"
           "                    (FILE.provenance.json)\n"
           "  --stamp FILE      write the output's stamp to FILE (JSON) instead of OUTPUT.provenance.json:\n"
@@ -295,8 +295,9 @@ static int parse_args(int argc, char **argv, struct run_args *a, bool want_perso
             a->as_of = argv[++i];
         } else if (strcmp(s, "--jobs") == 0 && next) {
             const char *n = argv[++i];
+            _Static_assert(RUN_MAX_JOBS <= 9, "--jobs is read as one digit");
             if (strlen(n) != 1 || n[0] < '1' || n[0] > '0' + RUN_MAX_JOBS) {
-                fprintf(stderr, "lenity: --jobs is 1 or %d, not '%s'\n", RUN_MAX_JOBS, n);
+                fprintf(stderr, "lenity: --jobs is a number from 1 to %d, not '%s'\n", RUN_MAX_JOBS, n);
                 return EXIT_USAGE;
             }
             a->jobs = n[0] - '0';
@@ -748,11 +749,11 @@ static bool run_copy(void *sink, const char *bytes, size_t len)
     return cadoj_out_bytes(((struct sink *)sink)->cadoj, bytes, len);
 }
 
-/* Without --jobs: two jobs where there are two CPUs to run them (the output is the same either way). */
+/* Without --jobs: a job a CPU, up to RUN_MAX_JOBS (the output is the same however many). */
 static int default_jobs(void)
 {
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-    return cpus >= 2 ? 2 : 1;
+    return cpus < 1 ? 1 : cpus > RUN_MAX_JOBS ? RUN_MAX_JOBS : (int)cpus;
 }
 
 /* The outputs that cannot carry '#' lines (plain CSV, DOJ copies): their stamp goes in a file of its own. */

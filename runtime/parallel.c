@@ -32,18 +32,19 @@
 /*
  * Pieces: the file is cut into at least PIECES_PER_FILE of them, each
  * between PIECE_MIN and PIECE_MAX bytes (then to where the next subject
- * begins), or PIECE_MAX_COPY for a DOJ copy.  PIECE_SLOTS of them are in
- * memory at once (being decided, waiting, being written): a piece's persons
- * take about a quarter of its bytes, and a DOJ copy of it a little more than
- * its bytes (in a buffer that grows by doubling), so that stays near 10 MB
- * and 20 MB.  A worker reads its pieces in blocks of PIECE_READ_BLOCK, so it
+ * begins), or PIECE_MAX_COPY for a DOJ copy.  One piece a worker and
+ * PIECE_SPARE more are in memory at once (being decided, waiting, being
+ * written): a piece's persons take about a quarter of its bytes, and a DOJ
+ * copy of it a little more than its bytes (in a buffer that grows by
+ * doubling), so with two workers that stays near 10 MB and 20 MB.  A worker reads its pieces in blocks of PIECE_READ_BLOCK, so it
  * reads little past a piece's end.
  */
 #define PIECES_PER_FILE 64
 #define PIECE_MIN (64u << 10)
 #define PIECE_MAX (2u << 20)
 #define PIECE_MAX_COPY (1u << 20)
-#define PIECE_SLOTS 6
+#define PIECE_SPARE 4
+#define PIECE_SLOTS (RUN_MAX_JOBS + PIECE_SPARE)
 #define PIECE_READ_BLOCK (256u << 10)
 #define PIECE_TO_END UINT64_MAX
 
@@ -312,6 +313,7 @@ struct pieces {
     struct record_reader *planner; /* finds where subjects begin (under the lock) */
     struct person planner_scratch;
     struct piece slot[PIECE_SLOTS];
+    int nslots;                  /* used: one a worker and PIECE_SPARE */
     /* given before the workers start */
     const char *input;
     uint64_t piece_bytes;
@@ -404,7 +406,7 @@ static void piece_decide(struct worker *w, struct piece *pc)
 
 static struct piece *piece_in_state(struct pieces *ps, enum piece_state state, uint64_t seq, bool any_seq)
 {
-    for (int k = 0; k < PIECE_SLOTS; k++)
+    for (int k = 0; k < ps->nslots; k++)
         if (ps->slot[k].state == state && (any_seq || ps->slot[k].seq == seq))
             return &ps->slot[k];
     return NULL;
@@ -510,7 +512,7 @@ static bool piece_give_out(struct piece *pc, const struct run_job *job, uint64_t
 static void pieces_replan(struct pieces *ps, uint64_t seq, const struct piece *pc, struct run_totals *t)
 {
     pthread_mutex_lock(&ps->lock);
-    for (int k = 0; k < PIECE_SLOTS; k++) {
+    for (int k = 0; k < ps->nslots; k++) {
         struct piece *other = &ps->slot[k];
         if (other->state == PIECE_FREE || other->seq <= seq)
             continue;
@@ -570,6 +572,7 @@ static bool pieces_start(struct pieces *ps, struct worker *w, int nworkers, cons
                          uint64_t size, char *why, size_t whysize)
 {
     memset(ps, 0, sizeof *ps);
+    ps->nslots = nworkers + PIECE_SPARE;
     ps->input = job->input;
     uint64_t bytes = job->piece_bytes;
     if (!bytes) {
@@ -580,7 +583,7 @@ static bool pieces_start(struct pieces *ps, struct worker *w, int nworkers, cons
     ps->piece_bytes = bytes;
     ps->out = &job->output;
     person_init(&ps->planner_scratch);
-    for (int k = 0; k < PIECE_SLOTS; k++) {
+    for (int k = 0; k < ps->nslots; k++) {
         struct piece *pc = &ps->slot[k];
         atomic_init(&pc->cancelled, false);
         if (job->output.rows && !(pc->copy = open_memstream(&pc->copy_data, &pc->copy_size))) {
@@ -637,7 +640,7 @@ static void pieces_stop(struct pieces *ps, struct worker *w, int nworkers, bool 
     if (threads) {
         pthread_mutex_lock(&ps->lock);
         ps->finished = true;
-        for (int k = 0; k < PIECE_SLOTS; k++)
+        for (int k = 0; k < ps->nslots; k++)
             atomic_store(&ps->slot[k].cancelled, true);
         pthread_cond_broadcast(&ps->room);
         pthread_mutex_unlock(&ps->lock);
@@ -656,7 +659,7 @@ static void pieces_stop(struct pieces *ps, struct worker *w, int nworkers, bool 
         person_free(&w[k].person);
         free(w[k].decisions);
     }
-    for (int k = 0; k < PIECE_SLOTS; k++) {
+    for (int k = 0; k < ps->nslots; k++) {
         free(ps->slot[k].held.data);
         if (ps->slot[k].copy)
             fclose(ps->slot[k].copy);

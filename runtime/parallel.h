@@ -2,9 +2,9 @@
  * parallel.h - deciding every person of the records, in input order, in one
  * thread or with worker threads (lenity run --jobs).
  *
- * With two jobs, a DOJ export is cut into pieces of a few megabytes, each
- * ending where a subject begins (cadoj_reader_find_subject_start).  Two
- * worker threads read and decide a piece each at a time and keep what they
+ * With two jobs or more, a DOJ export is cut into pieces of a few megabytes,
+ * each ending where a subject begins (cadoj_reader_find_subject_start).  One
+ * worker thread a job reads and decides a piece at a time and keeps what it
  * found in memory; the calling thread gives the pieces to the output and to
  * the reject callback in file order, with row numbers as in the whole file,
  * so the output is the same as with one job.  A few pieces are in memory at
@@ -39,7 +39,8 @@
 #include "record.h"
 #include "vm.h"
 
-#define RUN_MAX_JOBS 2
+/* Workers at most (lenity run --jobs). */
+#define RUN_MAX_JOBS 8
 
 /* Where decisions go, in input order: each decision of a person, then that the person is done. */
 struct run_output {

@@ -180,7 +180,16 @@ cmp <(grep -v '^#' straddle-prop64-j1.out) <(grep -v '^#' stdin-j2.out) ||
     [ $? -eq 4 ] || fail "--jobs 2 on a conviction CSV failed"
 expect_grep "only a California DOJ export is split" csv-j2.err
 
-# --jobs takes 1 or 2
-expect_rc 2 out "$LENITY" run "$ROOT/rules/ca/prop64.policy" --input one.csv --jobs 3
-expect_grep "--jobs is 1 or 2" out
+# more jobs than this machine has CPUs: the same output
+run straddle-los_angeles straddle.csv 8 "$ROOT/rules/ca/los_angeles.policy"
+cmp straddle-los_angeles-j1.out straddle-los_angeles-j8.out || fail "--jobs 8: not what one job wrote"
+cmp straddle-los_angeles-j1.err straddle-los_angeles-j8.err || fail "--jobs 8: the summary differs"
+run cadoj-quoted-los_angeles quoted.csv 5 "$ROOT/rules/ca/los_angeles.policy" --format cadoj
+cmp cadoj-quoted-los_angeles-j1.out cadoj-quoted-los_angeles-j5.out || fail "--jobs 5: not the copy one job wrote"
+
+# --jobs takes 1 to 8
+expect_rc 2 out "$LENITY" run "$ROOT/rules/ca/prop64.policy" --input one.csv --jobs 9
+expect_grep "--jobs is a number from 1 to 8" out
+expect_rc 2 out "$LENITY" run "$ROOT/rules/ca/prop64.policy" --input one.csv --jobs 0
+expect_grep "--jobs is a number from 1 to 8" out
 "$LENITY" --help | grep -q -- '--jobs' || fail "--help does not mention --jobs"

@@ -1,6 +1,6 @@
 /*
  * fuzz_parallel.c - fuzz target: bytes -> lenity run's decision loop, with
- * one job and with two jobs in pieces (parallel.c).
+ * one job and with two to eight in pieces (parallel.c).
  *
  * The bytes follow the DOJ's 95-column header and are decided by a small
  * policy that looks at each person's history and charges.  The first byte
@@ -9,7 +9,8 @@
  * bit 0 each person's rows copied (as --format cadoj), bit 1 the policy run
  * over each person as it is given out (as --summary, which has the charges
  * carried over), bit 2 a header as a spreadsheet program saves it (a UTF-8
- * byte-order mark before it, CR LF after it).  Both runs must give the output the same decisions,
+ * byte-order mark before it, CR LF after it).  The last byte chooses how
+ * many jobs: 2 to 8.  Both runs must give the output the same decisions,
  * persons, charges, rows and rejected rows, in the same order, with the
  * same row numbers, and the same totals; a difference aborts.
  */
@@ -234,16 +235,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     enum record_status st1, st2;
     if (!run(1, 0, copy, charges, &one, &t1, &st1))
         return 0;
-    if (!run(2, piece_bytes, copy, charges, &two, &t2, &st2))
+    int jobs = 2 + (size ? data[size - 1] % (RUN_MAX_JOBS - 1) : 0);
+    if (!run(jobs, piece_bytes, copy, charges, &two, &t2, &st2))
         abort();
     if (one.too_many || two.too_many)
         return 0; /* a person of more convictions than the copy keeps decisions for: not compared */
     if (st1 != st2 || one.events != two.events || one.copy != two.copy || t1.rows_read != t2.rows_read ||
         t1.rows_rejected != t2.rows_rejected || t1.rows_other != t2.rows_other || t1.people != t2.people ||
         t1.convictions_decided != t2.convictions_decided) {
-        fprintf(stderr, "fuzz_parallel: two jobs in pieces of %llu bytes (copy %d, charges %d) differ from one: "
+        fprintf(stderr, "fuzz_parallel: %d jobs in pieces of %llu bytes (copy %d, charges %d) differ from one: "
                         "status %d/%d, rows %llu/%llu, rejected %llu/%llu, people %llu/%llu, %s%s\n",
-                (unsigned long long)piece_bytes, copy, charges, st1, st2, (unsigned long long)t1.rows_read,
+                jobs, (unsigned long long)piece_bytes, copy, charges, st1, st2, (unsigned long long)t1.rows_read,
                 (unsigned long long)t2.rows_read, (unsigned long long)t1.rows_rejected,
                 (unsigned long long)t2.rows_rejected, (unsigned long long)t1.people, (unsigned long long)t2.people,
                 one.events != two.events ? "events differ " : "", one.copy != two.copy ? "copies differ" : "");

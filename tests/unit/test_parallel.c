@@ -5,7 +5,8 @@
  * in the same order with the same row numbers, and the same totals.  A
  * quoted value with line breaks that hides where pieces were planned to end
  * makes them be planned again; an output that fails stops the workers.
- * Run from the repository root (it compiles policies in rules/ca).
+ * With three and eight workers too.  Run from the repository root (it
+ * compiles policies in rules/ca).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -330,6 +331,17 @@ static void test_pieces_give_what_one_job_gives(void **state)
         }
         /* subject 300's quoted name hid the planned end of some piece, and it was planned again */
         assert_true(redone > 0);
+        /* more workers than pieces in flight at two jobs, and more than this machine's CPUs */
+        for (int jobs = 3; jobs <= RUN_MAX_JOBS; jobs += RUN_MAX_JOBS - 3) {
+            struct seen many = {.charges = charges};
+            struct run_totals tn;
+            assert_int_equal(run(path, &p, jobs, 700, copy, &many, &tn, err, sizeof err), RECORD_END);
+            assert_same_text(one.text.s, one.text.len, many.text.s, many.text.len, "output", policy, 700);
+            if (copy)
+                assert_same_text(one.copied, one.copied_len, many.copied, many.copied_len, "copy", policy, 700);
+            assert_same_totals(&t1, &tn);
+            seen_free(&many);
+        }
         seen_free(&one);
         free_policy(&p);
     }
