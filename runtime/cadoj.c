@@ -1793,17 +1793,8 @@ static bool cadoj_lseek(struct cadoj_reader *r, uint64_t offset, char *err, size
     return true;
 }
 
-/* Reads data rows from `offset` on (the header is read first, from the start, all the same). */
-static bool cadoj_seek(struct cadoj_reader *r, uint64_t offset, char *err, size_t errsize)
-{
-    if (offset <= cadoj_offset(r, r->pos))
-        return true; /* in the header: the data starts after it */
-    return cadoj_lseek(r, offset, err, errsize);
-}
-
-static struct record_reader *cadoj_open(const char *path, size_t block, uint64_t offset,
-                                        record_reject_fn reject, void *ctx, char *err,
-                                        size_t errsize)
+static struct record_reader *cadoj_open(const char *path, size_t block, record_reject_fn reject, void *ctx,
+                                        char *err, size_t errsize)
 {
     struct cadoj_reader *r = calloc(1, sizeof *r);
     if (!r) {
@@ -1857,10 +1848,6 @@ static struct record_reader *cadoj_open(const char *path, size_t block, uint64_t
         return NULL;
     }
     r->data_start = cadoj_offset(r, r->pos);
-    if (!cadoj_seek(r, offset, err, errsize)) {
-        cadoj_close(&r->base);
-        return NULL;
-    }
     return &r->base;
 }
 
@@ -1868,23 +1855,16 @@ struct record_reader *cadoj_reader_open_block(const char *path, size_t block,
                                               record_reject_fn reject, void *ctx, char *err,
                                               size_t errsize)
 {
-    return cadoj_open(path, block, 0, reject, ctx, err, errsize);
+    return cadoj_open(path, block, reject, ctx, err, errsize);
 }
 
 struct record_reader *cadoj_reader_open(const char *path, record_reject_fn reject, void *ctx,
                                         char *err, size_t errsize)
 {
-    return cadoj_open(path, CADOJ_BLOCK, 0, reject, ctx, err, errsize);
+    return cadoj_open(path, CADOJ_BLOCK, reject, ctx, err, errsize);
 }
 
 /* ---- one export in parts (lenity run --jobs) ---------------------------------------------- */
-
-struct record_reader *cadoj_reader_open_at(const char *path, uint64_t offset,
-                                           record_reject_fn reject, void *ctx, char *err,
-                                           size_t errsize)
-{
-    return cadoj_open(path, CADOJ_BLOCK, offset, reject, ctx, err, errsize);
-}
 
 bool cadoj_reader_restart_at(struct record_reader *base, uint64_t offset, char *err, size_t errsize)
 {
@@ -1920,20 +1900,6 @@ bool cadoj_reader_find_subject_start(struct record_reader *base, uint64_t near, 
                  (unsigned long long)near);
     else
         snprintf(err, errsize, "%s", r->errmsg);
-    return found;
-}
-
-bool cadoj_find_subject_start(const char *path, uint64_t near, uint64_t *offset, char *err,
-                              size_t errsize)
-{
-    struct record_reader *base = cadoj_reader_open_at(path, 0, NULL, NULL, err, errsize);
-    if (!base)
-        return false;
-    struct person p;
-    person_init(&p);
-    bool found = cadoj_reader_find_subject_start(base, near, &p, offset, err, errsize);
-    person_free(&p);
-    cadoj_close(base);
     return found;
 }
 

@@ -165,15 +165,12 @@ bool cadoj_reader_choose_scanner(struct record_reader *r, enum cadoj_scanner whi
 /*
  * One export read in pieces (lenity run --jobs).
  *
- * cadoj_reader_open_at: a reader whose data rows start at byte `offset`,
- * which must be where a row starts (the header is still read and checked,
- * from the start of the file; 0 is the first data row).  Its row numbers
- * count from that row (1).
- *
- * cadoj_reader_restart_at: the same reader made as cadoj_reader_open_at
- * would make it at `offset` (rows counted from 1 again, no stop, nothing
- * pending), keeping its buffers and header: reading piece after piece costs
- * no allocation and no second read of the header.  Not on standard input.
+ * cadoj_reader_restart_at: the reader reads on from byte `offset`, which
+ * must be where a row starts (0, or any offset in the header: the first data
+ * row), as if opened there: its rows counted from 1 again, no stop, nothing
+ * pending.  It keeps its buffers and header, so reading piece after piece
+ * costs no allocation and no second read of the header.  Not on standard
+ * input.
  *
  * cadoj_reader_find_subject_start: the byte offset of the first row after
  * `near` that starts a subject (its SUBJECT_ID differs from the row before
@@ -182,23 +179,17 @@ bool cadoj_reader_choose_scanner(struct record_reader *r, enum cadoj_scanner whi
  * value that spans lines, so a caller checks it with a reader that read up
  * to it from a row known to start one (cadoj_reader_stop_at).  false, with
  * a message in err, when no subject starts after `near`.
- * cadoj_find_subject_start: the same with a reader of its own on path.
  *
  * cadoj_reader_stop_at: the reader stops (next() gives RECORD_END) at the
  * first readable row at or after byte `offset` that would start a subject;
  * the subject before it is handed out first.  That row is not counted as
  * read.  cadoj_reader_stopped gives where the row it stopped at starts:
  * when that is `offset`, the file splits there exactly as one reader would
- * see it, and a reader opened at `offset` reads the rest.
+ * see it, and a reader restarted at `offset` reads the rest.
  */
-struct record_reader *cadoj_reader_open_at(const char *path, uint64_t offset,
-                                           record_reject_fn reject, void *ctx, char *err,
-                                           size_t errsize);
 bool cadoj_reader_restart_at(struct record_reader *r, uint64_t offset, char *err, size_t errsize);
 bool cadoj_reader_find_subject_start(struct record_reader *r, uint64_t near, struct person *scratch,
                                      uint64_t *offset, char *err, size_t errsize);
-bool cadoj_find_subject_start(const char *path, uint64_t near, uint64_t *offset, char *err,
-                              size_t errsize);
 void cadoj_reader_stop_at(struct record_reader *r, uint64_t offset);
 bool cadoj_reader_stopped(const struct record_reader *r, uint64_t *offset);
 

@@ -569,7 +569,7 @@ static enum record_status pieces_give_out(struct pieces *ps, const struct run_jo
 
 /* The pieces, their planner and workers, made before any thread starts so a failure is a notice. */
 static bool pieces_start(struct pieces *ps, struct worker *w, int nworkers, const struct run_job *job,
-                         uint64_t size, char *why, size_t whysize)
+                         uint64_t size, bool charges, char *why, size_t whysize)
 {
     memset(ps, 0, sizeof *ps);
     ps->nslots = nworkers + PIECE_SPARE;
@@ -591,7 +591,6 @@ static bool pieces_start(struct pieces *ps, struct worker *w, int nworkers, cons
             return false;
         }
     }
-    bool charges = policy_reads_charges(job->vm->program);
     ps->planner = cadoj_reader_open_block(job->input, 64u << 10, NULL, NULL, why, whysize);
     if (!ps->planner)
         return false;
@@ -702,7 +701,8 @@ enum record_status run_decide(const struct run_job *job, struct run_totals *tota
     struct record_reader *reader = job->reader;
     memset(totals, 0, sizeof *totals);
     err[0] = '\0';
-    cadoj_reader_list_charges(reader, policy_reads_charges(job->vm->program));
+    bool charges = policy_reads_charges(job->vm->program);
+    cadoj_reader_list_charges(reader, charges);
 
     char why[1024] = "";
     uint64_t size = 0;
@@ -713,7 +713,7 @@ enum record_status run_decide(const struct run_job *job, struct run_totals *tota
         memset(w, 0, sizeof w);
         if (!ps) {
             snprintf(why, sizeof why, "out of memory");
-        } else if (!pieces_start(ps, w, n, job, size, why, sizeof why)) {
+        } else if (!pieces_start(ps, w, n, job, size, charges, why, sizeof why)) {
             pieces_stop(ps, w, n, false);
         } else {
             enum record_status st = pieces_give_out(ps, job, totals, err, errsize);

@@ -1122,13 +1122,19 @@ static void test_split_at_a_subject(void **state)
 
     /* the first subject to begin after a byte in S3's rows is S4 */
     uint64_t at = 0;
-    assert_true(cadoj_find_subject_start(path, starts[3] + 10, &at, err, sizeof err));
+    struct run *finder = open_path(path, 0);
+    assert_non_null(finder->reader);
+    struct person scratch;
+    person_init(&scratch);
+    assert_true(cadoj_reader_find_subject_start(finder->reader, starts[3] + 10, &scratch, &at, err, sizeof err));
     assert_int_equal(at, starts[4]);
     /* from inside S5's quoted name the guess may be wrong; the stop shows it */
-    assert_false(cadoj_find_subject_start(path, b.len - 10, &at, err, sizeof err));
+    assert_false(cadoj_reader_find_subject_start(finder->reader, b.len - 10, &scratch, &at, err, sizeof err));
     assert_non_null(strstr(err, "no subject starts after byte"));
+    person_free(&scratch);
+    close_run(finder);
 
-    /* a reader from the start stops where S4 begins; a reader opened there reads the rest */
+    /* a reader from the start stops where S4 begins; a reader restarted there reads the rest */
     struct run *first = open_path(path, 0);
     assert_non_null(first->reader);
     cadoj_reader_stop_at(first->reader, starts[4]);
@@ -1140,12 +1146,9 @@ static void test_split_at_a_subject(void **state)
     assert_int_equal(first->reader->rows_read, 12);
     check_accounting(first);
 
-    struct run *second = calloc(1, sizeof *second);
-    assert_non_null(second);
-    person_init(&second->person);
-    second->reader = cadoj_reader_open_at(path, starts[4], collect, &second->rejected, second->err,
-                                          sizeof second->err);
+    struct run *second = open_path(path, 0);
     assert_non_null(second->reader);
+    assert_true(cadoj_reader_restart_at(second->reader, starts[4], err, sizeof err));
     assert_int_equal(next(second), RECORD_PERSON);
     assert_string_equal(text_of(&second->person, second->person.id), "S4");
     assert_int_equal(second->person.convictions[0].row, 1); /* rows count from the part's start */
@@ -1155,12 +1158,7 @@ static void test_split_at_a_subject(void **state)
     check_accounting(second);
     close_run(second);
 
-    /* the first reader, restarted where S4 begins, reads what the second read, rows from 1 again */
-    struct person scratch;
-    person_init(&scratch);
-    assert_true(cadoj_reader_find_subject_start(first->reader, starts[3] + 10, &scratch, &at, err, sizeof err));
-    assert_int_equal(at, starts[4]);
-    person_free(&scratch);
+    /* the first reader, after its stop, restarted where S4 begins: the same, rows from 1 again */
     assert_true(cadoj_reader_restart_at(first->reader, starts[4], err, sizeof err));
     first->persons = first->convictions = 0;
     assert_int_equal(next(first), RECORD_PERSON);

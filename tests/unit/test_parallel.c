@@ -365,7 +365,8 @@ static void test_a_failing_output_stops_the_workers(void **state)
     free_policy(&p);
 }
 
-/* Standard input, or a file of another format, is read as one job. */
+/* An output that needs each person's rows, with no way for the workers to write them: one job.
+ * (Standard input and the conviction CSV: jobs.sh.) */
 static void test_what_cannot_be_cut_is_one_job(void **state)
 {
     const char *path = ((const struct export *)*state)->path;
