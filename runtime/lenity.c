@@ -21,6 +21,7 @@
 #include "outfile.h"
 #include "output.h"
 #include "parallel.h"
+#include "people_seen.h"
 #include "provenance.h"
 #include "report.h"
 #include "summary.h"
@@ -428,67 +429,6 @@ static void print_overrides(FILE *f, const struct run_args *a, const struct vm *
  * together (one row may show several convictions' counts).
  */
 /*
- * The people seen so far, as 64-bit hashes of their ids (8 bytes a person), to
- * notice a person whose rows are not together: the readers take one person's
- * adjacent rows at a time, so rows further on are judged as another person,
- * without the history before them.  The run says so; it does not guess.
- */
-struct seen_people {
-    uint64_t *slots;            /* 0: empty */
-    size_t cap, n;
-    uint64_t apart;             /* people met again after other people's rows */
-    bool full;                  /* SEEN_MAX_SLOTS reached: later people are not checked */
-};
-
-/* At most 32 MiB of hashes (3 million people at 3/4 full), so memory stays bounded on any file. */
-#define SEEN_MAX_SLOTS ((size_t)1 << 22)
-
-static uint64_t seen_hash(const char *s, size_t len)
-{
-    uint64_t h = 1469598103934665603ULL;
-    for (size_t i = 0; i < len; i++)
-        h = (h ^ (unsigned char)s[i]) * 1099511628211ULL;
-    return h ? h : 1;
-}
-
-/* true when the id was seen before; false when new (or when out of memory: nothing is claimed) */
-static bool seen_before(struct seen_people *sp, const char *id, size_t len)
-{
-    if (sp->full)
-        return false;
-    if (sp->n * 4 >= sp->cap * 3) {
-        if (sp->cap >= SEEN_MAX_SLOTS) {
-            sp->full = true;
-            return false;
-        }
-        size_t cap = sp->cap ? sp->cap * 2 : 4096;
-        uint64_t *slots = calloc(cap, sizeof *slots);
-        if (!slots)
-            return false;
-        for (size_t i = 0; i < sp->cap; i++)
-            if (sp->slots[i]) {
-                size_t k = sp->slots[i] & (cap - 1);
-                while (slots[k])
-                    k = (k + 1) & (cap - 1);
-                slots[k] = sp->slots[i];
-            }
-        free(sp->slots);
-        sp->slots = slots;
-        sp->cap = cap;
-    }
-    uint64_t h = seen_hash(id, len);
-    size_t k = h & (sp->cap - 1);
-    while (sp->slots[k]) {
-        if (sp->slots[k] == h)
-            return true;
-        k = (k + 1) & (sp->cap - 1);
-    }
-    sp->slots[k] = h;
-    sp->n++;
-    return false;
-}
-
-/*
  * A progress line on standard error, only when it is a terminal and not
  * --quiet: rows read, rows a second, time so far, and, when the input is a
  * regular file, an estimate of the time left.  Looked at every 4096 people
@@ -599,7 +539,8 @@ static void progress_done(struct progress *pg)
 
 struct sink {
     struct progress progress;
-    struct seen_people seen;
+    struct people_seen seen;   /* whose rows are not together (people_seen.h) */
+    uint64_t people_apart;     /* people met again after other people's rows */
     const char *input;
     struct decisions_writer *decisions;
     struct cadoj_out *cadoj;
@@ -615,6 +556,7 @@ static bool sink_open(struct sink *s, const struct run_args *a, const char *outp
                       size_t errsize)
 {
     memset(s, 0, sizeof *s);
+    people_seen_init(&s->seen, 0);
     s->vm = vm;
     s->pv = pv;
     s->input = a->input;
@@ -688,8 +630,8 @@ static bool sink_decision(struct sink *s, const struct person *person, uint32_t 
 static bool sink_person_done(struct sink *s, const struct person *person)
 {
     progress_tick(&s->progress);
-    if (seen_before(&s->seen, person_text(person, person->id), person->id.len)) {
-        if (s->seen.apart++ < 5) {
+    if (people_seen_add(&s->seen, person_text(person, person->id), person->id.len) == PEOPLE_AGAIN) {
+        if (s->people_apart++ < 5) {
             char first[32] = "";
             if (person->count > 0)
                 snprintf(first, sizeof first, " at row %llu", (unsigned long long)person->convictions[0].row);
@@ -710,7 +652,7 @@ static bool sink_commit(struct sink *s, char *err, size_t errsize)
     s->cadoj = NULL;
     free(s->held);
     s->held = NULL;
-    free(s->seen.slots);
+    people_seen_free(&s->seen);
     memset(s, 0, sizeof *s);
     return ok;
 }
@@ -723,7 +665,7 @@ static void sink_abort(struct sink *s)
         cadoj_out_abort(s->cadoj);
     summary_free(s->summary);
     free(s->held);
-    free(s->seen.slots);
+    people_seen_free(&s->seen);
     memset(s, 0, sizeof *s);
 }
 
@@ -852,8 +794,8 @@ static int cmd_run(int argc, char **argv)
         sink.progress.totals = &totals;
         char why[1024];
         enum record_status st = run_decide(&job, &totals, why, sizeof why);
-        totals.people_apart = sink.seen.apart;
-        totals.people_apart_checked_to = sink.seen.full ? sink.seen.n : 0;
+        totals.people_apart = sink.people_apart;
+        totals.people_apart_checked_to = people_seen_checked_to(&sink.seen);
         progress_done(&sink.progress);
         provenance_finish(&pv, st == RECORD_ERROR);
         if (st == RECORD_ERROR) {

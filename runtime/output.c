@@ -753,7 +753,9 @@ void totals_print_hashed(FILE *f, const struct program *p, const struct run_tota
                    "history; sort the records by person and run again)\n",
                 t->people_apart);
     if (t->people_apart_checked_to)
-        fprintf(f, "people whose rows are not together: checked among the first %" PRIu64 " people only\n",
+        fprintf(f, "people whose rows are not together: checked among the first %" PRIu64 " people only (past "
+                   "3 million people lenity can check only records sorted by person id, and these are not); "
+                   "sort the records by person id to have every person checked\n",
                 t->people_apart_checked_to);
 }
 
