@@ -203,6 +203,16 @@ if [ "$INPUT" = doj ]; then
     add prop64_simple "lenity run prop64, conviction CSV (SIMPLE), decisions to a file" simple /dev/null lenity \
         "$LENITY run rules/ca/prop64.policy --input $SIMPLE --output $DIR/out/prop64_simple.csv $ASOF"
 fi
+# The prop64 decisions again without the input hash (--no-input-hash), which takes a CPU of
+# its own beside the run: what two jobs gain when they have the machine's CPUs to themselves.
+NOHASH=no
+if [ "${JOBS[0]}" != none ] && "$LENITY" run --help 2>&1 | grep -q -- '--no-input-hash'; then
+    NOHASH=yes
+    for j in 1 2; do
+        add prop64_nohash_j$j "lenity run prop64, decisions to a file --jobs $j --no-input-hash" "$INPUT" /dev/null \
+            lenity "$LENITY run rules/ca/prop64.policy --input $IN_FILE --output $DIR/out/prop64_nohash_j$j.csv --jobs $j --no-input-hash $ASOF"
+    done
+fi
 # The same first run, with the decisions on standard output (/dev/null): no file, no fsync.
 j1=${JOBS[0]}
 jopt=""
@@ -399,6 +409,10 @@ MARK=""
         # share the same CPU time out over all the CPUs.
         ceil=$(calc "printf \"%.2f\", ${MED[prop64_decisions_j1]} / (${CPUT[prop64_decisions_j1]} / $NPROC)")
         echo "| (the most $NPROC CPUs allow: --jobs 1 wall ÷ (its CPU time ÷ $NPROC); the input hash alone takes $(calc "printf \"%.2f\", ${CPUT[sha256]}") s CPU) | – | $ceil | – |"
+        if [ "$NOHASH" = yes ] && [ "$(status_of prop64_nohash_j1)" = 0 ] && [ "$(status_of prop64_nohash_j2)" = 0 ]; then
+            s=$(calc "printf \"%.2f\", ${MED[prop64_nohash_j1]} / ${MED[prop64_nohash_j2]}")
+            echo "| (the same without the input hash, --no-input-hash: --jobs 2 ÷ --jobs 1) | – | $s | – |"
+        fi
     fi
     if [ ${#FORMATS[@]} -gt 1 ]; then
         copy=${MED[cat_copy]}

@@ -109,6 +109,9 @@ static void usage_run(FILE *f)
           "                    standard output\n"
           "  --quiet, -q       no progress line (it is shown only when standard error is a terminal,\n"
           "                    with an estimate of the time left when the input is a file)\n"
+          "  --no-input-hash   do not compute the input's SHA-256; the stamp says so.  For trial runs\n"
+          "                    on a machine with few CPUs, where the hash takes one of them: keep the\n"
+          "                    hash in a run whose results are filed\n"
           "  --summary FILE    write the run's statistics as JSON: outcomes by section, people with\n"
           "                    relief, people whose every felony or conviction gets relief\n"
           "  --report FILE     write a self-contained HTML report (no scripts, nothing fetched): counts by\n"
@@ -247,6 +250,7 @@ struct run_args {
     const char *stamp; /* lenity run --stamp FILE */
     int jobs; /* --jobs; 0 when not given (default_jobs) */
     bool quiet; /* --quiet: no progress line */
+    bool no_input_hash; /* --no-input-hash: the stamp says the input was not hashed */
     const char *sets[MAX_SETS];
     int nsets;
     struct compile_options copts;
@@ -277,6 +281,8 @@ static int parse_args(int argc, char **argv, struct run_args *a, bool want_perso
             a->report = argv[++i];
         } else if (strcmp(s, "--quiet") == 0 || strcmp(s, "-q") == 0) {
             a->quiet = true;
+        } else if (strcmp(s, "--no-input-hash") == 0 && !want_person) {
+            a->no_input_hash = true;
         } else if (strcmp(s, "--format") == 0 && next) {
             a->format = argv[++i];
             if (want_person) {
@@ -768,7 +774,8 @@ static int cmd_run(int argc, char **argv)
     /* the input is hashed from here on, beside the run (provenance.h) */
     struct provenance pv;
     if (rc == EXIT_OK)
-        provenance_start(&pv, &program, a.policy, &vm, a.sets, a.nsets, a.as_of != NULL, a.input);
+        provenance_start(&pv, &program, a.policy, &vm, a.sets, a.nsets, a.as_of != NULL, a.input,
+                         !a.no_input_hash);
     bool pv_started = rc == EXIT_OK;
     if (rc == EXIT_OK) {
         reader = open_records(&a, rejects_add, rejects, err, sizeof err);

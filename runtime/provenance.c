@@ -74,7 +74,7 @@ static void *provenance_hash_thread(void *arg)
 }
 
 void provenance_start(struct provenance *pv, const struct program *p, const char *policy_path, const struct vm *vm,
-                      const char *const *sets, int nsets, bool as_of_given, const char *input)
+                      const char *const *sets, int nsets, bool as_of_given, const char *input, bool hash_input)
 {
     memset(pv, 0, sizeof *pv);
     pv->p = p;
@@ -89,6 +89,10 @@ void provenance_start(struct provenance *pv, const struct program *p, const char
     if (!provenance_hash_path(policy_path, pv->policy_sha256))
         pv->policy_sha256[0] = '\0';
     (void)sha256_accelerated(); /* chosen here, once, before another thread hashes */
+    if (!hash_input) {
+        snprintf(pv->input_note, sizeof pv->input_note, "not computed: --no-input-hash was given");
+        return;
+    }
 
     bool is_stdin = strcmp(input, "-") == 0;
     int fd = is_stdin ? STDIN_FILENO : open(input, O_RDONLY | O_CLOEXEC);

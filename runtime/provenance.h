@@ -47,12 +47,13 @@ struct provenance {
 };
 
 /*
- * Fills pv and starts hashing the input.  Call before the records are
- * opened (standard input is hashed from where it stands now).  Never fails:
- * what cannot be hashed is stated in the stamp instead.
+ * Fills pv and starts hashing the input, unless hash_input is false
+ * (--no-input-hash).  Call before the records are opened (standard input
+ * is hashed from where it stands now).  Never fails: what cannot be hashed,
+ * or was not, is stated in the stamp instead.
  */
 void provenance_start(struct provenance *pv, const struct program *p, const char *policy_path, const struct vm *vm,
-                      const char *const *sets, int nsets, bool as_of_given, const char *input);
+                      const char *const *sets, int nsets, bool as_of_given, const char *input, bool hash_input);
 /* Waits for the input hash.  With `abandon`, stops it early (the run failed; nothing will be stamped). */
 void provenance_finish(struct provenance *pv, bool abandon);
 /*

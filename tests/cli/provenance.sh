@@ -52,6 +52,19 @@ cat clean.csv | "$LENITY" run "$POLICY" --input - --output from-pipe.csv --as-of
 expect_grep "# input sha256: not computed: read from a pipe" from-pipe.csv
 expect_grep "input sha256: not computed: read from a pipe" err
 
+# --no-input-hash: the same decisions, and every stamp says the input was not hashed, and why
+expect_rc 0 err "$LENITY" run "$POLICY" --input big.csv --output nohash.csv --as-of 2024-01-01 \
+    --set adult_age=18 --summary nohash.json --no-input-hash
+expect_grep "# input sha256: not computed: --no-input-hash was given" nohash.csv
+expect_grep "input sha256: not computed: --no-input-hash was given" err
+cmp -s <(grep -v '^#' big-out.csv) <(grep -v '^#' nohash.csv) || fail "--no-input-hash changed the decisions"
+python3 - <<'PY' || fail "the --summary JSON of a run with --no-input-hash is wrong"
+import json
+p = json.load(open("nohash.json"))["provenance"]
+assert p["input_sha256"] is None, p
+assert p["input_sha256_note"] == "not computed: --no-input-hash was given", p
+PY
+
 # a DOJ copy cannot carry '#' lines: its stamp is OUTPUT.provenance.json, mode 0600
 DOJ=$ROOT/tests/fixtures/gogen/pilots/los_angeles/cadoj_los_angeles.csv
 LA=$ROOT/rules/ca/los_angeles.policy
@@ -66,6 +79,13 @@ assert d["describes"] == "la.csv", d
 assert d["provenance"]["input_sha256"] == sys.argv[1], d
 assert d["provenance"]["policy_sha256"] == sys.argv[2], d
 PY
+# with --no-input-hash (and two jobs) the copy is the same, and its stamp says the input was not hashed
+expect_rc 0 err "$LENITY" run "$LA" --input "$DOJ" --format cadoj --output la-nohash.csv --as-of 2024-01-01 \
+    --no-input-hash --jobs 2
+cmp -s la.csv la-nohash.csv || fail "--no-input-hash changed the DOJ copy"
+grep -q '"input_sha256_note": "not computed: --no-input-hash was given"' la-nohash.csv.provenance.json ||
+    fail "the DOJ copy's stamp does not say the input was not hashed"
+rm la-nohash.csv la-nohash.csv.provenance.json
 # to standard output there is nowhere to put it: none is written, the run still succeeds, and it says so
 expect_rc 0 err "$LENITY" run "$LA" --input "$DOJ" --format cadoj --output - --as-of 2024-01-01
 ls ./*.provenance.json | grep -qv la.csv && fail "a provenance file was written for standard output"
