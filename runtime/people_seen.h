@@ -8,14 +8,18 @@
  * whether that person's id was handed out before.
  *
  * Two ways to know, so memory stays bounded at state scale:
- *   - a set of 64-bit hashes of the ids seen (8 bytes a person, at most
- *     max_slots of them: 32 MiB by default, 3 million people);
  *   - the order of the ids: while every id so far comes after the one
  *     before it, by number (shorter first, then byte by byte: 9 < 10) or
  *     byte by byte (10 < 9, as `sort` writes them), no id can have come
  *     before.  A DOJ export sorted by SUBJECT_ID is checked whole, however
- *     large, with no set at all past the limit.
- * When the set is full and the ids stop being in order, later people cannot
+ *     large;
+ *   - a set of 64-bit hashes of the ids seen (8 bytes a person, for at most
+ *     3/4 of max_slots people: 3 million by default, in 32 MiB), for when
+ *     the order breaks.  While the ids are in order their hashes are only
+ *     listed, one after the other (nothing to look up yet, and a list is
+ *     written in order where a set is written all over); the list becomes
+ *     the set when the order first breaks.  Past the limit, both are freed.
+ * When the set is given up and the ids are not in order, later people cannot
  * be checked: the answer is PEOPLE_UNCHECKED, and people_seen_checked_to
  * says how many were.
  */
@@ -39,9 +43,11 @@ enum people_seen_answer {
 };
 
 struct people_seen {
-    uint64_t *slots; /* the set: 0 is an empty slot */
+    uint64_t *list;       /* while the ids are in order: their hashes, n of them */
+    size_t list_cap;
+    uint64_t *slots;      /* once the order broke: the set, n hashes in cap slots (0: empty) */
     size_t cap, n, max_slots;
-    bool set_dropped;     /* max_slots reached: the set is freed, only the order tells */
+    bool given_up;        /* the limit reached (or no memory): list and set freed, only the order tells */
     uint64_t people;      /* ids given so far */
     uint64_t checked_to;  /* nonzero: people after the first this many were not checked */
     bool by_number;       /* every id so far after the one before it, shorter first */

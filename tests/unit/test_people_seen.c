@@ -62,6 +62,7 @@ static void test_people_seen_ids_in_order_by_number_are_checked_past_the_limit(v
     for (unsigned n = 1; n <= 20000; n++)
         assert_int_equal(add_number(&ps, n), PEOPLE_NEW);
     assert_null(ps.slots);
+    assert_null(ps.list);
     assert_int_equal(people_seen_checked_to(&ps), 0);
     people_seen_free(&ps);
 }
@@ -128,6 +129,42 @@ static void test_people_seen_out_of_order_within_the_limit_is_checked(void **sta
     people_seen_free(&ps);
 }
 
+/* Ids in order are only listed; when the order breaks, the list becomes the set and finds the first id. */
+static void test_people_seen_the_list_of_ids_in_order_becomes_the_set(void **state)
+{
+    (void)state;
+    struct people_seen ps;
+    people_seen_init(&ps, SMALL_SET);
+    for (unsigned n = 1; n <= 2000; n++)
+        assert_int_equal(add_number(&ps, n), PEOPLE_NEW);
+    assert_non_null(ps.list);
+    assert_null(ps.slots);
+    assert_int_equal(add_number(&ps, 1), PEOPLE_AGAIN);
+    assert_null(ps.list);
+    assert_non_null(ps.slots);
+    assert_int_equal(add_number(&ps, 2000), PEOPLE_AGAIN);
+    assert_int_equal(add_number(&ps, 5000), PEOPLE_NEW);
+    assert_int_equal(add_number(&ps, 5000), PEOPLE_AGAIN);
+    assert_int_equal(people_seen_checked_to(&ps), 0);
+    people_seen_free(&ps);
+}
+
+/* A list at its limit fills the set it becomes: the id that broke the order is still looked up. */
+static void test_people_seen_a_full_list_is_still_looked_up(void **state)
+{
+    (void)state;
+    struct people_seen ps;
+    people_seen_init(&ps, SMALL_SET);
+    for (unsigned n = 1; n <= 3072; n++)
+        assert_int_equal(add_number(&ps, n), PEOPLE_NEW);
+    assert_int_equal(add_number(&ps, 3072), PEOPLE_AGAIN);
+    assert_int_equal(add_number(&ps, 1), PEOPLE_AGAIN);
+    assert_int_equal(people_seen_checked_to(&ps), 0);
+    assert_int_equal(add_number(&ps, 4000), PEOPLE_UNCHECKED); /* new, but there is no room to keep it */
+    assert_int_equal(people_seen_checked_to(&ps), 3074);
+    people_seen_free(&ps);
+}
+
 /* An id too long to keep for the order leaves the order unknown past the limit. */
 static void test_people_seen_a_very_long_id_ends_the_order(void **state)
 {
@@ -153,6 +190,8 @@ int main(void)
         cmocka_unit_test(test_people_seen_ids_in_order_by_bytes_are_checked_past_the_limit),
         cmocka_unit_test(test_people_seen_out_of_order_past_the_limit_is_unchecked),
         cmocka_unit_test(test_people_seen_out_of_order_within_the_limit_is_checked),
+        cmocka_unit_test(test_people_seen_the_list_of_ids_in_order_becomes_the_set),
+        cmocka_unit_test(test_people_seen_a_full_list_is_still_looked_up),
         cmocka_unit_test(test_people_seen_a_very_long_id_ends_the_order),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
