@@ -181,6 +181,62 @@ static void test_people_seen_a_very_long_id_ends_the_order(void **state)
     people_seen_free(&ps);
 }
 
+/*
+ * Against an exact record of the ids seen, over many generated sequences: runs of ids in
+ * order (by number), with repeats and ids out of order mixed in, long enough to cross the
+ * small set's limit.  Every answer must be right, PEOPLE_UNCHECKED only once the order is
+ * broken past the limit, and people_seen_checked_to the people before the first of those.
+ */
+static void test_people_seen_agrees_with_an_exact_record(void **state)
+{
+    (void)state;
+    enum { IDS = 20000 };
+    unsigned char *seen = malloc(IDS);
+    assert_non_null(seen);
+    uint64_t rng = 0x9E3779B97F4A7C15ull;
+    unsigned answers[3] = {0, 0, 0}; /* each kind must come up, or the test tests less than it says */
+    for (unsigned sequence = 0; sequence < 300; sequence++) {
+        memset(seen, 0, IDS);
+        struct people_seen ps;
+        people_seen_init(&ps, SMALL_SET);
+        rng = rng * 6364136223846793005ull + 1442695040888963407ull;
+        unsigned length = 1 + (unsigned)(rng >> 33) % 6000;
+        unsigned out_of_order_per_mille = (unsigned)(rng >> 20) % 4 == 0 ? 0 : 1 + (unsigned)(rng >> 40) % 50;
+        unsigned next = 1, first_unchecked = 0;
+        bool in_order = true;
+        for (unsigned i = 1; i <= length; i++) {
+            rng = rng * 6364136223846793005ull + 1442695040888963407ull;
+            unsigned id;
+            if ((unsigned)(rng >> 33) % 1000 < out_of_order_per_mille) {
+                id = 1 + (unsigned)(rng >> 45) % (next + 10 < IDS ? next + 10 : IDS - 1);
+                in_order = in_order && id >= next;
+            } else {
+                id = next;
+            }
+            if (id >= next)
+                next = id + 1 + (unsigned)(rng >> 60) % 3;
+            if (next >= IDS)
+                next = IDS - 1;
+            enum people_seen_answer got = add_number(&ps, id);
+            answers[got]++;
+            if (got == PEOPLE_UNCHECKED) {
+                assert_false(in_order);
+                assert_true(i > 3072);
+                if (!first_unchecked)
+                    first_unchecked = i;
+            } else {
+                assert_int_equal(got, seen[id] ? PEOPLE_AGAIN : PEOPLE_NEW);
+                assert_int_equal(first_unchecked, 0); /* once unchecked, always */
+            }
+            seen[id] = 1;
+        }
+        assert_int_equal(people_seen_checked_to(&ps), first_unchecked ? first_unchecked - 1 : 0);
+        people_seen_free(&ps);
+    }
+    free(seen);
+    assert_true(answers[PEOPLE_NEW] > 0 && answers[PEOPLE_AGAIN] > 0 && answers[PEOPLE_UNCHECKED] > 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -193,6 +249,7 @@ int main(void)
         cmocka_unit_test(test_people_seen_the_list_of_ids_in_order_becomes_the_set),
         cmocka_unit_test(test_people_seen_a_full_list_is_still_looked_up),
         cmocka_unit_test(test_people_seen_a_very_long_id_ends_the_order),
+        cmocka_unit_test(test_people_seen_agrees_with_an_exact_record),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
