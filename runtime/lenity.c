@@ -4,6 +4,7 @@
  * `test` also accept a policy's source and compile it on the fly.
  */
 #include <dirent.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -547,6 +548,7 @@ struct sink {
     struct progress progress;
     struct people_seen seen;   /* whose rows are not together (people_seen.h) */
     uint64_t people_apart;     /* people met again after other people's rows */
+    int write_errno;           /* why the output could not be written, when it could not */
     const char *input;
     struct decisions_writer *decisions;
     struct cadoj_out *cadoj;
@@ -676,14 +678,22 @@ static void sink_abort(struct sink *s)
 }
 
 /* The sink, as run_decide gives it each person's decisions. */
+/* The first write that failed, for the message: errno then (the writers leave it as the system set it). */
+static bool sink_wrote(struct sink *s, bool ok)
+{
+    if (!ok && !s->write_errno)
+        s->write_errno = errno ? errno : EIO;
+    return ok;
+}
+
 static bool run_decision(void *sink, const struct person *person, uint32_t i, const struct decision *d)
 {
-    return sink_decision(sink, person, i, d);
+    return sink_wrote(sink, sink_decision(sink, person, i, d));
 }
 
 static bool run_person_done(void *sink, const struct person *person)
 {
-    return sink_person_done(sink, person);
+    return sink_wrote(sink, sink_person_done(sink, person));
 }
 
 /* With two jobs, a worker's copy of a person's rows into its piece (parallel.h). */
@@ -694,7 +704,7 @@ static bool run_rows(void *sink, FILE *f, struct vm *vm, const struct person *pe
 
 static bool run_copy(void *sink, const char *bytes, size_t len)
 {
-    return cadoj_out_bytes(((struct sink *)sink)->cadoj, bytes, len);
+    return sink_wrote(sink, cadoj_out_bytes(((struct sink *)sink)->cadoj, bytes, len));
 }
 
 /* Without --jobs: a job a CPU, up to RUN_MAX_JOBS (the output is the same however many). */
@@ -806,8 +816,11 @@ static int cmd_run(int argc, char **argv)
         progress_done(&sink.progress);
         provenance_finish(&pv, st == RECORD_ERROR);
         if (st == RECORD_ERROR) {
-            fprintf(stderr, "lenity: %s; no decisions were written\n",
-                    why[0] ? why : "writing the decisions failed");
+            if (why[0])
+                fprintf(stderr, "lenity: %s; no decisions were written\n", why);
+            else
+                fprintf(stderr, "lenity: %s: writing failed (%s); %s\n", out_display(output),
+                        strerror(sink.write_errno ? sink.write_errno : EIO), out_lost(output));
             sink_abort(&sink);
             rejects_close(rejects, false, err, sizeof err);
             rejects = NULL;

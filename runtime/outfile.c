@@ -23,6 +23,16 @@ const char *out_display(const char *path)
     return path && strcmp(path, "-") != 0 ? path : "standard output";
 }
 
+const char *out_lost(const char *path)
+{
+    struct stat st;
+    if (!path || strcmp(path, "-") == 0)
+        return "what reached standard output is incomplete";
+    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode))
+        return "what reached it is incomplete"; /* a device or a pipe: written in place */
+    return "the file was not written";
+}
+
 /*
  * The temporary files being written, so that an interrupted run (Ctrl-C,
  * kill, a closed terminal) removes them instead of leaving criminal records
@@ -247,8 +257,8 @@ bool out_file_commit(struct out_file *o, char *err, size_t errsize)
     }
     o->f = NULL;
     if (!ok) {
-        snprintf(err, errsize, "%s: writing failed (%s); the file was not written",
-                 name, saved ? strerror(saved) : "write error");
+        snprintf(err, errsize, "%s: writing failed (%s); %s", name, saved ? strerror(saved) : "write error",
+                 out_lost(o->path));
     } else if (o->tmp_path && rename(o->tmp_path, o->path) != 0) {
         snprintf(err, errsize, "%s: cannot put the finished file in place: %s", name,
                  strerror(errno));

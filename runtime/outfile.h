@@ -49,5 +49,8 @@ void out_file_write_back(struct out_file *o);
 void out_file_abort(struct out_file *o);
 /* "standard output" for "-" or NULL, else the path. */
 const char *out_display(const char *path);
+/* What a failed write leaves at path, in words: nothing (a file, written under another name until
+ * the end), or an incomplete stream (standard output, a device, a pipe). */
+const char *out_lost(const char *path);
 
 #endif

@@ -193,3 +193,19 @@ expect_grep "--jobs is a number from 1 to 8" out
 expect_rc 2 out "$LENITY" run "$ROOT/rules/ca/prop64.policy" --input one.csv --jobs 0
 expect_grep "--jobs is a number from 1 to 8" out
 "$LENITY" --help | grep -q -- '--jobs' || fail "--help does not mention --jobs"
+
+# A write that fails while the run goes on -- a full disk (/dev/full), a file-size limit -- is
+# named with its reason, with one job and with two (whose pieces go out with write(2)), and no
+# file is left behind.  The copy is about 1 MB: it fails long before the run ends.
+LA=$ROOT/rules/ca/los_angeles.policy
+for j in 1 2; do
+    expect_rc 3 full.err bash -c 'exec "$0" "$@" >/dev/full' "$LENITY" run "$LA" --input straddle.csv \
+        --format cadoj --output - --as-of 2026-01-01 --jobs "$j"
+    expect_grep "lenity: standard output: writing failed (No space left on device); what reached standard output is incomplete" full.err
+    expect_rc 3 limit.err bash -c 'trap "" XFSZ; ulimit -f 64; exec "$0" "$@"' "$LENITY" run "$LA" \
+        --input straddle.csv --format cadoj --output copy.csv --as-of 2026-01-01 --jobs "$j"
+    expect_grep "lenity: copy.csv: writing failed (File too large); the file was not written" limit.err
+    [ ! -e copy.csv ] || fail "a copy that could not be written was left behind (--jobs $j)"
+    leftovers=$(find . -name 'copy.csv*' | head -3)
+    [ -z "$leftovers" ] || fail "temporary files left behind (--jobs $j): $leftovers"
+done
