@@ -209,6 +209,9 @@ struct column_arm {
     struct expr *value;
     const char *pattern;        /* `written as "MM/DD/YYYY"`, for dates; NULL otherwise */
     struct loc pattern_loc;
+    /* Set by optimize.c: facts of the conviction in view (a bit per fact id) without which cond
+     * cannot be true; the arm is passed over at once when one is unknown.  0: no such test. */
+    uint32_t known_first;
 };
 
 struct column_decl {

@@ -860,6 +860,29 @@ static void gen_eligible_from(struct cg *g)
     }
 }
 
+/* The type of each fact's value, for IS_KNOWN's operand. */
+static const uint8_t fact_types[FACT__COUNT] = {
+#define FACT(id, owner, name, type, words) TYPE_##type,
+#include "fact_list.h"
+#undef FACT
+};
+
+/*
+ * Before an arm's condition, a check of each fact it cannot be true without
+ * (column_arm.known_first, from optimize.c): when one is unknown the arm is
+ * passed over at once, as the condition itself would be.
+ */
+static void gen_known_first(struct cg *g, const struct column_arm *arm, uint32_t *skips, uint32_t *nskips)
+{
+    for (uint32_t f = 0; f < FACT__COUNT && !g->oom; f++) {
+        if (!(arm->known_first & (uint32_t)1 << f))
+            continue;
+        emit(g, OP_FACT, 0, 0, f, &arm->cond->loc);
+        emit(g, OP_IS_KNOWN, fact_types[f], 0, 0, &arm->cond->loc);
+        skips[(*nskips)++] = emit(g, OP_JUMP_IF_FALSE, 0, 0, 0, &arm->cond->loc);
+    }
+}
+
 static void gen_columns(struct cg *g)
 {
     const struct merged_policy *m = g->m;
@@ -892,17 +915,19 @@ static void gen_columns(struct cg *g)
         g->current = fn;
         p->columns[i].name = add_string(g, col->name);
         p->columns[i].function = fn;
-        uint32_t nexits = 0, skip = UINT32_MAX;
+        uint32_t nexits = 0, nskips = 0;
+        uint32_t skips[FACT__COUNT + 1]; /* the jumps to the next arm: one a fact checked first, and the condition's */
         for (size_t k = 0; k < col->arms.len; k++) {
             const struct column_arm *arm = col->arms.items[k];
-            if (skip != UINT32_MAX)
-                g->fns[fn].code[skip].c = g->fns[fn].len;
-            skip = UINT32_MAX;
+            for (uint32_t j = 0; j < nskips && !g->oom; j++)
+                g->fns[fn].code[skips[j]].c = g->fns[fn].len;
+            nskips = 0;
             if (arm->cond) {
+                gen_known_first(g, arm, skips, &nskips);
                 g->in_when = true;
                 gen_expr(g, arm->cond);
                 g->in_when = false;
-                skip = emit(g, OP_JUMP_IF_FALSE, 0, 0, 0, &arm->cond->loc);
+                skips[nskips++] = emit(g, OP_JUMP_IF_FALSE, 0, 0, 0, &arm->cond->loc);
             }
             gen_column_value(g, arm);
             if (arm->cond)

@@ -37,7 +37,7 @@ static void usage(FILE *f)
           "              parameter or set never used, a citation listed twice, ...)\n"
           "  --Werror    treat warnings as errors (also: -W error)\n"
           "  --disasm    print the compiled program, rule by rule, with source lines\n"
-          "  -O0         do not optimize (constant folding, set pruning)\n"
+          "  -O0         do not optimize (constant folding, set pruning, column checks)\n"
           "  -I DIR      also look in DIR for policies named by 'extends'\n"
           "  --version   print the version\n"
           "  fmt         print the policy in the canonical layout (see lenityc fmt --help)\n"

@@ -1,4 +1,4 @@
-/* optimize.c - constant folding and citation-set pruning; see optimize.h. */
+/* optimize.c - constant folding, citation-set pruning, the facts a column checks first; see optimize.h. */
 #include "optimize.h"
 
 #include <stdint.h>
@@ -199,6 +199,54 @@ static void prune_literals(struct expr *e)
     }
 }
 
+/* The fact of the conviction in view that e is, as a bit; 0 when e is anything else. */
+static uint32_t fact_bit(const struct expr *e)
+{
+    bool fact = (e->kind == EXPR_NAME || e->kind == EXPR_CONVICTION_FACT) && e->ref == REF_FACT_DECIDED;
+    return fact && e->ref_index < 32 ? (uint32_t)1 << e->ref_index : 0;
+}
+
+/*
+ * The facts of the conviction in view that must be known for e to be true:
+ * a comparison or `in` with an unknown side is unknown (spec section 11), an
+ * `and` is true only when both sides are, an `or` when either is.  Anything
+ * else (a `not`, `is known`, an aggregate) claims nothing.
+ */
+static uint32_t needed_for_true(const struct expr *e, unsigned *tests)
+{
+    switch (e->kind) {
+    case EXPR_AND:
+        return needed_for_true(e->u.bin.left, tests) | needed_for_true(e->u.bin.right, tests);
+    case EXPR_OR:
+        return needed_for_true(e->u.bin.left, tests) & needed_for_true(e->u.bin.right, tests);
+    case EXPR_COMPARE:
+    case EXPR_IN:
+        (*tests)++;
+        return fact_bit(e->u.bin.left) | fact_bit(e->u.bin.right);
+    default:
+        return 0;
+    }
+}
+
+/*
+ * A column's `when` takes its arm only on a known true, so when a fact its
+ * condition needs is unknown the arm can be passed over without working the
+ * condition out.  Worth it for a condition of several tests on a column of
+ * every row, most of whose rows lack the fact (Los Angeles's "Possible Other
+ * P64 Charges" reads a comment most rows do not have); a test of one or two
+ * comparisons costs no more than the check would.
+ */
+#define KNOWN_FIRST_MIN_TESTS 3
+static void mark_known_first(struct column_decl *col)
+{
+    for (size_t k = 0; k < col->arms.len; k++) {
+        struct column_arm *arm = col->arms.items[k];
+        unsigned tests = 0;
+        uint32_t needed = arm->cond ? needed_for_true(arm->cond, &tests) : 0;
+        arm->known_first = tests >= KNOWN_FIRST_MIN_TESTS ? needed : 0;
+    }
+}
+
 void optimize_policy(struct merged_policy *m)
 {
     enum date_month_end month_end = (enum date_month_end)m->header.month_end;
@@ -218,4 +266,6 @@ void optimize_policy(struct merged_policy *m)
                 r->unless = NULL;
         }
     }
+    for (size_t i = 0; i < m->columns.len; i++)
+        mark_known_first(m->columns.items[i]);
 }

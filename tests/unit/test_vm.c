@@ -1650,6 +1650,56 @@ static void test_vm_column_when_takes_only_a_known_true(void **state)
     }
 }
 
+/*
+ * A when of three tests or more that needs a fact to be true is passed over
+ * at once when the fact is unknown (optimize.c's known_first): a check of the
+ * fact, then the condition.  The columns must read the same with and without
+ * it, for every mix of known and unknown facts; an `or` with a side that
+ * needs nothing (here `county is unknown`), and a `not`, claim nothing.
+ */
+static void test_vm_column_checks_needed_facts_first(void **state)
+{
+    (void)state;
+    const char *text = HEADER OUTCOMES
+        "rule r when county is \"never\" then refused because \"no\" citing HS 1\n"
+        "otherwise granted because \"yes\" citing HS 1\n"
+        "column \"c\" =\n"
+        "  when (county is \"A\" and case_id contains \"1\") or (county is \"B\" and case_id starts with \"2\")\n"
+        "       or county contains \"Z\" then \"county\"\n"
+        "  when case_id is \"5\" or case_id is \"6\" or case_id is \"7\" or county is unknown then \"or-unknown\"\n"
+        "  when not (county is \"A\") and case_id is \"1\" and case_id is not \"2\" then \"not\"\n"
+        "  when case_id is \"9\" and county is \"A\" and county is not \"B\" then \"both\"\n"
+        "  otherwise \"none\"\n";
+    static const char *const counties[] = {NULL, "A", "B", "Z1", "C"};
+    static const char *const case_ids[] = {NULL, "1", "12", "2", "5", "9"};
+    char got[2][sizeof counties / sizeof counties[0]][sizeof case_ids / sizeof case_ids[0]][32];
+    for (int opt = 0; opt < 2; opt++) {
+        struct program p;
+        compile_ok(text, opt == 0, &p);
+        /* the checks: county before the first arm; case_id and county before the last; none elsewhere */
+        unsigned checks = 0;
+        for (uint32_t k = 0; k < p.ncode; k++)
+            checks += p.code[k].op == OP_IS_KNOWN;
+        assert_int_equal(checks, opt ? 3 : 0);
+        for (size_t c = 0; c < sizeof counties / sizeof counties[0]; c++)
+            for (size_t k = 0; k < sizeof case_ids / sizeof case_ids[0]; k++)
+                column_for(&p, counties[c], case_ids[k], got[opt][c][k], sizeof got[opt][c][k]);
+        program_free(&p);
+    }
+    for (size_t c = 0; c < sizeof counties / sizeof counties[0]; c++)
+        for (size_t k = 0; k < sizeof case_ids / sizeof case_ids[0]; k++)
+            if (strcmp(got[0][c][k], got[1][c][k]) != 0)
+                fail_msg("county %s, case %s: \"%s\" with -O0, \"%s\" optimized", counties[c] ? counties[c] : "unknown",
+                         case_ids[k] ? case_ids[k] : "unknown", got[0][c][k], got[1][c][k]);
+    assert_string_equal(got[1][1][1], "county");     /* A, 1 */
+    assert_string_equal(got[1][0][1], "or-unknown"); /* unknown county: the second arm, by its last test */
+    assert_string_equal(got[1][2][4], "or-unknown"); /* B, 5 */
+    assert_string_equal(got[1][4][1], "not");        /* C, 1 */
+    assert_string_equal(got[1][1][5], "both");       /* A, 9 */
+    assert_string_equal(got[1][4][0], "none");       /* C, unknown case */
+    assert_string_equal(got[1][3][0], "county");     /* Z1, unknown case: the first arm needs only the county */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1694,6 +1744,7 @@ int main(void)
         cmocka_unit_test(test_vm_set_param_refuses_bad_values),
         cmocka_unit_test(test_vm_decides_ten_thousand_convictions_with_one_vm),
         cmocka_unit_test(test_vm_column_when_takes_only_a_known_true),
+        cmocka_unit_test(test_vm_column_checks_needed_facts_first),
     };
     return cmocka_run_group_tests_name("vm", tests, NULL, NULL);
 }
