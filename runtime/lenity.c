@@ -678,7 +678,11 @@ static void sink_abort(struct sink *s)
 }
 
 /* The sink, as run_decide gives it each person's decisions. */
-/* The first write that failed, for the message: errno then (the writers leave it as the system set it). */
+/*
+ * The first write that failed, for the message: errno as the failing call
+ * left it (the callers clear it first, so a failure that set none is not
+ * blamed on an older one).
+ */
 static bool sink_wrote(struct sink *s, bool ok)
 {
     if (!ok && !s->write_errno)
@@ -688,11 +692,13 @@ static bool sink_wrote(struct sink *s, bool ok)
 
 static bool run_decision(void *sink, const struct person *person, uint32_t i, const struct decision *d)
 {
+    errno = 0;
     return sink_wrote(sink, sink_decision(sink, person, i, d));
 }
 
 static bool run_person_done(void *sink, const struct person *person)
 {
+    errno = 0;
     return sink_wrote(sink, sink_person_done(sink, person));
 }
 
@@ -704,6 +710,7 @@ static bool run_rows(void *sink, FILE *f, struct vm *vm, const struct person *pe
 
 static bool run_copy(void *sink, const char *bytes, size_t len)
 {
+    errno = 0;
     return sink_wrote(sink, cadoj_out_bytes(((struct sink *)sink)->cadoj, bytes, len));
 }
 
