@@ -2,7 +2,7 @@
  * parallel.h - deciding every person of the records, in input order, in one
  * thread or with worker threads (lenity run --jobs).
  *
- * With two jobs or more, a DOJ export is cut into pieces of a few megabytes,
+ * With two jobs or more, a DOJ export is cut into pieces of up to about 2 MB,
  * each ending where a subject begins (cadoj_reader_find_subject_start).  One
  * worker thread a job reads and decides a piece at a time and keeps what it
  * found in memory; the calling thread gives the pieces to the output and to
